@@ -1,0 +1,111 @@
+"""The one error tree of linkequity.
+
+Every failure we expect and can explain is a ``LinkEquityError``; anything else
+is a bug and keeps its traceback. Each class carries a ``hint``: the next thing
+the user should do. The CLI prints ``error: <message>`` and the hint on one line
+each and exits with status 2.
+
+::
+
+    LinkEquityError
+    ├── UsageError               a flag, setting or argument that cannot work
+    │   └── SettingsError        linkequity.toml or a LINKEQUITY_* variable is wrong
+    ├── InvalidUrl               text that is not an http(s) URL we can normalise
+    ├── StoreError               the DuckDB project file
+    │   ├── StoreLocked          another process holds the file
+    │   ├── StoreCorrupt         not a linkequity store, or unreadable
+    │   └── SchemaTooNew         written by a newer linkequity
+    ├── ExportFileError          backlink export files
+    │   ├── UnreadableExport     cannot be opened or decoded
+    │   ├── UnknownExportFormat  header row matches no known export
+    │   └── BadExportRow         one row that cannot be imported (skipped with a warning)
+    └── MissingExtra             an optional extra is not installed
+"""
+
+from __future__ import annotations
+
+
+class LinkEquityError(Exception):
+    """Base for failures we expect and explain; anything else is a bug."""
+
+    hint = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+
+class UsageError(LinkEquityError):
+    """An argument, flag or setting that cannot work as given."""
+
+    hint = "Run the command with --help to see what it accepts."
+
+
+class SettingsError(UsageError):
+    """A value in linkequity.toml or a LINKEQUITY_* environment variable is invalid."""
+
+    hint = "Fix the value, or run `linkequity settings` to see every setting and its source."
+
+
+class InvalidUrl(LinkEquityError):
+    """Text that is not an absolute http(s) URL with a host."""
+
+    hint = "Give an absolute http:// or https:// URL with a host, such as https://example.com/page."
+
+
+class StoreError(LinkEquityError):
+    """A failure of the DuckDB project file."""
+
+    hint = "Check the --db path; the file must be a linkequity project created by `linkequity import`."
+
+
+class StoreLocked(StoreError):
+    """Another process holds the project file open for writing."""
+
+    hint = "Another linkequity process holds the database; wait for it or close it, or pass --db."
+
+
+class StoreCorrupt(StoreError):
+    """The file is not a linkequity store or cannot be read."""
+
+    hint = "Point --db at a linkequity project file, or a new path to create one."
+
+
+class SchemaTooNew(StoreError):
+    """The store was written by a newer linkequity than this one."""
+
+    hint = "Upgrade linkequity (pip install -U linkequity) to open this project."
+
+
+class ExportFileError(LinkEquityError):
+    """A backlink export that cannot be imported."""
+
+    hint = "Export the file again from the tool, as CSV with its header row."
+
+
+class UnreadableExport(ExportFileError):
+    """The file cannot be opened, or its bytes are not text in any encoding we sniff."""
+
+    hint = "Check the path; save the export as UTF-8 or UTF-16 CSV and try again."
+
+
+class UnknownExportFormat(ExportFileError):
+    """The header row matches none of the export formats we know."""
+
+    hint = (
+        "Export from the tool's backlinks report with its original header row; "
+        "`linkequity formats` lists what is recognised."
+    )
+
+
+class BadExportRow(ExportFileError):
+    """One row of an export that cannot be imported; the rest of the file still is."""
+
+    hint = "The row is skipped; fix it in the file and import again to add it."
+
+
+class MissingExtra(LinkEquityError):
+    """An optional dependency group is not installed."""
+
+    hint = "Install the extra named in the message."
