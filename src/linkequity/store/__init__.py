@@ -1,1 +1,32 @@
-"""store."""
+"""The DuckDB project store: schema, bulk writes, named queries and Parquet exchange.
+
+The only package that imports duckdb (an import-linter contract says so).
+"""
+
+from linkequity.store.arrow import (
+    LINK_SIGHTING_SCHEMA,
+    REFERRING_DOMAIN_SCHEMA,
+    TARGET_PAGE_SCHEMA,
+    referring_domains_to_arrow,
+    sightings_to_arrow,
+    target_pages_to_arrow,
+)
+from linkequity.store.parquet import ParquetImportCounts
+from linkequity.store.queries import StoreStats
+from linkequity.store.schema import SCHEMA_VERSION
+from linkequity.store.store import Store
+from linkequity.store.writes import LinkWriteCounts
+
+__all__ = [
+    "LINK_SIGHTING_SCHEMA",
+    "REFERRING_DOMAIN_SCHEMA",
+    "SCHEMA_VERSION",
+    "TARGET_PAGE_SCHEMA",
+    "LinkWriteCounts",
+    "ParquetImportCounts",
+    "Store",
+    "StoreStats",
+    "referring_domains_to_arrow",
+    "sightings_to_arrow",
+    "target_pages_to_arrow",
+]

@@ -1,0 +1,163 @@
+"""Arrow schemas of export records, and the conversions the import service calls.
+
+Bulk writes reach the store as Arrow tables, never as per-row objects (STYLE 9b).
+Each schema mirrors the fields of its model dataclass, in order, so the two
+cannot drift (a test compares them). Timestamps are naive UTC microseconds;
+``tool_metrics`` is a JSON object in a string column, ``NULL`` when empty.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from linkequity.model.links import LinkSighting, ReferringDomainReport, TargetPageReport
+
+TIMESTAMP = pa.timestamp("us")
+
+
+def _schema(*fields: pa.Field[Any]) -> pa.Schema:
+    return pa.schema(fields)
+
+
+LINK_SIGHTING_SCHEMA = _schema(
+    pa.field("source_url", pa.string(), nullable=False),
+    pa.field("target_url", pa.string(), nullable=False),
+    pa.field("row", pa.int64(), nullable=False),
+    pa.field("anchor", pa.string(), nullable=False),
+    pa.field("is_nofollow", pa.bool_()),
+    pa.field("is_sponsored", pa.bool_()),
+    pa.field("is_ugc", pa.bool_()),
+    pa.field("is_image", pa.bool_()),
+    pa.field("alt", pa.string()),
+    pa.field("link_type", pa.string()),
+    pa.field("is_sitewide", pa.bool_()),
+    pa.field("is_target_inferred", pa.bool_(), nullable=False),
+    pa.field("left_context", pa.string()),
+    pa.field("right_context", pa.string()),
+    pa.field("source_title", pa.string()),
+    pa.field("source_status", pa.int32()),
+    pa.field("source_language", pa.string()),
+    pa.field("first_seen", TIMESTAMP),
+    pa.field("last_seen", TIMESTAMP),
+    pa.field("lost_at", TIMESTAMP),
+    pa.field("lost_reason", pa.string()),
+    pa.field("tool_metrics", pa.string()),
+)
+
+REFERRING_DOMAIN_SCHEMA = _schema(
+    pa.field("domain", pa.string(), nullable=False),
+    pa.field("row", pa.int64(), nullable=False),
+    pa.field("backlinks", pa.int64()),
+    pa.field("linking_pages", pa.int64()),
+    pa.field("target_pages", pa.int64()),
+    pa.field("authority", pa.float64()),
+    pa.field("ip_address", pa.string()),
+    pa.field("country", pa.string()),
+    pa.field("first_seen", TIMESTAMP),
+    pa.field("last_seen", TIMESTAMP),
+    pa.field("tool_metrics", pa.string()),
+)
+
+TARGET_PAGE_SCHEMA = _schema(
+    pa.field("target_url", pa.string(), nullable=False),
+    pa.field("row", pa.int64(), nullable=False),
+    pa.field("incoming_links", pa.int64()),
+    pa.field("linking_sites", pa.int64()),
+    pa.field("tool_metrics", pa.string()),
+)
+
+
+def sightings_to_arrow(sightings: Sequence[LinkSighting]) -> pa.Table:
+    """Return *sightings* as a table of ``LINK_SIGHTING_SCHEMA``, one row each.
+
+    Parameters
+    ----------
+    sightings
+        Sightings of one export file, in file order.
+
+    Returns
+    -------
+    pyarrow.Table
+        One column per ``LinkSighting`` field; aware datetimes are converted to UTC.
+    """
+    return _records_to_arrow(sightings, LINK_SIGHTING_SCHEMA)
+
+
+def referring_domains_to_arrow(reports: Sequence[ReferringDomainReport]) -> pa.Table:
+    """Return *reports* as a table of ``REFERRING_DOMAIN_SCHEMA``, one row each.
+
+    Parameters
+    ----------
+    reports
+        Rows of one referring-domains export, in file order.
+
+    Returns
+    -------
+    pyarrow.Table
+        One column per ``ReferringDomainReport`` field.
+    """
+    return _records_to_arrow(reports, REFERRING_DOMAIN_SCHEMA)
+
+
+def target_pages_to_arrow(reports: Sequence[TargetPageReport]) -> pa.Table:
+    """Return *reports* as a table of ``TARGET_PAGE_SCHEMA``, one row each.
+
+    Parameters
+    ----------
+    reports
+        Rows of one top-linked-pages export, in file order.
+
+    Returns
+    -------
+    pyarrow.Table
+        One column per ``TargetPageReport`` field.
+    """
+    return _records_to_arrow(reports, TARGET_PAGE_SCHEMA)
+
+
+def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Return *table* with exactly the columns of *schema*, cast to its types.
+
+    Raises
+    ------
+    ValueError
+        If the column names differ from the schema's: that is a bug in the caller.
+    """
+    if table.schema.names != schema.names:
+        raise ValueError(f"expected columns {schema.names}, got {table.schema.names}")
+    if table.schema.equals(schema):
+        return table
+    return table.cast(schema)
+
+
+def _records_to_arrow(records: Sequence[Any], schema: pa.Schema) -> pa.Table:
+    columns = []
+    for field in schema:
+        values = [getattr(record, field.name) for record in records]
+        convert = _CONVERTERS.get(field.type)
+        if field.name == "tool_metrics":
+            values = [_metrics_json(value) for value in values]
+        elif convert is not None:
+            values = [convert(value) for value in values]
+        columns.append(pa.array(values, type=field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _metrics_json(metrics: Mapping[str, float | str]) -> str | None:
+    return json.dumps(dict(metrics), sort_keys=True, ensure_ascii=False) if metrics else None
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+_CONVERTERS: dict[pa.DataType, Callable[[Any], Any]] = {TIMESTAMP: _naive_utc}

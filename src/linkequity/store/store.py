@@ -1,0 +1,257 @@
+"""The ``Store``: one open DuckDB project file, its lock, transactions and error translation.
+
+DuckDB errors are translated here and only here (STYLE rule 4): a lock held by
+another process becomes ``StoreLocked``, a file that is not a store
+``StoreCorrupt``, anything else ``StoreError``, each ``from`` the original.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+import duckdb
+
+from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
+from linkequity.store import parquet, queries, writes
+from linkequity.store.schema import SCHEMA_VERSION, check_schema_version, migrate
+from linkequity.store.schema import stored_schema_version as _stored_schema_version
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+    from types import TracebackType
+
+    import pyarrow as pa
+
+    from linkequity.store.parquet import ParquetImportCounts
+    from linkequity.store.queries import StoreStats
+    from linkequity.store.writes import LinkWriteCounts
+
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+class Store:
+    """A linkequity project file, open for reading or for writing.
+
+    Use ``Store.open`` as a context manager. Every write method is atomic on its
+    own; wrap several in ``transaction()`` to make them one unit (one imported
+    file is one transaction: all of it or none).
+    """
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path, *, read_only: bool) -> None:
+        self._conn = conn
+        self.path = path
+        self.is_read_only = read_only
+        self._transaction_depth = 0
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False) -> Store:
+        """Open the store at *path*, creating it and migrating its schema as needed.
+
+        Parameters
+        ----------
+        path
+            The project file; created with the current schema if missing.
+        read_only
+            Open without the write lock; the schema must be current.
+
+        Raises
+        ------
+        StoreLocked
+            If another process holds the file.
+        StoreCorrupt
+            If the file is not a linkequity store.
+        SchemaTooNew
+            If a newer linkequity wrote the file.
+        """
+        path = Path(path)
+        if read_only and not path.exists():
+            raise StoreError(f"no store at {path}")
+        try:
+            conn = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise _open_error(path, exc) from exc
+        try:
+            if read_only:
+                _require_current_schema(conn, path)
+            else:
+                migrate(conn, path)
+        except duckdb.Error as exc:
+            conn.close()
+            raise StoreCorrupt(f"cannot read the schema of {path}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, read_only=read_only)
+
+    def close(self) -> None:
+        """Close the file and release its lock; an open transaction is rolled back."""
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make everything written inside the block one transaction: all of it or none.
+
+        Nested blocks join the outermost transaction.
+        """
+        if self._transaction_depth:
+            self._transaction_depth += 1
+            try:
+                yield
+            finally:
+                self._transaction_depth -= 1
+            return
+        with self._translated_errors():
+            self._conn.execute("BEGIN TRANSACTION")
+        self._transaction_depth = 1
+        try:
+            yield
+        except BaseException:
+            self._transaction_depth = 0
+            with self._translated_errors():
+                self._conn.execute("ROLLBACK")
+            raise
+        self._transaction_depth = 0
+        with self._translated_errors():
+            self._conn.execute("COMMIT")
+
+    def begin_snapshot(
+        self, *, kind: str, source: str | None = None, settings: Mapping[str, Any] | None = None
+    ) -> int:
+        """Record the start of an import or crawl run and return its snapshot id."""
+        with self._writing():
+            return writes.begin_snapshot(self._conn, kind=kind, source=source, settings=settings)
+
+    def finish_snapshot(self, snapshot_id: int) -> None:
+        """Record that the run *snapshot_id* finished."""
+        with self._writing():
+            writes.finish_snapshot(self._conn, snapshot_id)
+
+    def register_file(
+        self,
+        *,
+        sha256: str,
+        path: str,
+        tool: str,
+        export_format: str | None,
+        kind: str,
+        snapshot_id: int,
+    ) -> tuple[int, bool]:
+        """Return the file id for the export with this *sha256*, and whether it is new.
+
+        A file already registered keeps its id and first path; importing it
+        again should then add nothing.
+        """
+        with self._writing():
+            return writes.register_file(
+                self._conn,
+                sha256=sha256,
+                path=path,
+                tool=tool,
+                export_format=export_format,
+                kind=kind,
+                snapshot_id=snapshot_id,
+            )
+
+    def write_link_sightings(
+        self, snapshot_id: int, file_id: int, table: pa.Table
+    ) -> LinkWriteCounts:
+        """Store link sightings (``LINK_SIGHTING_SCHEMA``) and merge them into links.
+
+        Parameters
+        ----------
+        snapshot_id, file_id
+            The run and the registered file the rows come from.
+        table
+            One row per sighting; ``row`` identifies it within the file.
+
+        Returns
+        -------
+        LinkWriteCounts
+            Links added and merged, sightings added and skipped as already stored.
+        """
+        with self._writing():
+            return writes.write_link_sightings(self._conn, snapshot_id, file_id, table)
+
+    def write_referring_domains(self, snapshot_id: int, file_id: int, table: pa.Table) -> int:
+        """Store referring-domain rows (``REFERRING_DOMAIN_SCHEMA``); return how many were new."""
+        with self._writing():
+            return writes.write_referring_domains(self._conn, snapshot_id, file_id, table)
+
+    def write_target_pages(self, snapshot_id: int, file_id: int, table: pa.Table) -> int:
+        """Store top-linked-page rows (``TARGET_PAGE_SCHEMA``); return how many were new."""
+        with self._writing():
+            return writes.write_target_pages(self._conn, snapshot_id, file_id, table)
+
+    def stats(self) -> StoreStats:
+        """Count what the store holds."""
+        with self._translated_errors():
+            return queries.store_stats(self._conn)
+
+    def referring_domains_by_target_domain(self) -> pa.Table:
+        """Return ``(target_domain, referring_domains, links)``, most referring domains first."""
+        with self._translated_errors():
+            return queries.referring_domains_by_target_domain(self._conn)
+
+    def anchor_distribution(self, target_domain: str) -> pa.Table:
+        """Return ``(anchor_key, anchor, links, referring_domains)`` for *target_domain*."""
+        with self._translated_errors():
+            return queries.anchor_distribution(self._conn, target_domain)
+
+    def export_parquet(self, directory: Path) -> list[Path]:
+        """Write the link tables as Parquet files into *directory*; return their paths."""
+        with self._translated_errors():
+            return parquet.export_tables(self._conn, Path(directory))
+
+    def import_parquet(self, directory: Path) -> ParquetImportCounts:
+        """Add the link tables of a Parquet directory, remapping ids; nothing is duplicated."""
+        with self._writing():
+            return parquet.import_tables(self._conn, Path(directory))
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        if self.is_read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        with self._translated_errors(), self.transaction():
+            yield
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise StoreError(f"store {self.path}: {exc}") from exc
+
+
+def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
+    message = str(exc)
+    if "lock" in message.lower():
+        pid = _LOCK_PID.search(message)
+        holder = f"process {pid.group(1)}" if pid else "another process"
+        return StoreLocked(f"store {path} is in use by {holder}")
+    if "not a valid DuckDB database file" in message:
+        return StoreCorrupt(f"{path} is not a linkequity store (not a DuckDB database file)")
+    return StoreError(f"cannot open store {path}: {message}")
+
+
+def _require_current_schema(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    version = _stored_schema_version(conn, path)
+    check_schema_version(version, path)
+    if version < SCHEMA_VERSION:
+        raise StoreError(
+            f"store {path} has schema version {version} and is open read-only; "
+            f"open it once for writing to upgrade it to version {SCHEMA_VERSION}"
+        )

@@ -1,0 +1,395 @@
+"""Bulk writes: snapshots, files, URLs interned by anti-join, links merged from sightings.
+
+Every function takes an open connection inside the caller's transaction and
+moves whole Arrow tables through SQL; no Python loop runs per row. Python code
+runs only per distinct new host (registrable domain) and per distinct anchor
+(folding), which are orders of magnitude fewer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from linkequity.model.links import fold_anchor
+from linkequity.model.urls import registrable_domain, reversed_host, url_host
+from linkequity.store.arrow import (
+    LINK_SIGHTING_SCHEMA,
+    REFERRING_DOMAIN_SCHEMA,
+    TARGET_PAGE_SCHEMA,
+    conform_table,
+)
+from linkequity.store.queries import fetch_int, fetch_row
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import duckdb
+
+
+@dataclass(frozen=True, slots=True)
+class LinkWriteCounts:
+    """What one ``write_link_sightings`` call changed.
+
+    ``links_merged`` counts links that existed before the call and gained a
+    sighting; ``sightings_skipped`` counts rows of the file already stored.
+    """
+
+    links_added: int
+    links_merged: int
+    sightings_added: int
+    sightings_skipped: int
+
+
+def utc_now() -> datetime:
+    """Return the current time as naive UTC, as the store keeps timestamps."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def begin_snapshot(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    kind: str,
+    source: str | None,
+    settings: Mapping[str, Any] | None,
+) -> int:
+    """Insert a running snapshot and return its id."""
+    snapshot_id = _next_id(conn, "snapshots")
+    conn.execute(
+        "INSERT INTO snapshots VALUES (?, ?, ?, NULL, ?, ?)",
+        [snapshot_id, kind, utc_now(), source, json.dumps(dict(settings or {}), sort_keys=True)],
+    )
+    return snapshot_id
+
+
+def finish_snapshot(conn: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+    """Mark the snapshot finished now."""
+    conn.execute("UPDATE snapshots SET finished_at = ? WHERE id = ?", [utc_now(), snapshot_id])
+
+
+def register_file(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    sha256: str,
+    path: str,
+    tool: str,
+    export_format: str | None,
+    kind: str,
+    snapshot_id: int,
+) -> tuple[int, bool]:
+    """Return the id of the file with this *sha256*, and whether it was new."""
+    row = fetch_row(conn, "SELECT id FROM files WHERE sha256 = ?", [sha256])
+    if row is not None:
+        return int(row[0]), False
+    file_id = _next_id(conn, "files")
+    conn.execute(
+        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [file_id, sha256, path, str(tool), export_format, str(kind), snapshot_id, utc_now()],
+    )
+    return file_id, True
+
+
+def write_link_sightings(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, file_id: int, table: pa.Table
+) -> LinkWriteCounts:
+    """Store the sightings of *table* (``LINK_SIGHTING_SCHEMA``) and merge them into links.
+
+    Rows whose ``(file_id, row)`` is already stored are skipped. A sighting of
+    a link already stored adds provenance and re-merges the link's attributes
+    from all its sightings; any other sighting adds a link.
+    """
+    table = conform_table(table, LINK_SIGHTING_SCHEMA)
+    tool = _file_tool(conn, file_id)
+    staged = table.append_column("anchor_key", _folded_anchors(table.column("anchor")))
+    conn.register("staged_sightings", staged)
+    try:
+        skipped = _stage_unstored_rows(conn, "staged_sightings", file_id, len(staged))
+        intern_urls(conn, "fresh_rows", ("source_url", "target_url"))
+        conn.execute(
+            """CREATE OR REPLACE TEMP TABLE resolved AS
+            SELECT f.*, su.id AS source_url_id, tu.id AS target_url_id,
+                ?::BIGINT AS snapshot_id, ?::BIGINT AS file_id, ?::VARCHAR AS tool
+            FROM fresh_rows f
+            JOIN urls su ON su.url = f.source_url
+            JOIN urls tu ON tu.url = f.target_url""",
+            [snapshot_id, file_id, tool],
+        )
+        links_added, links_merged, added = store_resolved_sightings(conn)
+        conn.execute(
+            "UPDATE files SET rows_stored = rows_stored + ? WHERE id = ?", [added, file_id]
+        )
+    finally:
+        drop_staging(conn)
+        conn.unregister("staged_sightings")
+    return LinkWriteCounts(links_added, links_merged, added, skipped)
+
+
+def store_resolved_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """Store the temp table ``resolved`` as sightings and merge them into links.
+
+    ``resolved`` holds sighting columns with ``source_url_id``,
+    ``target_url_id``, ``anchor_key``, ``snapshot_id``, ``file_id`` and ``tool``;
+    none of its ``(file_id, row)`` may be stored already.
+
+    Returns
+    -------
+    tuple of int
+        Links added, links merged, sightings added.
+    """
+    first_new_id = _next_id(conn, "links")
+    conn.execute(
+        """CREATE OR REPLACE TEMP TABLE batch_links AS
+        WITH keys AS (SELECT DISTINCT source_url_id, target_url_id, anchor_key FROM resolved)
+        SELECT l.id AS link_id, k.*, false AS is_new
+        FROM keys k JOIN links l USING (source_url_id, target_url_id, anchor_key)
+        UNION ALL
+        SELECT ? - 1 + row_number() OVER () AS link_id, k.*, true AS is_new
+        FROM keys k ANTI JOIN links l USING (source_url_id, target_url_id, anchor_key)""",
+        [first_new_id],
+    )
+    conn.execute(
+        f"""INSERT INTO link_sightings
+        SELECT b.link_id, r.snapshot_id, r.file_id, r.row, r.tool, {_SIGHTING_COLUMNS}
+        FROM resolved r JOIN batch_links b USING (source_url_id, target_url_id, anchor_key)"""  # noqa: S608
+    )
+    added = fetch_int(conn, "SELECT count(*) FROM resolved")
+    return _insert_new_links(conn, first_new_id), _merge_existing_links(conn), added
+
+
+def write_referring_domains(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, file_id: int, table: pa.Table
+) -> int:
+    """Store rows of a referring-domains export; return how many were new."""
+    table = conform_table(table, REFERRING_DOMAIN_SCHEMA)
+    tool = _file_tool(conn, file_id)
+    conn.register("staged_reports", table)
+    try:
+        before = fetch_int(conn, "SELECT count(*) FROM referring_domain_reports")
+        conn.execute(
+            """INSERT INTO referring_domain_reports
+            SELECT ?, ?, s.row, ?, s.domain, s.backlinks, s.linking_pages, s.target_pages,
+                s.authority, s.ip_address, s.country, s.first_seen, s.last_seen, s.tool_metrics
+            FROM staged_reports s
+            ANTI JOIN (SELECT row FROM referring_domain_reports WHERE file_id = ?) USING (row)""",
+            [snapshot_id, file_id, tool, file_id],
+        )
+        added = fetch_int(conn, "SELECT count(*) FROM referring_domain_reports") - before
+        conn.execute(
+            "UPDATE files SET rows_stored = rows_stored + ? WHERE id = ?", [added, file_id]
+        )
+    finally:
+        conn.unregister("staged_reports")
+    return added
+
+
+def write_target_pages(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, file_id: int, table: pa.Table
+) -> int:
+    """Store rows of a top-linked-pages export; return how many were new."""
+    table = conform_table(table, TARGET_PAGE_SCHEMA)
+    tool = _file_tool(conn, file_id)
+    conn.register("staged_reports", table)
+    try:
+        intern_urls(conn, "staged_reports", ("target_url",))
+        before = fetch_int(conn, "SELECT count(*) FROM target_page_reports")
+        conn.execute(
+            """INSERT INTO target_page_reports
+            SELECT ?, ?, s.row, ?, u.id, s.incoming_links, s.linking_sites, s.tool_metrics
+            FROM staged_reports s JOIN urls u ON u.url = s.target_url
+            ANTI JOIN (SELECT row FROM target_page_reports WHERE file_id = ?) USING (row)""",
+            [snapshot_id, file_id, tool, file_id],
+        )
+        added = fetch_int(conn, "SELECT count(*) FROM target_page_reports") - before
+        conn.execute(
+            "UPDATE files SET rows_stored = rows_stored + ? WHERE id = ?", [added, file_id]
+        )
+    finally:
+        conn.unregister("staged_reports")
+    return added
+
+
+def intern_urls(conn: duckdb.DuckDBPyConnection, relation: str, columns: tuple[str, ...]) -> int:
+    """Add to ``urls`` every URL in *columns* of *relation* not stored yet; return how many.
+
+    New URLs are found by anti-join in SQL. Host, reversed host and registrable
+    domain are computed in Python once per distinct new authority, never per URL;
+    ids follow reversed host, so the URLs of one host get neighbouring ids.
+    """
+    union = " UNION ".join(f"SELECT {column} AS url FROM {relation}" for column in columns)  # noqa: S608
+    conn.execute(
+        f"""CREATE OR REPLACE TEMP TABLE new_urls AS
+        SELECT url, regexp_extract(url, '^[^:/?#]*://([^/?#]*)', 1) AS authority
+        FROM ({union}) ANTI JOIN urls USING (url)"""  # noqa: S608
+    )
+    try:
+        examples = conn.execute(
+            "SELECT authority, any_value(url) FROM new_urls GROUP BY authority"
+        ).fetchall()
+        if not examples:
+            return 0
+        hosts = [url_host(url) for _, url in examples]
+        new_hosts = pa.table(
+            {
+                "authority": [authority for authority, _ in examples],
+                "host": hosts,
+                "reversed_host": [reversed_host(host) for host in hosts],
+                "domain": [registrable_domain(host) or host for host in hosts],
+            }
+        )
+        conn.register("new_hosts", new_hosts)
+        try:
+            conn.execute(
+                """INSERT INTO urls
+                SELECT ? - 1 + row_number() OVER (ORDER BY h.reversed_host, n.url),
+                    n.url, h.host, h.reversed_host, h.domain
+                FROM new_urls n JOIN new_hosts h USING (authority)""",
+                [_next_id(conn, "urls")],
+            )
+        finally:
+            conn.unregister("new_hosts")
+        return fetch_int(conn, "SELECT count(*) FROM new_urls")
+    finally:
+        conn.execute("DROP TABLE IF EXISTS new_urls")
+
+
+def _latest(column: str) -> str:
+    return (
+        f"last({column} ORDER BY last_seen NULLS FIRST, file_id, row) "
+        f"FILTER (WHERE {column} IS NOT NULL)"
+    )
+
+
+_MERGED_FLAGS = (
+    "is_nofollow",
+    "is_sponsored",
+    "is_ugc",
+    "is_image",
+    "alt",
+    "link_type",
+    "is_sitewide",
+)
+_SIGHTING_COLUMNS = ", ".join(
+    f"r.{name}"
+    for name in LINK_SIGHTING_SCHEMA.names
+    if name not in {"source_url", "target_url", "row"}
+)
+# The merged attributes of a link, aggregated over its sightings (``link_sightings``).
+_MERGED_SELECT = f"""
+    SELECT link_id,
+        {", ".join(f"{_latest(name)} AS {name}" for name in _MERGED_FLAGS)},
+        last(is_target_inferred ORDER BY last_seen NULLS FIRST, file_id, row)
+            AS is_target_inferred,
+        {_latest("left_context")} AS left_context,
+        {_latest("right_context")} AS right_context,
+        min(first_seen) AS first_seen,
+        max(last_seen) AS last_seen,
+        {_latest("lost_at")} AS stated_lost_at,
+        {_latest("lost_reason")} AS stated_lost_reason,
+        min(snapshot_id) AS first_snapshot_id,
+        max(snapshot_id) AS last_snapshot_id,
+        first(anchor ORDER BY file_id, row) AS anchor
+    FROM link_sightings"""  # noqa: S608
+# A link seen after it was reported lost is live again.
+_LOST_AT = "CASE WHEN m.stated_lost_at < m.last_seen THEN NULL ELSE m.stated_lost_at END"
+_LOST_REASON = f"CASE WHEN ({_LOST_AT}) IS NULL THEN NULL ELSE m.stated_lost_reason END"
+
+
+def _insert_new_links(conn: duckdb.DuckDBPyConnection, first_new_id: int) -> int:
+    conn.execute(
+        f"""INSERT INTO links
+        SELECT b.link_id, b.source_url_id, b.target_url_id, b.anchor_key, m.anchor,
+            {", ".join(f"m.{name}" for name in _MERGED_FLAGS)},
+            m.is_target_inferred, m.left_context, m.right_context,
+            NULL, NULL, NULL,
+            m.first_seen, m.last_seen, {_LOST_AT}, {_LOST_REASON},
+            m.first_snapshot_id, m.last_snapshot_id
+        FROM ({_MERGED_SELECT} WHERE link_id >= ? GROUP BY link_id) m
+        JOIN batch_links b USING (link_id)""",  # noqa: S608
+        [first_new_id],
+    )
+    return fetch_int(conn, "SELECT count(*) FROM batch_links WHERE is_new")
+
+
+def _merge_existing_links(conn: duckdb.DuckDBPyConnection) -> int:
+    merged = fetch_int(conn, "SELECT count(*) FROM batch_links WHERE NOT is_new")
+    if merged:
+        assignments = ", ".join(
+            f"{name} = m.{name}"
+            for name in (
+                *_MERGED_FLAGS,
+                "is_target_inferred",
+                "left_context",
+                "right_context",
+                "first_seen",
+                "last_seen",
+                "first_snapshot_id",
+                "last_snapshot_id",
+            )
+        )
+        conn.execute(
+            f"""UPDATE links SET {assignments},
+                lost_at = {_LOST_AT}, lost_reason = {_LOST_REASON}
+            FROM ({_MERGED_SELECT}
+                WHERE link_id IN (SELECT link_id FROM batch_links WHERE NOT is_new)
+                GROUP BY link_id) m
+            WHERE links.id = m.link_id"""  # noqa: S608
+        )
+    return merged
+
+
+def _stage_unstored_rows(
+    conn: duckdb.DuckDBPyConnection, relation: str, file_id: int, total: int
+) -> int:
+    """Stage ``fresh_rows``: the rows of *relation* whose ``(file_id, row)`` is not stored.
+
+    Usually none is, and a view over the Arrow table avoids copying it.
+    """
+    if not fetch_int(conn, "SELECT count(*) FROM link_sightings WHERE file_id = ?", [file_id]):
+        conn.execute(f"CREATE OR REPLACE TEMP VIEW fresh_rows AS SELECT * FROM {relation}")  # noqa: S608
+        return 0
+    conn.execute(
+        f"""CREATE OR REPLACE TEMP TABLE fresh_rows AS
+        SELECT * FROM {relation}
+        ANTI JOIN (SELECT row FROM link_sightings WHERE file_id = ?) USING (row)""",  # noqa: S608
+        [file_id],
+    )
+    return total - fetch_int(conn, "SELECT count(*) FROM fresh_rows")
+
+
+def _folded_anchors(anchors: pa.ChunkedArray[Any]) -> pa.Array[Any]:
+    """Fold each distinct anchor once in Python, and spread the keys back by index."""
+    encoded = anchors.combine_chunks().dictionary_encode()
+    keys = pa.array(
+        [fold_anchor(str(anchor)) for anchor in encoded.dictionary.to_pylist()], type=pa.string()
+    )
+    folded: pa.Array[Any] = pc.take(keys, encoded.indices)
+    return folded
+
+
+def drop_staging(conn: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables and views a write staged, whichever exist."""
+    kinds = dict(
+        conn.execute(
+            """SELECT table_name, table_type FROM information_schema.tables
+            WHERE table_catalog = 'temp'
+                AND table_name IN ('fresh_rows', 'resolved', 'batch_links')"""
+        ).fetchall()
+    )
+    for name, kind in kinds.items():
+        conn.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {name}")
+
+
+def _file_tool(conn: duckdb.DuckDBPyConnection, file_id: int) -> str:
+    row = fetch_row(conn, "SELECT tool FROM files WHERE id = ?", [file_id])
+    if row is None:
+        raise ValueError(f"no file with id {file_id}; call register_file first")
+    return str(row[0])
+
+
+def _next_id(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    return fetch_int(conn, f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
