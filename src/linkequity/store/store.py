@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from linkequity.store.writes import LinkWriteCounts
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
+# A DuckDB file starts with an 8-byte checksum, then the magic bytes.
+_MAGIC = b"DUCK"
+_MAGIC_END = 12
 
 
 class Store:
@@ -69,11 +72,13 @@ class Store:
         path = Path(path)
         if read_only and not path.exists():
             raise StoreError(f"no store at {path}")
+        _require_duckdb_header(path)
         try:
             conn = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             raise _open_error(path, exc) from exc
         try:
+            _require_file_database(conn, path)
             if read_only:
                 _require_current_schema(conn, path)
             else:
@@ -245,6 +250,32 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
     if "not a valid DuckDB database file" in message:
         return StoreCorrupt(f"{path} is not a linkequity store (not a DuckDB database file)")
     return StoreError(f"cannot open store {path}: {message}")
+
+
+def _require_duckdb_header(path: Path) -> None:
+    """Refuse an existing file without DuckDB's magic bytes before DuckDB touches it."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(_MAGIC_END)
+    except FileNotFoundError:
+        return
+    except IsADirectoryError as exc:
+        raise StoreCorrupt(f"{path} is a directory, not a linkequity store") from exc
+    if header[_MAGIC_END - len(_MAGIC) :] != _MAGIC:
+        raise StoreCorrupt(f"{path} is not a linkequity store (not a DuckDB database file)")
+
+
+def _require_file_database(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a connection that is not backed by *path* itself.
+
+    duckdb 2 opens some existing files by extension (``.csv``) as in-memory
+    databases, where every write would silently vanish.
+    """
+    rows = conn.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    if not rows or rows[0][0] is None:
+        raise StoreCorrupt(f"{path} is not a linkequity store (not a DuckDB database file)")
 
 
 def _require_current_schema(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
