@@ -279,6 +279,9 @@ def date_columns(fmt: ExportFormat, headers: Sequence[str]) -> list[int]:
     return [columns[name] for name in _DATE_FIELDS if name in columns]
 
 
+# Short coded values where "-" or "n/a" means "none" (unlike an anchor or a title).
+_CODE_FIELDS = frozenset({"country", "ip_address", "language", "link_type", "lost_reason"})
+
 _FIELD_LABELS = {
     "source_url": "source URL",
     "target_url": "target URL",
@@ -357,6 +360,8 @@ class RowReader:
         if cell is None:
             return None
         text = clean_text(cell).strip()
+        if name in _CODE_FIELDS and is_missing(text):
+            return None
         return text or None
 
     def _url(self, fields: Sequence[str], name: str) -> str:
@@ -395,15 +400,15 @@ class RowReader:
     def _metrics(self, fields: Sequence[str]) -> dict[str, float | str]:
         fmt = self.format
         metrics: dict[str, float | str] = {}
-        for name in fmt.numeric_metrics:
+        for name in sorted(fmt.numeric_metrics):
             number = self._convert(fields, name, parse_number)
             if number is not None:
                 metrics[name] = number
-        for name in fmt.text_metrics:
+        for name in sorted(fmt.text_metrics):
             text = self._text(fields, name)
             if text is not None:
                 metrics[name] = text
-        for name in fmt.flag_metrics:
+        for name in sorted(fmt.flag_metrics):
             flag = self._flag(fields, name)
             if flag is not None:
                 metrics[name] = 1.0 if flag else 0.0

@@ -156,9 +156,11 @@ def sniff_encoding(
     pairs = len(head) // 2
     if pairs:
         even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
-        if odd_nuls >= pairs * 0.3 and even_nuls <= pairs * 0.05:
+        # ASCII in UTF-16 puts a NUL beside each letter; other scripts add a few
+        # on the other side too, so compare the two sides rather than demand zero.
+        if odd_nuls >= pairs * 0.3 and odd_nuls > 3 * even_nuls:
             return "utf-16-le", False
-        if even_nuls >= pairs * 0.3 and odd_nuls <= pairs * 0.05:
+        if even_nuls >= pairs * 0.3 and even_nuls > 3 * odd_nuls:
             return "utf-16-be", False
     if b"\0" in sample:
         raise UnreadableExport(f"{where} looks binary, not a CSV or TSV export")
