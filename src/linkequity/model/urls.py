@@ -42,6 +42,7 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _MAX_LABEL_CHARS = 63
 _MAX_HOST_CHARS = 253
 _SHOWN_CHARS = 100
+_CACHED_HOST_CHARS = 256
 
 # RFC 3986 appendix B: matches every string, so it never fails on hostile text.
 _URI_PARTS = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.S)
@@ -329,8 +330,18 @@ def _split_authority(authority: str) -> tuple[str, str]:
     return host, port
 
 
-@functools.lru_cache(maxsize=65536)
 def _canonical_host(host: str) -> str:
+    """Return *host* in canonical form, from the cache when it is short.
+
+    Only short hosts are cached, so hostile text cannot fill memory: a few
+    thousand characters of ignorable code points can still map to a valid host.
+    """
+    if len(host) > _CACHED_HOST_CHARS:
+        return _canonical_host_uncached(host)
+    return _canonical_host_cached(host)
+
+
+def _canonical_host_uncached(host: str) -> str:
     """Return *host* lowercase, in IDNA ASCII form, without a trailing dot.
 
     Hosts are percent-decoded and mapped with UTS-46 (non-transitional). Each
@@ -364,6 +375,9 @@ def _canonical_host(host: str) -> str:
     if len(ascii_host) > _MAX_HOST_CHARS:
         raise _HostError(f"its host is longer than {_MAX_HOST_CHARS} characters")
     return ascii_host
+
+
+_canonical_host_cached = functools.lru_cache(maxsize=65536)(_canonical_host_uncached)
 
 
 def _canonical_ipv6(host: str) -> str:
@@ -476,8 +490,14 @@ def _remove_dot_segments(path: str) -> str:
     return result
 
 
-@functools.lru_cache(maxsize=65536)
 def _psl_parts(host: str, include_private: bool) -> tuple[str | None, str | None]:
+    """Return the public suffix and registrable domain of *host*, either may be None."""
+    if len(host) > _CACHED_HOST_CHARS:
+        return _psl_parts_uncached(host, include_private)
+    return _psl_parts_cached(host, include_private)
+
+
+def _psl_parts_uncached(host: str, include_private: bool) -> tuple[str | None, str | None]:
     """Return the public suffix and registrable domain of *host*, either may be None."""
     try:
         canonical = _canonical_host(host)
@@ -489,6 +509,9 @@ def _psl_parts(host: str, include_private: bool) -> tuple[str | None, str | None
     suffix: str | None = psl.publicsuffix(canonical)
     domain: str | None = psl.privatesuffix(canonical)
     return suffix, domain
+
+
+_psl_parts_cached = functools.lru_cache(maxsize=65536)(_psl_parts_uncached)
 
 
 @functools.cache

@@ -215,3 +215,9 @@ def test_subdomains_share_the_registrable_domain(labels: list[str], suffix: str)
     assert domain is not None
     assert host.endswith(domain)
     assert registrable_domain("www." + host) == domain
+
+
+def test_long_host_text_that_maps_to_a_short_host() -> None:
+    host = "www.ex" + "\xad" * 300 + "ample.co.uk"  # UTS-46 maps U+00AD to nothing
+    assert registrable_domain(host) == "example.co.uk"
+    assert public_suffix(host) == "co.uk"
