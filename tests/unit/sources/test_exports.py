@@ -328,3 +328,47 @@ def test_any_table_round_trips(
     assert table.delimiter == delimiter
     expected = [tuple(row) for row in rows if any(c.strip() for c in row)]
     assert [row.fields for row in table.rows()] == expected
+
+
+# --- the shipped sample ---------------------------------------------------------------------
+
+
+def test_sample_exports_import_cleanly_with_overlap() -> None:
+    from linkequity.samples import SAMPLE_SITE, sample_export_paths
+
+    ahrefs_path, majestic_path = sample_export_paths()
+    assert read_export(ahrefs_path).encoding == "utf-16-le"
+    assert detect_format(read_export(majestic_path).headers).name == "majestic_backlinks"
+    ahrefs = list(read_records(ahrefs_path))
+    majestic = list(read_records(majestic_path))
+    assert len(ahrefs) == 200
+    assert all(isinstance(r, LinkSighting) for r in ahrefs + majestic)
+    links = [r for r in ahrefs if isinstance(r, LinkSighting)]
+    assert all(link.target_url.startswith(SAMPLE_SITE) for link in links)
+    assert {link.is_nofollow for link in links} == {True, False}
+    assert any(link.is_ugc for link in links)
+    assert any(link.is_sponsored for link in links)
+    assert any(link.is_image and not link.anchor for link in links)
+    assert any(link.lost_at is not None for link in links)
+    assert len({link.source_url.split("/")[2] for link in links}) > 40
+
+    def keys(
+        records: list[LinkSighting | ReferringDomainReport | TargetPageReport | BadRow],
+    ) -> set[tuple[str, str, str]]:
+        return {
+            (r.source_url, r.target_url, r.anchor_key)
+            for r in records
+            if isinstance(r, LinkSighting)
+        }
+
+    shared = keys(ahrefs) & keys(majestic)
+    assert 50 < len(shared) < len(keys(majestic))
+
+
+def test_sample_matches_its_generator() -> None:
+    from linkequity.samples import sample_export_paths
+    from linkequity.samples.exports.make_sample import build_sample
+
+    built = build_sample()
+    for path in sample_export_paths():
+        assert path.read_bytes() == built[path.name], path.name
