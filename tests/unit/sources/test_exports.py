@@ -372,3 +372,21 @@ def test_sample_matches_its_generator() -> None:
     built = build_sample()
     for path in sample_export_paths():
         assert path.read_bytes() == built[path.name], path.name
+
+
+def test_huge_field_and_nuls_in_a_file_are_cut_and_stripped(tmp_path: Path) -> None:
+    anchor = "<b>" + "z" * 3_000_000
+    data = (
+        "Source URL,Target URL,Anchor Text,FlagNoFollow\n"
+        f'https://a.example/,{SITE},"{anchor}",-\n'
+        f"https://b.example/,{SITE},n\x00ul\x01,-\n"
+        f"https://c.example/,{SITE},fine,-\n"
+    ).encode()
+    records = list(read_records(write(tmp_path, data)))
+    assert [r.row for r in records if isinstance(r, LinkSighting)] == [2, 3, 4]
+    first, second = records[0], records[1]
+    assert isinstance(first, LinkSighting)
+    assert isinstance(second, LinkSighting)
+    assert len(first.anchor) == 10_000
+    assert first.anchor.startswith("<b>zzz")
+    assert second.anchor == "nul"
