@@ -115,6 +115,17 @@ def normalize_url(text: str) -> str:
         If *text* is not an absolute http or https URL with a valid host, or is
         longer than ``MAX_URL_BYTES``.
 
+    Notes
+    -----
+    Where RFC 3986 and browsers differ, the RFC wins: a ``%`` that starts no
+    escape becomes ``%25``, square brackets and backslashes in the path or
+    query are encoded, and a backslash is never read as a slash. Hosts follow
+    browsers rather than IDNA 2008 alone: ASCII labels may hold ``_`` and
+    hyphens anywhere, and Unicode labels that UTS-46 accepts but IDNA 2008
+    rejects are punycoded as they are, unless they fail the bidi or joiner
+    rules. A host whose last label is a number must be a dotted-quad IPv4
+    address; IPv6 literals are written compressed in lowercase.
+
     Examples
     --------
     >>> normalize_url("HTTP://User@Bücher.Example:80/a/./b/../c?q=%7e#top")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linkequity.model import urls
 from linkequity.model.urls import public_suffix, registrable_domain
 
 # The cases of publicsuffix/list tests/test_psl.txt as (host, registrable domain).
@@ -221,3 +224,17 @@ def test_long_host_text_that_maps_to_a_short_host() -> None:
     host = "www.ex" + "\xad" * 300 + "ample.co.uk"  # UTS-46 maps U+00AD to nothing
     assert registrable_domain(host) == "example.co.uk"
     assert public_suffix(host) == "co.uk"
+
+
+def test_the_list_is_read_from_the_installed_package_without_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the Public Suffix List must not be fetched")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    urls._public_suffix_list.cache_clear()
+    urls._psl_parts_cached.cache_clear()
+    assert registrable_domain("www.example.co.uk") == "example.co.uk"
+    assert registrable_domain("user.github.io", include_private=False) == "github.io"

@@ -404,7 +404,7 @@ _urls = st.builds(
     st.one_of(st.just(""), _paths.map(lambda f: "#" + f)),
 )
 
-_FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_FAST
