@@ -1,0 +1,204 @@
+"""The ``linkequity`` command line: parse arguments, call one service, print.
+
+Commands stay thin (STYLE rule 5). Only :func:`main` turns a
+``LinkEquityError`` into a one-line message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from linkequity import __version__
+from linkequity.cli import render
+from linkequity.errors import LinkEquityError, UsageError
+from linkequity.model.urls import parse_url
+from linkequity.services import exchange, imports, stats
+from linkequity.settings import LoadedSettings, Settings, load_settings
+
+app = typer.Typer(
+    name="linkequity",
+    help="Backlink intelligence and tier-2 link planning, on your own machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+parquet_app = typer.Typer(help="Exchange link tables as Parquet (the Spark jobs' format).")
+app.add_typer(parquet_app, name="parquet")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="DuckDB project file [setting store.db]", metavar="PATH", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+
+
+def _settings(**flags: object) -> Settings:
+    return _loaded(**flags).settings
+
+
+def _loaded(**flags: object) -> LoadedSettings:
+    return load_settings(flags={key.replace("__", "."): value for key, value in flags.items()})
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"linkequity {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit", callback=_version),
+    ] = False,
+) -> None:
+    """Backlink intelligence and tier-2 link planning, on your own machine."""
+
+
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Backlink exports (CSV/TSV from Ahrefs, Semrush, Majestic, Moz, GSC)",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            "--site",
+            metavar="URL",
+            help="Your site's root URL, for GSC 'Latest links' files [setting imports.site]",
+        ),
+    ] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help="Import the sample exports shipped with linkequity")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import backlink exports; each file's format is recognised by its header row."""
+    settings = _settings(store__db=db, imports__site=site)
+    paths = list(files or [])
+    if sample:
+        paths.extend(imports.sample_exports())
+    if not paths:
+        raise UsageError("no files to import", hint="Name export files, or pass --sample.")
+    report = imports.import_exports(
+        paths,
+        db=settings.store.db,
+        site=settings.imports.site,
+        on_progress=render.import_progress(enabled=settings.ui.progress and not as_json),
+        on_bad_row=render.bad_row_printer(settings.ui.max_warnings),
+    )
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.import_report(report, db=settings.store.db)
+
+
+@app.command("stats")
+def stats_(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Count links, referring pages and domains, targets and sources in a project."""
+    settings = _settings(store__db=db)
+    project = stats.project_stats(settings.store.db)
+    if as_json:
+        _print_json(project.as_dict())
+    else:
+        render.project_stats(project, db=settings.store.db)
+
+
+@app.command("formats")
+def formats(as_json: JsonOption = False) -> None:
+    """List the backlink export formats that `import` recognises."""
+    known = imports.known_formats()
+    if as_json:
+        _print_json([item.as_dict() for item in known])
+    else:
+        render.formats(known)
+
+
+@app.command("url")
+def url(
+    urls: Annotated[list[str], typer.Argument(help="URLs to normalise", metavar="URL")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show the normalised form, host, registrable domain and reversed host of URLs."""
+    parsed = [parse_url(text) for text in urls]
+    if as_json:
+        _print_json([render.url_as_dict(item) for item in parsed])
+    else:
+        render.urls(parsed)
+
+
+@app.command("settings")
+def settings_(as_json: JsonOption = False) -> None:
+    """Show every setting, its value and where the value came from."""
+    described = _loaded().describe()
+    if as_json:
+        _print_json(
+            [
+                {
+                    "key": info.key,
+                    "value": str(info.value) if isinstance(info.value, Path) else info.value,
+                    "source": str(info.source),
+                    "env": info.env_var,
+                    "help": info.help,
+                }
+                for info in described
+            ]
+        )
+    else:
+        render.settings_table(described)
+
+
+@parquet_app.command("export")
+def parquet_export(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write the Parquet files into", metavar="DIR")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Write the link tables of a project as Parquet files."""
+    written = exchange.export_parquet(_settings(store__db=db).store.db, directory)
+    render.written_files(written)
+
+
+@parquet_app.command("import")
+def parquet_import(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of Parquet files from `export`", metavar="DIR")
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge link tables from Parquet files into a project."""
+    settings = _settings(store__db=db)
+    project = exchange.import_parquet(settings.store.db, directory)
+    if as_json:
+        _print_json(project.as_dict())
+    else:
+        render.project_stats(project, db=settings.store.db)
+
+
+def _print_json(value: object) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def main() -> None:
+    """Run the CLI; expected errors become one line on stderr and exit status 2."""
+    try:
+        app()
+    except LinkEquityError as err:
+        render.error(err)
+        raise SystemExit(2) from None

@@ -1,0 +1,208 @@
+"""What the CLI prints: Rich tables on stdout, warnings and errors on stderr.
+
+Text that came from the web or from an export (URLs, anchors, titles, file
+contents quoted in a warning) is hostile: it goes through :func:`safe_text`,
+which drops terminal control characters, and into Rich as plain ``Text``,
+never as markup.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from linkequity.model.urls import reversed_host
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from linkequity.errors import BadExportRow, LinkEquityError
+    from linkequity.model.urls import Url
+    from linkequity.services.imports import FormatInfo, ImportReport
+    from linkequity.settings import SettingInfo
+    from linkequity.store import StoreStats
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_text(text: object, *, limit: int = 300) -> str:
+    """Printable, single-line form of untrusted text, cut to ``limit`` characters."""
+    cleaned = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", str(text).replace("\n", " "))
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def error(err: LinkEquityError) -> None:
+    """Print an expected error as one line: the message, then what to do."""
+    hint = f" \N{EM DASH} {err.hint}" if err.hint else ""
+    sys.stderr.write(f"error: {safe_text(err, limit=2000)}{hint}\n")
+
+
+def bad_row_printer(max_warnings: int) -> Callable[[Path, BadExportRow], None]:
+    """Return a callback that prints the first ``max_warnings`` bad rows of each file."""
+    printed: dict[Path, int] = {}
+
+    def warn(path: Path, problem: BadExportRow) -> None:
+        count = printed.get(path, 0) + 1
+        printed[path] = count
+        if count <= max_warnings:
+            stderr.print(Text(f"warning: {path}:{safe_text(problem)} (row skipped)"))
+        elif count == max_warnings + 1:
+            stderr.print(Text(f"warning: {path}: more bad rows; only counting them now"))
+
+    return warn
+
+
+def import_progress(
+    *, enabled: bool
+) -> Callable[[Path], AbstractContextManager[Callable[[int], None]]]:
+    """Return a factory of per-file progress displays, each yielding a ``rows_done`` callback."""
+
+    def track(path: Path) -> AbstractContextManager[Callable[[int], None]]:
+        if not enabled or not stderr.is_terminal:
+            return nullcontext(_ignore_rows)
+        return _RowProgress(path)
+
+    return track
+
+
+def _ignore_rows(rows_done: int) -> None:
+    del rows_done
+
+
+class _RowProgress(AbstractContextManager[Callable[[int], None]]):
+    def __init__(self, path: Path) -> None:
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        )
+        self._task = self._progress.add_task(safe_text(path.name, limit=60), total=None)
+
+    def __enter__(self) -> Callable[[int], None]:
+        self._progress.start()
+        return self._update
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def _update(self, rows_done: int) -> None:
+        self._progress.update(self._task, completed=rows_done)
+
+
+def import_report(report: ImportReport, *, db: Path) -> None:
+    """Print one row per file imported, then the project totals."""
+    table = Table(title=f"Imported into {safe_text(db)}", title_justify="left")
+    for column in ("file", "format", "rows", "imported", "bad", "new links", "merged"):
+        table.add_column(column, justify="left" if column in {"file", "format"} else "right")
+    for item in report.files:
+        if item.is_duplicate:
+            table.add_row(
+                Text(safe_text(item.path)),
+                item.format_title,
+                "-",
+                "already imported",
+                "-",
+                "-",
+                "-",
+            )
+            continue
+        table.add_row(
+            Text(safe_text(item.path)),
+            item.format_title,
+            f"{item.rows_read:,}",
+            f"{item.records_imported:,}",
+            f"{item.bad_rows:,}",
+            f"{item.links_added:,}",
+            f"{item.links_merged:,}",
+        )
+    stdout.print(table)
+    project_stats(report.stats, db=db)
+
+
+def project_stats(project: StoreStats, *, db: Path) -> None:
+    """Print the headline counts of a project."""
+    table = Table(title=f"Project {safe_text(db)}", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("links", project.links),
+        ("referring pages", project.referring_pages),
+        ("referring domains", project.referring_domains),
+        ("target pages", project.target_pages),
+        ("target domains", project.target_domains),
+        ("sightings (link reports)", project.sightings),
+        ("files imported", project.files),
+        ("snapshots", project.snapshots),
+    ):
+        table.add_row(label, f"{value:,}")
+    for tool, links in sorted(project.links_by_tool.items()):
+        table.add_row(f"links reported by {tool}", f"{links:,}")
+    stdout.print(table)
+
+
+def formats(known: Sequence[FormatInfo]) -> None:
+    """Print the export formats ``import`` recognises and the headers that identify them."""
+    table = Table(title="Recognised export formats", title_justify="left")
+    for column in ("format", "tool", "rows are", "identified by headers"):
+        table.add_column(column)
+    for item in known:
+        table.add_row(item.name, item.tool, item.kind, ", ".join(item.required_headers))
+    stdout.print(table)
+
+
+def url_as_dict(url: Url) -> dict[str, str | None]:
+    """Return the JSON form of a parsed URL."""
+    return {
+        "url": url.url,
+        "host": url.host,
+        "registrable_domain": url.domain,
+        "reversed_host": reversed_host(url.host),
+    }
+
+
+def urls(parsed: Sequence[Url]) -> None:
+    """Print normalised URLs with their host, registrable domain and reversed host."""
+    table = Table(show_header=True)
+    for column in ("url", "host", "registrable domain", "reversed host"):
+        table.add_column(column)
+    for item in parsed:
+        table.add_row(
+            Text(safe_text(item.url, limit=2000)),
+            item.host,
+            item.domain or "-",
+            reversed_host(item.host),
+        )
+    stdout.print(table)
+
+
+def settings_table(described: Sequence[SettingInfo]) -> None:
+    """Print every setting with its value, its source and its environment variable."""
+    table = Table(title="Settings", title_justify="left")
+    for column in ("setting", "value", "from", "environment variable", "what it does"):
+        table.add_column(column)
+    for info in described:
+        table.add_row(
+            info.key, Text(safe_text(info.value)), str(info.source), info.env_var, info.help
+        )
+    stdout.print(table)
+
+
+def written_files(paths: Sequence[Path]) -> None:
+    """Print the files an export wrote, one per line."""
+    for path in paths:
+        stdout.print(Text(str(path)))

@@ -1,0 +1,57 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from linkequity.cli import main
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    """What one run of the real ``main()`` did."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., CliResult]:
+    """Run ``linkequity ARGS`` in-process through ``main()``, in an empty working directory.
+
+    The environment is cleared of LINKEQUITY_* variables so that a developer's
+    own settings cannot leak into a test.
+    """
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("LINKEQUITY_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "200")
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["linkequity", *map(str, args)])
+        try:
+            main()
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        else:
+            code = 0
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
