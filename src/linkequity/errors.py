@@ -57,7 +57,9 @@ class InvalidUrl(LinkEquityError):
 class StoreError(LinkEquityError):
     """A failure of the DuckDB project file."""
 
-    hint = "Check the --db path; the file must be a linkequity project created by `linkequity import`."
+    hint = (
+        "Check the --db path; the file must be a linkequity project created by `linkequity import`."
+    )
 
 
 class StoreLocked(StoreError):
