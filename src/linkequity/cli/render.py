@@ -110,26 +110,18 @@ def import_report(report: ImportReport, *, db: Path) -> None:
     for column in ("file", "format", "rows", "imported", "bad", "new links", "merged"):
         table.add_column(column, justify="left" if column in {"file", "format"} else "right")
     for item in report.files:
-        if item.is_duplicate:
-            table.add_row(
-                Text(safe_text(item.path)),
-                item.format_title,
-                "-",
-                "already imported",
-                "-",
-                "-",
-                "-",
+        counts = (
+            ("-", "already imported", "-", "-", "-")
+            if item.is_duplicate
+            else (
+                f"{item.rows_read:,}",
+                f"{item.records_imported:,}",
+                f"{item.bad_rows:,}",
+                f"{item.links_added:,}",
+                f"{item.links_merged:,}",
             )
-            continue
-        table.add_row(
-            Text(safe_text(item.path)),
-            item.format_title,
-            f"{item.rows_read:,}",
-            f"{item.records_imported:,}",
-            f"{item.bad_rows:,}",
-            f"{item.links_added:,}",
-            f"{item.links_merged:,}",
         )
+        table.add_row(Text(safe_text(item.path.name)), item.format_name, *counts)
     stdout.print(table)
     project_stats(report.stats, db=db)
 
