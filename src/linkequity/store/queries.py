@@ -95,23 +95,36 @@ def referring_domains_by_target_domain(conn: duckdb.DuckDBPyConnection) -> pa.Ta
 def anchor_distribution(conn: duckdb.DuckDBPyConnection, target_domain: str) -> pa.Table:
     """Return ``(anchor_key, anchor, links, referring_domains)`` of links into *target_domain*.
 
-    ``anchor`` is the most common spelling of the folded ``anchor_key``; rows
-    come most links first.
+    ``anchor`` is the most common spelling of the folded ``anchor_key`` (ties go
+    to the greatest string, so the result is stable); rows come most links first.
     """
     return fetch_arrow(
         conn,
-        """SELECT l.anchor_key,
-            mode(l.anchor) AS anchor,
-            count(*) AS links,
-            count(DISTINCT s.domain) AS referring_domains
-        FROM links l
-        JOIN urls t ON t.id = l.target_url_id
-        JOIN urls s ON s.id = l.source_url_id
-        WHERE t.domain = ?
-        GROUP BY l.anchor_key
-        ORDER BY links DESC, referring_domains DESC, l.anchor_key""",
+        """WITH matched AS (
+            SELECT l.anchor_key, l.anchor, s.domain
+            FROM links l
+            JOIN urls t ON t.id = l.target_url_id
+            JOIN urls s ON s.id = l.source_url_id
+            WHERE t.domain = ?
+        ),
+        spellings AS (SELECT anchor_key, anchor, count(*) AS links FROM matched GROUP BY ALL),
+        examples AS (
+            SELECT anchor_key, arg_max(anchor, (links, anchor)) AS anchor
+            FROM spellings GROUP BY anchor_key
+        )
+        SELECT m.anchor_key, e.anchor, count(*) AS links,
+            count(DISTINCT m.domain) AS referring_domains
+        FROM matched m JOIN examples e USING (anchor_key)
+        GROUP BY m.anchor_key, e.anchor
+        ORDER BY links DESC, referring_domains DESC, m.anchor_key""",
         [target_domain],
     )
+
+
+def imported_file_id(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    """Return the id of the export file with this digest, or ``None`` if never imported."""
+    row = fetch_row(conn, "SELECT id FROM files WHERE sha256 = ?", [sha256])
+    return None if row is None else int(row[0])
 
 
 def fetch_arrow(

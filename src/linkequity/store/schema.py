@@ -17,8 +17,9 @@ urls
     Every URL seen, crawled or only linked to: ``id``, normalised ``url``
     (unique by construction: new URLs are found by anti-join), ``host``,
     ``reversed_host`` (``com.example.www``, for host-graph sorting) and
-    ``domain``, the registrable domain (``NULL`` for IP addresses and bare
-    public suffixes).
+    ``domain``, the registrable domain (the host itself for IP addresses and
+    bare public suffixes, so that each counts as one referring domain). Ids
+    follow ``reversed_host``: the URLs of a host interned together are neighbours.
 files
     One row per imported export file: ``id``, ``sha256`` (unique; a file seen
     before is not imported again), ``path``, ``tool``, ``export_format``,
@@ -88,7 +89,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 finished_at TIMESTAMP, source VARCHAR, settings JSON)""",
             """CREATE TABLE urls (
                 id BIGINT NOT NULL, url VARCHAR NOT NULL, host VARCHAR NOT NULL,
-                reversed_host VARCHAR NOT NULL, domain VARCHAR)""",
+                reversed_host VARCHAR NOT NULL, domain VARCHAR NOT NULL)""",
             """CREATE TABLE files (
                 id BIGINT PRIMARY KEY, sha256 VARCHAR NOT NULL UNIQUE, path VARCHAR NOT NULL,
                 tool VARCHAR NOT NULL, export_format VARCHAR, kind VARCHAR NOT NULL,

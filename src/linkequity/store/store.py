@@ -145,6 +145,11 @@ class Store:
         with self._writing():
             writes.finish_snapshot(self._conn, snapshot_id)
 
+    def imported_file_id(self, sha256: str) -> int | None:
+        """Return the id of the export file with this *sha256*, if it was imported before."""
+        with self._translated_errors():
+            return queries.imported_file_id(self._conn, sha256)
+
     def register_file(
         self,
         *,

@@ -4,6 +4,9 @@ Every function takes an open connection inside the caller's transaction and
 moves whole Arrow tables through SQL; no Python loop runs per row. Python code
 runs only per distinct new host (registrable domain) and per distinct anchor
 (folding), which are orders of magnitude fewer.
+
+Values always travel as parameters; the only text formatted into SQL is table
+and column names, constants of this package.
 """
 
 from __future__ import annotations

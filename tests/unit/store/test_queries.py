@@ -43,7 +43,7 @@ def test_anchor_distribution_folds_anchors_and_counts_domains(
     rows = store.anchor_distribution("shop.test").to_pylist()
 
     assert rows == [
-        {"anchor_key": "shoes", "anchor": "Shoes", "links": 3, "referring_domains": 2},
+        {"anchor_key": "shoes", "anchor": "shoes", "links": 3, "referring_domains": 2},
         {"anchor_key": "click here", "anchor": "click here", "links": 1, "referring_domains": 1},
     ]
     assert store.anchor_distribution("unknown.test").num_rows == 0
