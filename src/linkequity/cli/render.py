@@ -171,7 +171,7 @@ def urls(parsed: Sequence[Url]) -> None:
     """Print normalised URLs with their host, registrable domain and reversed host."""
     table = Table(show_header=True)
     for column in ("url", "host", "registrable domain", "reversed host"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for item in parsed:
         table.add_row(
             Text(safe_text(item.url, limit=2000)),
