@@ -253,3 +253,26 @@ def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith("error: no project at")
+
+
+def test_damage_past_the_header_leaves_that_file_out_and_keeps_the_earlier_ones(
+    cli: Cli, tmp_path: Path
+) -> None:
+    db = tmp_path / "p.duckdb"
+    damaged = tmp_path / "damaged.csv"
+    rows = [
+        f"https://site{n}.example/page,https://www.example-garden.com/,anchor {n}"
+        for n in range(30_000)
+    ]
+    # Encoding is sniffed on the first MiB; the bad bytes come after it.
+    damaged.write_bytes(
+        ("Source url,Target url,Anchor\n" + "\n".join(rows) + "\n").encode() + b"\xff\xfe\xfa,x,y\n"
+    )
+    result = cli("import", EXPORTS / "semrush_backlinks.csv", damaged, "--db", db)
+
+    assert result.exit_code == 2
+    assert f"{damaged}:30002" in result.stderr
+    assert "nothing of this file was stored; 1 file(s) before it were" in result.stderr
+    stats = stats_of(cli, db)
+    assert stats["files"] == 1
+    assert stats["links_by_tool"] == {"semrush": stats["links"]}
