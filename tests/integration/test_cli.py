@@ -275,4 +275,16 @@ def test_damage_past_the_header_leaves_that_file_out_and_keeps_the_earlier_ones(
     assert "nothing of this file was stored; 1 file(s) before it were" in result.stderr
     stats = stats_of(cli, db)
     assert stats["files"] == 1
+    assert stats["snapshots"] == 1
     assert stats["links_by_tool"] == {"semrush": stats["links"]}
+
+
+def test_a_file_that_fails_alone_leaves_no_snapshot(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    assert cli("import", EXPORTS / "semrush_backlinks.csv", "--db", db).exit_code == 0
+    damaged = tmp_path / "damaged.csv"
+    rows = [f"https://s{n}.example/,https://www.example-garden.com/,a" for n in range(40_000)]
+    damaged.write_bytes(("Source url,Target url,Anchor\n" + "\n".join(rows)).encode() + b"\n\xff\n")
+
+    assert cli("import", damaged, "--db", db).exit_code == 2
+    assert stats_of(cli, db)["snapshots"] == 1

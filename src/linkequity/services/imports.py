@@ -156,30 +156,35 @@ def import_exports(
     planned = [_plan(path, site=site) for path in paths]
     reports: list[FileReport] = []
     with Store.open(db) as store:
-        snapshot_id: int | None = None
-        for plan in planned:
-            sha256 = file_sha256(plan.table.path)
-            if store.imported_file_id(sha256) is not None:
-                reports.append(_report(plan, is_duplicate=True))
-                continue
-            if snapshot_id is None:
-                snapshot_id = store.begin_snapshot(
-                    kind="import",
-                    source=", ".join(str(p.table.path) for p in planned),
-                    settings={"site": site},
-                )
-            progress = on_progress(plan.table.path) if on_progress else nullcontext(None)
-            try:
-                with store.transaction(), progress as tell:
-                    reports.append(_import_file(store, plan, snapshot_id, sha256, tell, on_bad_row))
-            except LinkEquityError as err:
-                kept = sum(1 for report in reports if not report.is_duplicate)
-                err.args = (
-                    f"{err} (nothing of this file was stored; {kept} file(s) before it were)",
-                )
-                raise
-        if snapshot_id is not None:
-            store.finish_snapshot(snapshot_id)
+        snapshot_id: int | None = None  # begun with the first new file, in its transaction
+        try:
+            for plan in planned:
+                sha256 = file_sha256(plan.table.path)
+                if store.imported_file_id(sha256) is not None:
+                    reports.append(_report(plan, is_duplicate=True))
+                    continue
+                progress = on_progress(plan.table.path) if on_progress else nullcontext(None)
+                try:
+                    with store.transaction(), progress as tell:
+                        current = snapshot_id
+                        if current is None:
+                            current = store.begin_snapshot(
+                                kind="import",
+                                source=", ".join(str(p.table.path) for p in planned),
+                                settings={"site": site},
+                            )
+                        report = _import_file(store, plan, current, sha256, tell, on_bad_row)
+                except LinkEquityError as err:
+                    kept = sum(1 for done in reports if not done.is_duplicate)
+                    err.args = (
+                        f"{err} (nothing of this file was stored; {kept} file(s) before it were)",
+                    )
+                    raise
+                snapshot_id = current
+                reports.append(report)
+        finally:
+            if snapshot_id is not None:
+                store.finish_snapshot(snapshot_id)
         return ImportReport(files=tuple(reports), stats=store.stats())
 
 
