@@ -151,10 +151,12 @@ def store_resolved_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int,
             SELECT source_url_id, target_url_id, anchor_key, count(*) AS sightings
             FROM resolved GROUP BY ALL
         )
-        SELECT l.id AS link_id, k.*, false AS is_new
+        SELECT l.id AS link_id, k.*, false AS is_new,
+            l.last_seen AS stored_last_seen, l.lost_at IS NULL AS is_stored_live
         FROM keys k JOIN links l USING (source_url_id, target_url_id, anchor_key)
         UNION ALL
-        SELECT ? - 1 + row_number() OVER () AS link_id, k.*, true AS is_new
+        SELECT ? - 1 + row_number() OVER () AS link_id, k.*, true AS is_new,
+            NULL AS stored_last_seen, NULL AS is_stored_live
         FROM keys k ANTI JOIN links l USING (source_url_id, target_url_id, anchor_key)""",
         [first_new_id],
     )
@@ -163,13 +165,18 @@ def store_resolved_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int,
         SELECT r.*, b.link_id, b.is_new, b.sightings
         FROM resolved r JOIN batch_links b USING (source_url_id, target_url_id, anchor_key)"""
     )
+    merged = fetch_int(conn, "SELECT count(*) FROM batch_links WHERE NOT is_new")
+    is_batch_last = merged > 0 and _is_stored_after_all(conn)
     conn.execute(
         f"""INSERT INTO link_sightings
         SELECT r.link_id, r.snapshot_id, r.file_id, r.row, r.tool, {_SIGHTING_COLUMNS}
         FROM keyed r"""  # noqa: S608
     )
     added = fetch_int(conn, "SELECT count(*) FROM keyed")
-    return _insert_new_links(conn), _merge_existing_links(conn), added
+    links_added = _insert_new_links(conn)
+    if merged:
+        _merge_existing_links(conn, is_batch_last=is_batch_last)
+    return links_added, merged, added
 
 
 def write_referring_domains(
@@ -291,8 +298,11 @@ _SIGHTING_COLUMNS = ", ".join(
 )
 
 
-def _merged_select(sightings: str) -> str:
-    """Select the merged attributes of each link from the relation *sightings* of its sightings."""
+def _merged_select(sightings: str, extra: str = "") -> str:
+    """Select the merged attributes of each link from the relation *sightings* of its sightings.
+
+    *extra* adds aggregate columns to the selection.
+    """
     return f"""
     SELECT link_id,
         {", ".join(f"{_latest(name)} AS {name}" for name in _MERGED_FLAGS)},
@@ -306,7 +316,7 @@ def _merged_select(sightings: str) -> str:
         {_latest("lost_reason")} AS stated_lost_reason,
         min(snapshot_id) AS first_snapshot_id,
         max(snapshot_id) AS last_snapshot_id,
-        first(anchor ORDER BY file_id, row) AS anchor
+        first(anchor ORDER BY file_id, row) AS anchor{extra}
     FROM {sightings}"""  # noqa: S608
 
 
@@ -320,6 +330,9 @@ def _lost_reason(lost_at: str, last_seen: str, lost_reason: str) -> str:
 
 
 _FLAG_LIST = ", ".join(_MERGED_FLAGS)
+_BATCH_ORDER_BOUNDS = (
+    ", min(last_seen) AS earliest_seen, count(last_seen) = count(*) AS is_all_dated"
+)
 _LOST_AT = _lost_at("m.stated_lost_at", "m.last_seen")
 _LOST_REASON = _lost_reason("m.stated_lost_at", "m.last_seen", "m.stated_lost_reason")
 
@@ -353,9 +366,72 @@ def _insert_new_links(conn: duckdb.DuckDBPyConnection) -> int:
     return fetch_int(conn, "SELECT count(*) FROM batch_links WHERE is_new")
 
 
-def _merge_existing_links(conn: duckdb.DuckDBPyConnection) -> int:
-    merged = fetch_int(conn, "SELECT count(*) FROM batch_links WHERE NOT is_new")
-    if merged:
+def _is_stored_after_all(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every row of ``keyed`` comes after every stored sighting by ``(file_id, row)``.
+
+    True for every write but a re-import into an older file: new files get
+    the highest id, and a file's rows arrive in order.
+    """
+    first = fetch_row(conn, "SELECT file_id, row FROM keyed ORDER BY file_id, row LIMIT 1")
+    last_file_id = fetch_row(conn, "SELECT max(file_id) FROM link_sightings")
+    if first is None or last_file_id is None or last_file_id[0] is None:
+        return True
+    last_row = fetch_int(
+        conn, "SELECT max(row) FROM link_sightings WHERE file_id = ?", [last_file_id[0]]
+    )
+    return (int(first[0]), int(first[1])) > (int(last_file_id[0]), last_row)
+
+
+def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: bool) -> None:
+    """Merge the sightings of ``keyed`` into the links they belong to that were stored.
+
+    When a link's new sightings all come after every sighting merged into it
+    (``is_batch_last`` and none older than its ``last_seen``), its values are
+    the new sightings' latest stated ones, falling back to the stored ones: one
+    ``UPDATE`` from the batch alone. Only the other links, and those whose
+    stated loss date cannot be told from the stored one, are merged again from
+    all their sightings.
+    """
+    conn.execute(
+        f"""CREATE OR REPLACE TEMP TABLE merge_plan AS
+        SELECT m.*,
+            ? AND (b.stored_last_seen IS NULL
+                OR (m.is_all_dated AND m.earliest_seen >= b.stored_last_seen))
+            AND NOT (b.is_stored_live AND m.stated_lost_at IS NOT NULL
+                AND m.stated_lost_reason IS NULL) AS is_incremental
+        FROM (
+            SELECT link_id, {_FLAG_LIST}, is_target_inferred, left_context, right_context,
+                first_seen, last_seen, lost_at AS stated_lost_at,
+                lost_reason AS stated_lost_reason, snapshot_id AS first_snapshot_id,
+                snapshot_id AS last_snapshot_id, anchor,
+                last_seen AS earliest_seen, last_seen IS NOT NULL AS is_all_dated
+            FROM keyed WHERE NOT is_new AND sightings = 1
+            UNION ALL BY NAME
+            {_merged_select("keyed", _BATCH_ORDER_BOUNDS)}
+            WHERE NOT is_new AND sightings > 1 GROUP BY link_id
+        ) m JOIN batch_links b USING (link_id)""",  # noqa: S608
+        [is_batch_last],
+    )
+    stated = ", ".join(
+        f"{name} = coalesce(m.{name}, links.{name})"
+        for name in (*_MERGED_FLAGS, "left_context", "right_context")
+    )
+    stated_lost_at = "coalesce(m.stated_lost_at, links.lost_at)"
+    stated_lost_reason = "coalesce(m.stated_lost_reason, links.lost_reason)"
+    last_seen = "greatest(links.last_seen, m.last_seen)"
+    conn.execute(
+        f"""UPDATE links SET {stated},
+            is_target_inferred = m.is_target_inferred,
+            first_seen = least(links.first_seen, m.first_seen),
+            last_seen = {last_seen},
+            lost_at = {_lost_at(stated_lost_at, last_seen)},
+            lost_reason = {_lost_reason(stated_lost_at, last_seen, stated_lost_reason)},
+            first_snapshot_id = least(links.first_snapshot_id, m.first_snapshot_id),
+            last_snapshot_id = greatest(links.last_snapshot_id, m.last_snapshot_id)
+        FROM (SELECT * FROM merge_plan WHERE is_incremental) m
+        WHERE links.id = m.link_id"""  # noqa: S608
+    )
+    if fetch_int(conn, "SELECT count(*) FROM merge_plan WHERE NOT is_incremental"):
         assignments = ", ".join(
             f"{name} = m.{name}"
             for name in (
@@ -373,11 +449,10 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection) -> int:
             f"""UPDATE links SET {assignments},
                 lost_at = {_LOST_AT}, lost_reason = {_LOST_REASON}
             FROM ({_merged_select("link_sightings")}
-                WHERE link_id IN (SELECT link_id FROM batch_links WHERE NOT is_new)
+                WHERE link_id IN (SELECT link_id FROM merge_plan WHERE NOT is_incremental)
                 GROUP BY link_id) m
             WHERE links.id = m.link_id"""  # noqa: S608
         )
-    return merged
 
 
 def _stage_unstored_rows(
@@ -415,7 +490,8 @@ def drop_staging(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(
             """SELECT table_name, table_type FROM information_schema.tables
             WHERE table_catalog = 'temp'
-                AND table_name IN ('fresh_rows', 'resolved', 'batch_links', 'keyed')"""
+                AND table_name IN (
+                    'fresh_rows', 'resolved', 'batch_links', 'keyed', 'merge_plan')"""
         ).fetchall()
     )
     for name, kind in kinds.items():

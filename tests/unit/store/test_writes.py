@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pytest
 
 from linkequity.errors import StoreError
-from linkequity.model.links import LinkSighting
+from linkequity.model.links import LinkSighting, fold_anchor
 from linkequity.store import LinkWriteCounts, Store, sightings_to_arrow
 
 if TYPE_CHECKING:
@@ -258,3 +259,165 @@ def test_a_read_only_store_refuses_writes(store_path: Path) -> None:
         pytest.raises(StoreError, match="read-only"),
     ):
         store.begin_snapshot(kind="import")
+
+
+def test_a_later_write_of_the_same_file_with_earlier_rows_loses_ties(
+    store: Store, import_sightings: ImportSightings
+) -> None:
+    seen = datetime(2024, 1, 1)
+    import_sightings(
+        store,
+        [LinkSighting(SOURCE, TARGET, 5, "shoes", is_nofollow=True, last_seen=seen)],
+        sha256="one file",
+    )
+    import_sightings(
+        store,
+        [LinkSighting(SOURCE, TARGET, 1, "shoes", is_nofollow=False, last_seen=seen)],
+        sha256="one file",
+    )
+
+    assert link_row(store)["is_nofollow"] is True
+
+
+def test_a_new_loss_date_keeps_the_reason_stated_before_the_link_was_seen_again(
+    store: Store, import_sightings: ImportSightings
+) -> None:
+    import_sightings(
+        store,
+        [
+            LinkSighting(
+                SOURCE,
+                TARGET,
+                1,
+                "shoes",
+                last_seen=datetime(2024, 1, 1),
+                lost_at=datetime(2024, 2, 1),
+                lost_reason="removed",
+            )
+        ],
+    )
+    import_sightings(
+        store,
+        [LinkSighting(SOURCE, TARGET, 1, "shoes", last_seen=datetime(2024, 3, 1))],
+        tool="moz",
+    )
+    assert (link_row(store)["lost_at"], link_row(store)["lost_reason"]) == (None, None)
+
+    import_sightings(
+        store,
+        [
+            LinkSighting(
+                SOURCE,
+                TARGET,
+                1,
+                "shoes",
+                last_seen=datetime(2024, 3, 1),
+                lost_at=datetime(2024, 4, 1),
+            )
+        ],
+        tool="gsc",
+    )
+
+    assert (link_row(store)["lost_at"], link_row(store)["lost_reason"]) == (
+        datetime(2024, 4, 1),
+        "removed",
+    )
+
+
+def reference_merge(
+    writes: list[tuple[int, list[LinkSighting]]],
+) -> dict[tuple[str, str, str], dict[str, object]]:
+    """Merge links from all sightings at once, by the documented rules (the test oracle).
+
+    *writes* are ``(file_id, sightings)`` in the order they were written.
+    """
+    ordered: dict[tuple[str, str, str], list[tuple[tuple[object, ...], LinkSighting]]] = {}
+    anchors: dict[tuple[str, str, str], str] = {}
+    for file_id, sightings in writes:
+        for sighting in sorted(sightings, key=lambda sighting: sighting.row):
+            key = (sighting.source_url, sighting.target_url, fold_anchor(sighting.anchor))
+            seen = sighting.last_seen
+            order = (seen is not None, seen or datetime.min, file_id, sighting.row)
+            ordered.setdefault(key, []).append((order, sighting))
+            anchors.setdefault(key, sighting.anchor)
+    merged = {}
+    for key, entries in ordered.items():
+        history = [sighting for _, sighting in sorted(entries, key=lambda entry: entry[0])]
+        link: dict[str, object] = {"anchor": anchors[key]}
+        for name in ("is_nofollow", "is_sponsored", "is_ugc", "is_image", "alt", "left_context"):
+            stated = [getattr(s, name) for s in history if getattr(s, name) is not None]
+            link[name] = stated[-1] if stated else None
+        link["is_target_inferred"] = history[-1].is_target_inferred
+        first = [s.first_seen for s in history if s.first_seen is not None]
+        last = [s.last_seen for s in history if s.last_seen is not None]
+        link["first_seen"] = min(first) if first else None
+        link["last_seen"] = max(last) if last else None
+        lost_at = [s.lost_at for s in history if s.lost_at is not None]
+        reasons = [s.lost_reason for s in history if s.lost_reason is not None]
+        is_live = not lost_at or (last and lost_at[-1] < max(last))
+        link["lost_at"] = None if is_live else lost_at[-1]
+        link["lost_reason"] = None if is_live or not reasons else reasons[-1]
+        merged[key] = link
+    return merged
+
+
+def random_files(seed: int) -> list[list[LinkSighting]]:
+    """A few files of sightings of a handful of links, with ties, undated rows and losses."""
+    rng = random.Random(seed)  # noqa: S311
+    days = [None, *(datetime(2024, 1, day) for day in (1, 2, 3, 4))]
+    files = []
+    for _ in range(rng.randint(2, 6)):
+        sightings = []
+        for row in range(rng.randint(1, 12)):
+            source = f"https://site{rng.randint(1, 2)}.example/"
+            anchor = rng.choice(["Shoes", "shoes", "boots", "BOOTS"])
+            first_seen = rng.choice(days)
+            sightings.append(
+                LinkSighting(
+                    source,
+                    TARGET,
+                    rng.randint(0, 3) * 20 + row,
+                    anchor,
+                    is_nofollow=rng.choice([None, True, False]),
+                    is_sponsored=rng.choice([None, True, False]),
+                    is_ugc=rng.choice([None, True]),
+                    is_image=rng.choice([None, True, False]),
+                    alt=rng.choice([None, "a", "b"]),
+                    left_context=rng.choice([None, "before", "earlier"]),
+                    is_target_inferred=rng.random() < 0.3,
+                    first_seen=first_seen,
+                    last_seen=rng.choice(days) if first_seen is None else first_seen,
+                    lost_at=rng.choice([None, None, *days[1:]]),
+                    lost_reason=rng.choice([None, "removed", "redirected"]),
+                )
+            )
+        unique_rows = {sighting.row: sighting for sighting in sightings}
+        files.append(list(unique_rows.values()))
+    return files
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_links_merged_batch_by_batch_match_a_merge_of_all_sightings(
+    store: Store, import_sightings: ImportSightings, seed: int
+) -> None:
+    writes = []
+    for number, sightings in enumerate(random_files(seed), start=1):
+        # The first file in two writes, as the import service batches a file.
+        half = len(sightings) // 2
+        parts = [sightings[:half], sightings[half:]] if number == 1 else [sightings]
+        for part in filter(None, parts):
+            import_sightings(store, part, sha256=f"file-{number}")
+            writes.append((number, part))
+
+    stored = store._conn.sql(
+        """SELECT s.url AS source_url, t.url AS target_url, l.* FROM links l
+        JOIN urls s ON s.id = l.source_url_id JOIN urls t ON t.id = l.target_url_id"""
+    ).to_arrow_table()
+    expected = reference_merge(writes)
+    got = {
+        (row["source_url"], row["target_url"], row["anchor_key"]): {
+            name: row[name] for name in next(iter(expected.values()))
+        }
+        for row in stored.to_pylist()
+    }
+    assert got == expected
