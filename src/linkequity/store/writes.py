@@ -428,8 +428,8 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: boo
             lost_reason = {_lost_reason(stated_lost_at, last_seen, stated_lost_reason)},
             first_snapshot_id = least(links.first_snapshot_id, m.first_snapshot_id),
             last_snapshot_id = greatest(links.last_snapshot_id, m.last_snapshot_id)
-        FROM (SELECT * FROM merge_plan WHERE is_incremental) m
-        WHERE links.id = m.link_id"""  # noqa: S608
+        FROM merge_plan m
+        WHERE links.id = m.link_id AND m.is_incremental"""  # noqa: S608
     )
     if fetch_int(conn, "SELECT count(*) FROM merge_plan WHERE NOT is_incremental"):
         assignments = ", ".join(
@@ -445,13 +445,16 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: boo
                 "last_snapshot_id",
             )
         )
+        # Materialised, so that the join builds on these few rows, not on links.
+        conn.execute(
+            f"""CREATE OR REPLACE TEMP TABLE remerged AS {_merged_select("link_sightings")}
+            WHERE link_id IN (SELECT link_id FROM merge_plan WHERE NOT is_incremental)
+            GROUP BY link_id"""  # noqa: S608
+        )
         conn.execute(
             f"""UPDATE links SET {assignments},
                 lost_at = {_LOST_AT}, lost_reason = {_LOST_REASON}
-            FROM ({_merged_select("link_sightings")}
-                WHERE link_id IN (SELECT link_id FROM merge_plan WHERE NOT is_incremental)
-                GROUP BY link_id) m
-            WHERE links.id = m.link_id"""  # noqa: S608
+            FROM remerged m WHERE links.id = m.link_id"""  # noqa: S608
         )
 
 
@@ -491,7 +494,7 @@ def drop_staging(conn: duckdb.DuckDBPyConnection) -> None:
             """SELECT table_name, table_type FROM information_schema.tables
             WHERE table_catalog = 'temp'
                 AND table_name IN (
-                    'fresh_rows', 'resolved', 'batch_links', 'keyed', 'merge_plan')"""
+                    'fresh_rows', 'resolved', 'batch_links', 'keyed', 'merge_plan', 'remerged')"""
         ).fetchall()
     )
     for name, kind in kinds.items():
