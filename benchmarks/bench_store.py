@@ -245,20 +245,13 @@ def bench_sqlite(
             size = min(chunk, offset + batch - start)
             rows = _sqlite_rows(table.slice(start, size), anchor_keys.slice(start, size))
             _intern_sqlite_urls(conn, url_ids, rows)
-            keyed = [
-                (url_ids[r["source_url"]], url_ids[r["target_url"]], r["anchor_key"], r)
-                for r in rows
-            ]
+            keyed = [(url_ids[row[0]], url_ids[row[1]], row[2], row) for row in rows]
             conn.executemany(
-                SQLITE_UPSERT_LINK,
-                [(s, t, k, r["anchor"], *_sqlite_attributes(r)) for s, t, k, r in keyed],
+                SQLITE_UPSERT_LINK, [(s, t, k, row[4], *row[5:]) for s, t, k, row in keyed]
             )
             conn.executemany(
                 SQLITE_INSERT_SIGHTING,
-                [
-                    (s, t, k, number + 1, r["row"], r["anchor"], *_sqlite_attributes(r))
-                    for s, t, k, r in keyed
-                ],
+                [(s, t, k, number + 1, row[3], row[4], *row[5:]) for s, t, k, row in keyed],
             )
         conn.execute("COMMIT")
     write_s = time.perf_counter() - started
@@ -277,37 +270,22 @@ def bench_sqlite(
     )
 
 
-def _sqlite_rows(table: pa.Table, anchor_keys: pa.Array) -> list[dict[str, Any]]:
-    names = ["source_url", "target_url", "row", "anchor", "is_nofollow", "is_sponsored", "is_ugc"]
-    names += ["is_image", "first_seen", "last_seen"]
-    picked = table.select(names)
-    epoch = {
-        name: pc.cast(picked.column(name), pa.int64()).to_pylist()
-        for name in ("first_seen", "last_seen")
-    }
-    columns = {name: picked.column(name).to_pylist() for name in names[:-2]}
-    columns |= epoch
-    columns["anchor_key"] = anchor_keys.to_pylist()
-    return [
-        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
-    ]
+def _sqlite_rows(table: pa.Table, anchor_keys: pa.Array) -> list[tuple[Any, ...]]:
+    """Rows as tuples: source, target, anchor key, row, anchor, then the six attributes."""
+    columns = [table.column(name).to_pylist() for name in ("source_url", "target_url")]
+    columns.append(anchor_keys.to_pylist())
+    columns += [table.column(name).to_pylist() for name in ("row", "anchor", *_ATTRIBUTES[:4])]
+    columns += [pc.cast(table.column(name), pa.int64()).to_pylist() for name in _ATTRIBUTES[4:]]
+    return list(zip(*columns, strict=True))
 
 
-def _sqlite_attributes(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (
-        row["is_nofollow"],
-        row["is_sponsored"],
-        row["is_ugc"],
-        row["is_image"],
-        row["first_seen"],
-        row["last_seen"],
-    )
+_ATTRIBUTES = ("is_nofollow", "is_sponsored", "is_ugc", "is_image", "first_seen", "last_seen")
 
 
 def _intern_sqlite_urls(
-    conn: sqlite3.Connection, url_ids: dict[str, int], rows: list[dict[str, Any]]
+    conn: sqlite3.Connection, url_ids: dict[str, int], rows: list[tuple[Any, ...]]
 ) -> None:
-    new = {row[column] for row in rows for column in ("source_url", "target_url")} - url_ids.keys()
+    new = {url for row in rows for url in row[:2]} - url_ids.keys()
     if not new:
         return
     conn.executemany(
