@@ -1,5 +1,6 @@
 """linkequity: open, local-first backlink intelligence and tier-2 link planning."""
 
+from linkequity.model.links import Link, Placement
 from linkequity.model.pages import PageSignals
 from linkequity.model.urls import (
     Url,
@@ -10,14 +11,18 @@ from linkequity.model.urls import (
     resolve_url,
     reversed_host,
 )
+from linkequity.parsing.links import extract_links
 from linkequity.parsing.page import parse_page
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Link",
     "PageSignals",
+    "Placement",
     "Url",
     "__version__",
+    "extract_links",
     "normalize_url",
     "parse_page",
     "parse_url",

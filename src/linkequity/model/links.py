@@ -123,3 +123,125 @@ class TargetPageReport:
 
 
 ExportRecord = LinkSighting | ReferringDomainReport | TargetPageReport
+
+
+class Placement(StrEnum):
+    """Where on its page a link sits, as a reader (and a search engine) sees the page."""
+
+    CONTENT = "content"
+    NAVIGATION = "navigation"
+    HEADER = "header"
+    FOOTER = "footer"
+    SIDEBAR = "sidebar"
+    COMMENT = "comment"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One link of one page, read from its HTML the way a search engine reads it.
+
+    ``rel`` holds the lowercased tokens of the ``rel`` attribute; when the page
+    says ``<meta name="robots" content="nofollow">`` (or ``none``, or the same
+    for ``googlebot``), ``extract_links`` adds ``"nofollow"`` to every link's
+    ``rel`` and records that on ``PageLinks.has_meta_nofollow``. For image
+    links ``anchor_text`` is the image's alt text, as Ahrefs reports it.
+
+    Attributes
+    ----------
+    url : str
+        The target, absolute and normalised (``normalize_url``).
+    anchor_text : str
+        The visible text of the link, whitespace folded; the alt text for an
+        image link.
+    rel : frozenset of str
+        Lowercased ``rel`` tokens.
+    placement : Placement
+        Where on the page the link sits.
+    is_image : bool
+        The link holds an image and no text.
+    alt : str or None
+        Alt text of the image of an image link; ``None`` for text links.
+    title : str or None
+        The ``title`` attribute, whitespace folded.
+    hidden : bool
+        Hidden by inline style, ``hidden`` or ``aria-hidden`` on the link or an
+        ancestor.
+    position : int
+        0-based ordinal among the page's graph links, in document order.
+    left_context, right_context : str
+        About 100 characters of page text before and after the link.
+    is_sitewide : bool
+        The same target and anchor recur on most pages of the site
+        (``mark_sitewide``).
+    """
+
+    url: str
+    anchor_text: str
+    rel: frozenset[str]
+    placement: Placement
+    is_image: bool
+    alt: str | None
+    title: str | None
+    hidden: bool
+    position: int
+    left_context: str
+    right_context: str
+    is_sitewide: bool = False
+
+    @property
+    def nofollow(self) -> bool:
+        """Whether the link (or its page, through meta robots) says nofollow."""
+        return "nofollow" in self.rel
+
+    @property
+    def sponsored(self) -> bool:
+        """Whether the link is marked ``rel="sponsored"``."""
+        return "sponsored" in self.rel
+
+    @property
+    def ugc(self) -> bool:
+        """Whether the link is marked ``rel="ugc"`` (user-generated content)."""
+        return "ugc" in self.rel
+
+    @property
+    def passes_equity(self) -> bool:
+        """Whether the link is followed: no nofollow, sponsored or ugc."""
+        return not self.rel & UNFOLLOWED_RELS
+
+
+@dataclass(frozen=True, slots=True)
+class PageLinks:
+    """The graph links of one page, and what was counted but kept out of the graph.
+
+    Attributes
+    ----------
+    url : str
+        The page, normalised.
+    links : list of Link
+        Links to http(s) pages, in document order.
+    javascript_links, mailto_links, tel_links, data_links : int
+        ``href`` values with those schemes.
+    other_scheme_links : int
+        ``href`` values with any other non-http(s) scheme (``ftp:``, ``sms:``…).
+    self_links : int
+        Empty or fragment-only ``href`` values that point back at the page itself.
+    unresolved_links : int
+        ``href`` values that are no URL we can use (``InvalidUrl``).
+    has_meta_nofollow : bool
+        The page's meta robots says nofollow (or none): every link carries it.
+    is_truncated : bool
+        The page hit a size, nesting or link-count cap and was read in part.
+    """
+
+    url: str
+    links: list[Link]
+    javascript_links: int = 0
+    mailto_links: int = 0
+    tel_links: int = 0
+    data_links: int = 0
+    other_scheme_links: int = 0
+    self_links: int = 0
+    unresolved_links: int = 0
+    has_meta_nofollow: bool = False
+    is_truncated: bool = False

@@ -1,0 +1,623 @@
+"""Every link of a page, read the way a search engine reads it.
+
+``extract_links`` parses the page once with Lexbor and walks it once in
+document order, keeping a stack of open elements; each link gets its target,
+anchor, ``rel``, image and alt, hidden flag, placement (``parsing.placement``),
+position and surrounding text from that one walk.
+
+Decisions
+---------
+- Targets are resolved against the first ``<base href>`` (itself resolved
+  against the page URL) and normalised with ``resolve_url``.
+- ``javascript:``, ``mailto:``, ``tel:``, ``data:`` and other non-http(s)
+  schemes are counted on ``PageLinks`` and kept out of the link graph, as are
+  ``href`` values that are no usable URL (``InvalidUrl``).
+- An empty or fragment-only ``href`` (``#top``) that resolves to the page
+  itself is a self-link: search engines drop the fragment, so it is counted in
+  ``self_links`` and kept out of the graph. With a ``<base href>`` elsewhere it
+  points at that page and is a graph link.
+- An image link (an ``<img>`` and no text, or an ``<area>``) has
+  ``is_image=True``, ``alt`` set, and the alt text as its anchor, as Ahrefs
+  reports image anchors.
+- Page-level ``<meta name="robots|googlebot" content="nofollow">`` (or
+  ``none``) adds ``"nofollow"`` to every link's ``rel`` and sets
+  ``PageLinks.has_meta_nofollow``.
+- Hostile input never raises: bytes are decoded with replacement, the page is
+  cut at ``MAX_HTML_BYTES``, nesting deeper than ``MAX_NESTING`` is flattened
+  before parsing (Lexbor's tree building is quadratic in depth), and at most
+  ``MAX_LINKS`` graph links are read; ``PageLinks.is_truncated`` says so.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from selectolax.lexbor import LexborHTMLParser
+
+from linkequity.errors import InvalidUrl
+from linkequity.model.links import Link, PageLinks
+from linkequity.model.urls import normalize_url, resolve_url
+from linkequity.parsing.placement import (
+    PAGE_LANDMARKS,
+    Landmarks,
+    classify_placement,
+    enter_element,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from selectolax.lexbor import LexborNode
+
+__all__ = [
+    "CONTEXT_CHARS",
+    "MAX_HTML_BYTES",
+    "MAX_LINKS",
+    "MAX_NESTING",
+    "decode_html",
+    "extract_links",
+    "extract_page_links",
+]
+
+#: Longest page read, in bytes (or characters for ``str``); Googlebot reads the first 15 MB.
+MAX_HTML_BYTES = 15 * 1024 * 1024
+#: Most graph links read from one page.
+MAX_LINKS = 10_000
+#: Deepest element nesting kept; deeper elements are flattened, as Blink does at 512.
+MAX_NESTING = 512
+#: Characters of page text kept on each side of a link.
+CONTEXT_CHARS = 100
+
+_CHARSET_SCAN_BYTES = 4096
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
+# WHATWG Encoding: these labels mean windows-1252, and a UTF-16 label in a
+# page that has no BOM cannot be right (the meta tag itself was read as ASCII).
+_CODEC_OVERRIDES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
+_ASCII_INCOMPATIBLE = ("utf-16", "utf-32")
+
+# Lexbor's cost grows with the square of the depth of these (each start tag
+# scans the open elements for a <p> to close); inline elements stay cheap.
+_DEEPENING = (
+    "address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|"
+    "figcaption|figure|footer|form|header|hgroup|main|menu|nav|ol|section|summary|ul"
+)
+_NESTING_EDGE = re.compile(rf"<(/?)(?:{_DEEPENING})(?=[\s/>])", re.I)
+_NESTING_TAG = re.compile(rf"<(/?)(?:{_DEEPENING})(?=[\s/>])[^>]*>?", re.I)
+_STEP = {"": 1, "/": -1}
+
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden"
+    r"|font-size\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|em|rem|pt|ex|ch|vw|vh|%)?)"
+    r"\s*(?:!\s*important\s*)?(?:;|$)"
+)
+_ROBOTS_NAMES = frozenset({"robots", "googlebot"})
+_ROBOTS_NOFOLLOW = frozenset({"nofollow", "none"})
+_ROBOTS_SEPARATORS = re.compile(r"[\s,]+")
+_COUNTED_SCHEMES = frozenset({"javascript", "mailto", "tel", "data"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+# Already absolute: normalising it is what resolve_url would do, without
+# normalising the base once more for every link.
+_ABSOLUTE_HTTP = re.compile(r"[\x00-\x20]*https?://[^\t\n\r]*\Z", re.I)
+_HREF_TRIM = "".join(map(chr, range(0x21)))
+_SKIPPED = frozenset({"script", "style", "template", "noembed", "noframes", "iframe", "textarea"})
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
+)
+
+
+@dataclass(slots=True)
+class _PendingLink:
+    """A graph link whose end, block and image are still being read."""
+
+    url: str
+    rel: frozenset[str]
+    title: str | None
+    hidden: bool
+    landmarks: Landmarks
+    block: _Frame
+    start: int
+    end: int = -1
+    is_area: bool = False
+    alt: str | None = None
+    has_image: bool = False
+
+
+@dataclass(slots=True)
+class _Frame:
+    """One open element of the walk, and the words read inside it so far."""
+
+    landmarks: Landmarks
+    hidden: bool
+    block: _Frame | None
+    link: _PendingLink | None
+    is_skipped: bool = False
+    is_block: bool = False
+    words: int = 0
+    link_words: int = 0
+
+
+@dataclass(slots=True)
+class _Counts:
+    """Hrefs counted but kept out of the graph."""
+
+    by_scheme: dict[str, int] = field(default_factory=dict)
+    self_links: int = 0
+    unresolved: int = 0
+
+
+def extract_links(html: str | bytes, base_url: str) -> list[Link]:
+    """Return every http(s) link of *html*, resolved against *base_url*.
+
+    Parameters
+    ----------
+    html : str or bytes
+        The page; bytes are decoded with ``decode_html``.
+    base_url : str
+        The URL the page was fetched from.
+
+    Returns
+    -------
+    list of Link
+        Graph links in document order (see ``extract_page_links``).
+
+    Raises
+    ------
+    InvalidUrl
+        If *base_url* is not an http(s) URL; the page itself never raises.
+    """
+    return extract_page_links(html, base_url).links
+
+
+def extract_page_links(html: str | bytes, base_url: str) -> PageLinks:
+    """Return the graph links of *html* and counts of the hrefs kept out of the graph.
+
+    Parameters
+    ----------
+    html : str or bytes
+        The page; bytes are decoded with ``decode_html``.
+    base_url : str
+        The URL the page was fetched from.
+
+    Returns
+    -------
+    PageLinks
+        Links in document order with placement, context and flags.
+
+    Raises
+    ------
+    InvalidUrl
+        If *base_url* is not an http(s) URL; the page itself never raises.
+    """
+    page_url = normalize_url(base_url)
+    is_truncated = len(html) > MAX_HTML_BYTES
+    text = decode_html(html[:MAX_HTML_BYTES]) if isinstance(html, bytes) else html[:MAX_HTML_BYTES]
+    if _deepest_nesting(text) > MAX_NESTING:
+        text = _flatten_nesting(text, MAX_NESTING)
+        is_truncated = True
+    tree = LexborHTMLParser(text)
+    document_url = _document_base(tree, page_url)
+    has_meta_nofollow = _has_meta_nofollow(tree)
+    walk = _Walk(page_url, document_url, has_meta_nofollow)
+    top = tree.body or tree.root
+    if top is not None:
+        walk.run(top)
+    counts = walk.counts
+    return PageLinks(
+        url=page_url,
+        links=walk.links(),
+        javascript_links=counts.by_scheme.get("javascript", 0),
+        mailto_links=counts.by_scheme.get("mailto", 0),
+        tel_links=counts.by_scheme.get("tel", 0),
+        data_links=counts.by_scheme.get("data", 0),
+        other_scheme_links=counts.by_scheme.get("", 0),
+        self_links=counts.self_links,
+        unresolved_links=counts.unresolved,
+        has_meta_nofollow=has_meta_nofollow,
+        is_truncated=is_truncated or walk.is_truncated,
+    )
+
+
+def decode_html(data: bytes) -> str:
+    """Return *data* as text: by BOM, else by a meta charset in the first 4 KiB, else UTF-8.
+
+    Bytes that are invalid in the chosen encoding become U+FFFD; this never raises.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, "replace")
+    found = _META_CHARSET.search(data[:_CHARSET_SCAN_BYTES])
+    encoding = _codec_name(found.group(1).decode("ascii")) if found else "utf-8"
+    return data.decode(encoding, "replace")
+
+
+def _codec_name(label: str) -> str:
+    """Return the Python codec for a charset *label*, UTF-8 when it names none."""
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        return "utf-8"
+    if not getattr(info, "_is_text_encoding", True) or info.name.startswith(_ASCII_INCOMPATIBLE):
+        return "utf-8"
+    return _CODEC_OVERRIDES.get(info.name, info.name)
+
+
+def _deepest_nesting(text: str) -> int:
+    """Return an estimate of the deepest element nesting of *text*, from its tags alone.
+
+    Stray end tags do not lower the depth below zero: the depth after each tag
+    is the running sum minus its running minimum (a reflected walk).
+    """
+    sums = list(itertools.accumulate(map(_STEP.__getitem__, _NESTING_EDGE.findall(text))))
+    if len(sums) <= MAX_NESTING:
+        return max(sums, default=0)
+    lows = itertools.accumulate(itertools.chain((0,), sums), min)
+    deepest: int = max(map(operator.sub, sums, itertools.islice(lows, 1, None)))
+    return deepest
+
+
+def _flatten_nesting(text: str, limit: int) -> str:
+    """Return *text* without the start and end tags that nest deeper than *limit*."""
+    kept: list[str] = []
+    depth = last = 0
+    for tag in _NESTING_TAG.finditer(text):
+        if tag.group(1):
+            is_dropped = depth > limit
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            is_dropped = depth > limit
+        if is_dropped:
+            kept.append(text[last : tag.start()])
+            last = tag.end()
+    kept.append(text[last:])
+    return "".join(kept)
+
+
+def _document_base(tree: LexborHTMLParser, page_url: str) -> str:
+    """Return the URL relative links resolve against: the first ``<base href>`` or the page."""
+    base = tree.css_first("base[href]")
+    href = base.attributes.get("href") if base is not None else None
+    if not href:
+        return page_url
+    try:
+        return resolve_url(page_url, href)
+    except InvalidUrl:
+        return page_url
+
+
+def _has_meta_nofollow(tree: LexborHTMLParser) -> bool:
+    """Return whether a robots or googlebot meta tag of the page says nofollow or none."""
+    for meta in tree.css("meta[name]"):
+        attrs = meta.attributes
+        if (attrs.get("name") or "").strip().lower() not in _ROBOTS_NAMES:
+            continue
+        tokens = _ROBOTS_SEPARATORS.split((attrs.get("content") or "").lower())
+        if _ROBOTS_NOFOLLOW.intersection(tokens):
+            return True
+    return False
+
+
+def _is_hidden(attrs: Mapping[str, str | None]) -> bool:
+    """Return whether an element hides itself (and so its subtree) from readers."""
+    if "hidden" in attrs:
+        return True
+    if (attrs.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    style = attrs.get("style")
+    return style is not None and _HIDDEN_STYLE.search(style.lower()) is not None
+
+
+def _fold(text: str) -> str:
+    """Return *text* with runs of whitespace folded to one space, stripped."""
+    return " ".join(text.split())
+
+
+class _Walk:
+    """One pass over a parsed page: the text flow, the open elements and the links."""
+
+    def __init__(self, page_url: str, document_url: str, has_meta_nofollow: bool) -> None:
+        self.page_url = page_url
+        self.document_url = document_url
+        self.has_meta_nofollow = has_meta_nofollow
+        self.counts = _Counts()
+        self.is_truncated = False
+        self.pending: list[_PendingLink] = []
+        self.pieces: list[str] = []
+        self.offset = 0
+        self._resolved: dict[str, str | None] = {}
+
+    def run(self, top: LexborNode) -> None:
+        """Walk *top* and everything under it, in document order.
+
+        ``frames`` holds one entry per open element; an element that changes
+        nothing (no block, link, landmark, hidden or skipped text) shares its
+        parent's ``_Frame``, so counting stays in one place and closing it is free.
+        """
+        root = _Frame(PAGE_LANDMARKS, False, None, None, is_block=True)
+        root.block = root
+        frames = [root]
+        open_ids = {top.mem_id: 0}
+        ids = [top.mem_id]
+        for node in _descendants(top):
+            parent = node.parent
+            depth = open_ids.get(parent.mem_id, -1) if parent is not None else -1
+            while len(frames) > depth + 1 > 0:
+                closed = frames.pop()
+                del open_ids[ids.pop()]
+                if closed is not frames[-1]:
+                    self._close(closed, frames[-1])
+            frame = frames[-1]
+            tag = node.tag or "-"
+            if tag == "-text":
+                if not frame.is_skipped:
+                    self._add_text(node.text_content or "", frame)
+                continue
+            if tag[0] == "-":
+                continue
+            if len(self.pending) >= MAX_LINKS:
+                self.is_truncated = True
+                break
+            entered = self._enter(node, tag, frame)
+            if len(frames) < MAX_NESTING or entered.link is not frame.link:
+                node_id = node.mem_id
+                open_ids[node_id] = len(frames)
+                ids.append(node_id)
+                frames.append(entered)
+        while len(frames) > 1:
+            closed = frames.pop()
+            if closed is not frames[-1]:
+                self._close(closed, frames[-1])
+
+    def _add_text(self, text: str, frame: _Frame) -> None:
+        """Append one text node to the flow and count its words."""
+        words = text.split()
+        if not words:
+            if text:
+                self._append(" ")
+            return
+        piece = " ".join(words)
+        if text[0].isspace():
+            piece = " " + piece
+        if text[-1].isspace():
+            piece += " "
+        self._append(piece)
+        frame.words += len(words)
+        if frame.link is not None:
+            frame.link_words += len(words)
+
+    def _append(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.offset += len(piece)
+
+    def _enter(self, node: LexborNode, tag: str, parent: _Frame) -> _Frame:
+        """Open one element and return its frame (its parent's when it changes nothing)."""
+        attrs = node.attributes
+        landmarks = enter_element(parent.landmarks, tag, attrs)
+        hidden = parent.hidden or (bool(attrs) and _is_hidden(attrs))
+        link = parent.link
+        if tag == "img" and link is not None:
+            link.has_image = True
+            if link.alt is None:
+                link.alt = _fold(attrs.get("alt") or "")
+        is_block = tag in _BLOCKS
+        if is_block or tag == "br":
+            self._append(" ")
+        is_skipped = parent.is_skipped or tag in _SKIPPED
+        is_link = (tag == "a" or tag == "area") and "href" in attrs and not is_skipped
+        if not (
+            is_block
+            or is_link
+            or is_skipped is not parent.is_skipped
+            or hidden is not parent.hidden
+            or landmarks is not parent.landmarks
+        ):
+            return parent
+        frame = _Frame(landmarks, hidden, parent.block, link, is_skipped=is_skipped)
+        if is_block:
+            frame.is_block = True
+            frame.block = frame
+        if is_link:
+            pending = self._start_link(tag, attrs, frame)
+            if pending is not None:
+                frame.link = pending
+        return frame
+
+    def _start_link(
+        self, tag: str, attrs: Mapping[str, str | None], frame: _Frame
+    ) -> _PendingLink | None:
+        """Return the pending graph link of an ``<a>``/``<area>``, or count it and return None."""
+        href = attrs.get("href") or ""
+        url = self._resolve(href)
+        if url is None:
+            return None
+        rel = frozenset((attrs.get("rel") or "").lower().split())
+        if self.has_meta_nofollow:
+            rel |= {"nofollow"}
+        title = attrs.get("title")
+        block = frame.block if frame.block is not None else frame
+        pending = _PendingLink(
+            url=url,
+            rel=rel,
+            title=_fold(title) if title is not None else None,
+            hidden=frame.hidden,
+            landmarks=frame.landmarks,
+            block=block,
+            start=self.offset,
+        )
+        if tag == "area":
+            pending.is_area = True
+            pending.alt = _fold(attrs.get("alt") or "")
+        self.pending.append(pending)
+        return pending
+
+    def _resolve(self, href: str) -> str | None:
+        """Return the graph target of *href*, or count why it has none."""
+        if href in self._resolved:
+            url = self._resolved[href]
+            if url is None:
+                self._count(href)
+            return url
+        url = self._target(href)
+        self._resolved[href] = url
+        if url is None:
+            self._count(href)
+        return url
+
+    def _target(self, href: str) -> str | None:
+        stripped = href.strip(_HREF_TRIM)
+        scheme = _SCHEME.match(stripped)
+        if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+            return None
+        try:
+            if _ABSOLUTE_HTTP.match(href):
+                url = normalize_url(href)
+            else:
+                url = resolve_url(self.document_url, href)
+        except InvalidUrl:
+            return None
+        if url == self.page_url and (not stripped or stripped.startswith("#")):
+            return None
+        return url
+
+    def _count(self, href: str) -> None:
+        """Count an href that is kept out of the graph, by the reason."""
+        stripped = href.strip(_HREF_TRIM)
+        scheme = _SCHEME.match(stripped)
+        if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+            name = scheme.group(1).lower()
+            key = name if name in _COUNTED_SCHEMES else ""
+            self.counts.by_scheme[key] = self.counts.by_scheme.get(key, 0) + 1
+        elif not stripped or stripped.startswith("#"):
+            try:
+                is_self = resolve_url(self.document_url, href) == self.page_url
+            except InvalidUrl:
+                is_self = False
+            if is_self:
+                self.counts.self_links += 1
+            else:
+                self.counts.unresolved += 1
+        else:
+            self.counts.unresolved += 1
+
+    def _close(self, frame: _Frame, parent: _Frame) -> None:
+        """Close one element: end its link, add its words to its parent's."""
+        if frame.link is not None and frame.link is not parent.link:
+            frame.link.end = self.offset
+        if frame.is_block:
+            self._append(" ")
+        parent.words += frame.words
+        parent.link_words += frame.link_words
+
+    def links(self) -> list[Link]:
+        """Return the finished links, once the walk is over."""
+        flow = "".join(self.pieces)
+        links = []
+        for position, pending in enumerate(self.pending):
+            end = pending.end if pending.end >= 0 else self.offset
+            anchor = _fold(flow[pending.start : end])
+            is_image = pending.is_area or (pending.has_image and not anchor)
+            if is_image:
+                anchor = pending.alt or ""
+            block = pending.block
+            links.append(
+                Link(
+                    url=pending.url,
+                    anchor_text=anchor,
+                    rel=pending.rel,
+                    placement=classify_placement(
+                        pending.landmarks,
+                        block_words=block.words,
+                        block_link_words=block.link_words,
+                    ),
+                    is_image=is_image,
+                    alt=pending.alt if is_image else None,
+                    title=pending.title,
+                    hidden=pending.hidden,
+                    position=position,
+                    left_context=_tail(flow, pending.start),
+                    right_context=_head(flow, end),
+                )
+            )
+        return links
+
+
+def _descendants(top: LexborNode) -> Iterator[LexborNode]:
+    """Yield every node under *top* (not *top* itself), text and comments included."""
+    nodes = top.traverse(include_text=True)
+    next(nodes, None)
+    return nodes
+
+
+def _tail(flow: str, end: int) -> str:
+    """Return about ``CONTEXT_CHARS`` of folded text before *end*, cut at a word start."""
+    window = flow[max(0, end - 4 * CONTEXT_CHARS) : end]
+    folded = _fold(window)
+    if len(folded) <= CONTEXT_CHARS:
+        return folded
+    cut = folded[-CONTEXT_CHARS:]
+    if folded[-CONTEXT_CHARS - 1] != " " and " " in cut:
+        cut = cut.split(" ", 1)[1]
+    return cut
+
+
+def _head(flow: str, start: int) -> str:
+    """Return about ``CONTEXT_CHARS`` of folded text after *start*, cut at a word end."""
+    window = flow[start : start + 4 * CONTEXT_CHARS]
+    folded = _fold(window)
+    if len(folded) <= CONTEXT_CHARS:
+        return folded
+    cut = folded[:CONTEXT_CHARS]
+    if folded[CONTEXT_CHARS] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut
