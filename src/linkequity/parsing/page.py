@@ -70,28 +70,11 @@ MAX_LINKS = 10_000
 Headers = Mapping[str, str] | Sequence[tuple[str, str]] | None
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_DIRECTIVES = frozenset(
-    [
-        "all",
-        "index",
-        "follow",
-        "noindex",
-        "nofollow",
-        "none",
-        "noarchive",
-        "nocache",
-        "nosnippet",
-        "notranslate",
-        "noimageindex",
-        "noodp",
-        "noydir",
-        "indexifembedded",
-        "unavailable_after",
-        "max-snippet",
-        "max-image-preview",
-        "max-video-preview",
-    ]
-)
+_DIRECTIVES = frozenset({
+    "all", "index", "follow", "noindex", "nofollow", "none", "noarchive", "nocache",
+    "nosnippet", "notranslate", "noimageindex", "noodp", "noydir", "indexifembedded",
+    "unavailable_after", "max-snippet", "max-image-preview", "max-video-preview",
+})  # fmt: skip
 _VALUED_DIRECTIVES = frozenset(
     {"unavailable_after", "max-snippet", "max-image-preview", "max-video-preview"}
 )

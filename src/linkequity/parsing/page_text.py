@@ -120,27 +120,10 @@ _GTM_ID = re.compile(r"GTM-[A-Z0-9]{4,9}(?![\w-])")
 _ADSENSE_ID = re.compile(r"pub-\d{10,20}(?![\w-])")
 _GA4_AFTER = frozenset("'\"=/")
 
-_STRUCTURAL_TAGS = frozenset(
-    [
-        "div",
-        "section",
-        "header",
-        "footer",
-        "nav",
-        "aside",
-        "main",
-        "article",
-        "form",
-        "body",
-        "table",
-        "ul",
-        "ol",
-        "menu",
-        "dialog",
-        "details",
-        "figure",
-    ]
-)
+_STRUCTURAL_TAGS = frozenset({
+    "div", "section", "header", "footer", "nav", "aside", "main", "article", "form",
+    "body", "table", "ul", "ol", "menu", "dialog", "details", "figure",
+})  # fmt: skip
 _SKELETON_CLASS = re.compile(r"[a-z][a-z_\-]*")
 _TAXONOMY_CLASS = re.compile(r"(?:category|tag|author|format|post|page|term|postid)-")
 _MAX_CLASS_TOKENS = 8
