@@ -146,18 +146,21 @@ def store_resolved_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int,
     """
     first_new_id = _next_id(conn, "links")
     conn.execute(
-        """CREATE OR REPLACE TEMP TABLE batch_links AS
+        f"""CREATE OR REPLACE TEMP TABLE batch_links AS
         WITH keys AS (
             SELECT source_url_id, target_url_id, anchor_key, count(*) AS sightings
             FROM resolved GROUP BY ALL
+        ),
+        matched AS (
+            SELECT k.*, l.id AS stored_id, l.last_seen AS stored_last_seen,
+                l.lost_at IS NULL AS is_stored_live, {_STORED_COLUMNS}
+            FROM keys k LEFT JOIN links l USING (source_url_id, target_url_id, anchor_key)
         )
-        SELECT l.id AS link_id, k.*, false AS is_new,
-            l.last_seen AS stored_last_seen, l.lost_at IS NULL AS is_stored_live
-        FROM keys k JOIN links l USING (source_url_id, target_url_id, anchor_key)
-        UNION ALL
-        SELECT ? - 1 + row_number() OVER () AS link_id, k.*, true AS is_new,
-            NULL AS stored_last_seen, NULL AS is_stored_live
-        FROM keys k ANTI JOIN links l USING (source_url_id, target_url_id, anchor_key)""",
+        SELECT * EXCLUDE (stored_id), stored_id AS link_id, false AS is_new
+        FROM matched WHERE stored_id IS NOT NULL
+        UNION ALL BY NAME
+        SELECT * EXCLUDE (stored_id), ? - 1 + row_number() OVER () AS link_id, true AS is_new
+        FROM matched WHERE stored_id IS NULL""",  # noqa: S608
         [first_new_id],
     )
     conn.execute(
@@ -330,9 +333,26 @@ def _lost_reason(lost_at: str, last_seen: str, lost_reason: str) -> str:
 
 
 _FLAG_LIST = ", ".join(_MERGED_FLAGS)
-_BATCH_ORDER_BOUNDS = (
-    ", min(last_seen) AS earliest_seen, count(last_seen) = count(*) AS is_all_dated"
+_STATED = (*_MERGED_FLAGS, "left_context", "right_context")
+_STORED_COLUMNS = ", ".join(
+    f"l.{name} AS stored_{name}" for name in (*_STATED, "is_target_inferred")
 )
+_BATCH_ORDER_BOUNDS = (
+    ", min(last_seen) AS earliest_seen, count(last_seen) = count(*) AS is_all_dated, "
+    + ", ".join(
+        f"max(last_seen) FILTER (WHERE {name} IS NOT NULL) AS {name}_seen" for name in _STATED
+    )
+)
+
+
+def _is_newer(last_seen: str) -> str:
+    """Whether a new sighting seen at *last_seen* outranks every stored one of its link.
+
+    Only for a batch after every stored ``(file_id, row)``, so that a tie goes to it.
+    """
+    return f"(b.stored_last_seen IS NULL OR coalesce({last_seen} >= b.stored_last_seen, false))"
+
+
 _LOST_AT = _lost_at("m.stated_lost_at", "m.last_seen")
 _LOST_REASON = _lost_reason("m.stated_lost_at", "m.last_seen", "m.stated_lost_reason")
 
@@ -392,35 +412,52 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: boo
     stated loss date cannot be told from the stored one, are merged again from
     all their sightings.
     """
+    stated = ", ".join(
+        f"""CASE WHEN m.{name} IS NOT NULL AND ({_is_newer(f"m.{name}_seen")}
+            OR b.stored_{name} IS NULL) THEN m.{name} ELSE b.stored_{name} END AS {name}"""
+        for name in _STATED
+    )
+    # A value stated by an older new sighting and unlike the stored one may or
+    # may not be outranked by the sightings merged before: only all of them tell.
+    is_undecided = " OR ".join(
+        f"""(m.{name} IS NOT NULL AND NOT {_is_newer(f"m.{name}_seen")}
+            AND b.stored_{name} IS NOT NULL AND m.{name} <> b.stored_{name})"""
+        for name in _STATED
+    )
     conn.execute(
         f"""CREATE OR REPLACE TEMP TABLE merge_plan AS
-        SELECT m.*,
-            ? AND (b.stored_last_seen IS NULL
-                OR (m.is_all_dated AND m.earliest_seen >= b.stored_last_seen))
-            AND NOT (b.is_stored_live AND m.stated_lost_at IS NOT NULL
-                AND m.stated_lost_reason IS NULL) AS is_incremental
-        FROM (
+        WITH batch AS (
             SELECT link_id, {_FLAG_LIST}, is_target_inferred, left_context, right_context,
                 first_seen, last_seen, lost_at AS stated_lost_at,
                 lost_reason AS stated_lost_reason, snapshot_id AS first_snapshot_id,
                 snapshot_id AS last_snapshot_id, anchor,
-                last_seen AS earliest_seen, last_seen IS NOT NULL AS is_all_dated
+                last_seen AS earliest_seen, last_seen IS NOT NULL AS is_all_dated,
+                {", ".join(f"last_seen AS {name}_seen" for name in _STATED)}
             FROM keyed WHERE NOT is_new AND sightings = 1
             UNION ALL BY NAME
             {_merged_select("keyed", _BATCH_ORDER_BOUNDS)}
             WHERE NOT is_new AND sightings > 1 GROUP BY link_id
-        ) m JOIN batch_links b USING (link_id)""",  # noqa: S608
+        )
+        SELECT m.link_id, {stated},
+            CASE WHEN {_is_newer("m.last_seen")} THEN m.is_target_inferred
+                ELSE b.stored_is_target_inferred END AS is_target_inferred,
+            m.first_seen, m.last_seen, m.stated_lost_at, m.stated_lost_reason,
+            m.first_snapshot_id, m.last_snapshot_id,
+            ? AND NOT ({is_undecided}
+                OR ((m.stated_lost_at IS NOT NULL OR m.stated_lost_reason IS NOT NULL)
+                    AND NOT (b.stored_last_seen IS NULL
+                        OR (m.is_all_dated AND m.earliest_seen >= b.stored_last_seen)))
+                OR (b.is_stored_live AND m.stated_lost_at IS NOT NULL
+                    AND m.stated_lost_reason IS NULL)) AS is_incremental
+        FROM batch m JOIN batch_links b USING (link_id)""",  # noqa: S608
         [is_batch_last],
     )
-    stated = ", ".join(
-        f"{name} = coalesce(m.{name}, links.{name})"
-        for name in (*_MERGED_FLAGS, "left_context", "right_context")
-    )
+    assigned = ", ".join(f"{name} = m.{name}" for name in _STATED)
     stated_lost_at = "coalesce(m.stated_lost_at, links.lost_at)"
     stated_lost_reason = "coalesce(m.stated_lost_reason, links.lost_reason)"
     last_seen = "greatest(links.last_seen, m.last_seen)"
     conn.execute(
-        f"""UPDATE links SET {stated},
+        f"""UPDATE links SET {assigned},
             is_target_inferred = m.is_target_inferred,
             first_seen = least(links.first_seen, m.first_seen),
             last_seen = {last_seen},

@@ -324,6 +324,91 @@ def test_a_new_loss_date_keeps_the_reason_stated_before_the_link_was_seen_again(
     )
 
 
+def test_an_older_sighting_outranks_a_flag_stated_only_before_it(
+    store: Store, import_sightings: ImportSightings
+) -> None:
+    import_sightings(
+        store,
+        [
+            LinkSighting(
+                SOURCE,
+                TARGET,
+                1,
+                "shoes",
+                is_nofollow=True,
+                is_target_inferred=False,
+                last_seen=datetime(2024, 1, 1),
+            )
+        ],
+    )
+    import_sightings(
+        store,
+        [LinkSighting(SOURCE, TARGET, 1, "shoes", last_seen=datetime(2024, 3, 1))],
+        tool="gsc",
+    )
+    # Seen in February: newer than the only nofollow statement, older than the link.
+    import_sightings(
+        store,
+        [
+            LinkSighting(
+                SOURCE,
+                TARGET,
+                1,
+                "shoes",
+                is_nofollow=False,
+                is_image=True,
+                is_target_inferred=True,
+                last_seen=datetime(2024, 2, 1),
+            )
+        ],
+        tool="moz",
+    )
+
+    row = link_row(store)
+    assert (row["is_nofollow"], row["is_image"], row["is_target_inferred"]) == (False, True, False)
+    assert row["last_seen"] == datetime(2024, 3, 1)
+
+
+def test_an_older_sighting_leaves_what_the_latest_one_said(
+    store: Store, import_sightings: ImportSightings
+) -> None:
+    import_sightings(
+        store,
+        [
+            LinkSighting(
+                SOURCE,
+                TARGET,
+                1,
+                "shoes",
+                is_nofollow=True,
+                is_target_inferred=False,
+                last_seen=datetime(2024, 3, 1),
+            )
+        ],
+    )
+    import_sightings(
+        store,
+        [
+            LinkSighting(
+                SOURCE,
+                TARGET,
+                1,
+                "shoes",
+                is_nofollow=True,
+                is_ugc=True,
+                is_target_inferred=True,
+                first_seen=datetime(2023, 1, 1),
+                last_seen=datetime(2024, 1, 1),
+            )
+        ],
+        tool="moz",
+    )
+
+    row = link_row(store)
+    assert (row["is_nofollow"], row["is_ugc"], row["is_target_inferred"]) == (True, True, False)
+    assert (row["first_seen"], row["last_seen"]) == (datetime(2023, 1, 1), datetime(2024, 3, 1))
+
+
 def reference_merge(
     writes: list[tuple[int, list[LinkSighting]]],
 ) -> dict[tuple[str, str, str], dict[str, object]]:
