@@ -20,28 +20,24 @@ Decisions
   ``is_image=True``, ``alt`` set, and the alt text as its anchor, as Ahrefs
   reports image anchors.
 - Page-level ``<meta name="robots|googlebot" content="nofollow">`` (or
-  ``none``) adds ``"nofollow"`` to every link's ``rel`` and sets
-  ``PageLinks.has_meta_nofollow``.
-- Hostile input never raises: bytes are decoded with replacement, the page is
-  cut at ``MAX_HTML_BYTES``, nesting deeper than ``MAX_NESTING`` is flattened
-  before parsing (Lexbor's tree building is quadratic in depth), and at most
-  ``MAX_LINKS`` graph links are read; ``PageLinks.is_truncated`` says so.
+  ``none``), read by ``parsing.html.robots_directives``, adds ``"nofollow"``
+  to every link's ``rel`` and sets ``PageLinks.has_meta_nofollow``.
+- Hostile input never raises: the page is decoded and bounded by
+  ``parsing.html.parse_html`` (size and nesting caps), and at most
+  ``MAX_LINKS`` graph links are read; ``PageLinks.is_truncated`` says when
+  either cut something.
 """
 
 from __future__ import annotations
 
-import codecs
-import itertools
-import operator
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from selectolax.lexbor import LexborHTMLParser
-
 from linkequity.errors import InvalidUrl
 from linkequity.model.links import Link, PageLinks
 from linkequity.model.urls import normalize_url, resolve_url
+from linkequity.parsing.html import MAX_NESTING, meta_contents, parse_html, robots_directives
 from linkequity.parsing.placement import (
     PAGE_LANDMARKS,
     Landmarks,
@@ -52,53 +48,25 @@ from linkequity.parsing.placement import (
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from selectolax.lexbor import LexborNode
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = [
     "CONTEXT_CHARS",
-    "MAX_HTML_BYTES",
     "MAX_LINKS",
-    "MAX_NESTING",
-    "decode_html",
     "extract_links",
     "extract_page_links",
 ]
 
-#: Longest page read, in bytes (or characters for ``str``); Googlebot reads the first 15 MB.
-MAX_HTML_BYTES = 15 * 1024 * 1024
 #: Most graph links read from one page.
 MAX_LINKS = 10_000
-#: Deepest element nesting kept; deeper elements are flattened, as Blink does at 512.
-MAX_NESTING = 512
 #: Characters of page text kept on each side of a link.
 CONTEXT_CHARS = 100
-
-_CHARSET_SCAN_BYTES = 4096
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.I)
-# WHATWG Encoding: these labels mean windows-1252, and a UTF-16 label in a
-# page that has no BOM cannot be right (the meta tag itself was read as ASCII).
-_CODEC_OVERRIDES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
-_ASCII_INCOMPATIBLE = ("utf-16", "utf-32")
-
-# Lexbor's cost grows with the square of the depth of these (each start tag
-# scans the open elements for a <p> to close); inline elements stay cheap.
-_DEEPENING = (
-    "address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|"
-    "figcaption|figure|footer|form|header|hgroup|main|menu|nav|ol|section|summary|ul"
-)
-_NESTING_EDGE = re.compile(rf"<(/?)(?:{_DEEPENING})(?=[\s/>])", re.I)
-_NESTING_TAG = re.compile(rf"<(/?)(?:{_DEEPENING})(?=[\s/>])[^>]*>?", re.I)
-_STEP = {"": 1, "/": -1}
 
 _HIDDEN_STYLE = re.compile(
     r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden"
     r"|font-size\s*:\s*(?:0+(?:\.0*)?|\.0+)(?:px|em|rem|pt|ex|ch|vw|vh|%)?)"
     r"\s*(?:!\s*important\s*)?(?:;|$)"
 )
-_ROBOTS_NAMES = frozenset({"robots", "googlebot"})
-_ROBOTS_NOFOLLOW = frozenset({"nofollow", "none"})
-_ROBOTS_SEPARATORS = re.compile(r"[\s,]+")
 _COUNTED_SCHEMES = frozenset({"javascript", "mailto", "tel", "data"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 # Already absolute: normalising it is what resolve_url would do, without
@@ -202,7 +170,7 @@ def extract_links(html: str | bytes, base_url: str) -> list[Link]:
     Parameters
     ----------
     html : str or bytes
-        The page; bytes are decoded with ``decode_html``.
+        The page; bytes are decoded with ``parsing.html.decode_html``.
     base_url : str
         The URL the page was fetched from.
 
@@ -225,7 +193,7 @@ def extract_page_links(html: str | bytes, base_url: str) -> PageLinks:
     Parameters
     ----------
     html : str or bytes
-        The page; bytes are decoded with ``decode_html``.
+        The page; bytes are decoded with ``parsing.html.decode_html``.
     base_url : str
         The URL the page was fetched from.
 
@@ -240,12 +208,8 @@ def extract_page_links(html: str | bytes, base_url: str) -> PageLinks:
         If *base_url* is not an http(s) URL; the page itself never raises.
     """
     page_url = normalize_url(base_url)
-    is_truncated = len(html) > MAX_HTML_BYTES
-    text = decode_html(html[:MAX_HTML_BYTES]) if isinstance(html, bytes) else html[:MAX_HTML_BYTES]
-    if _deepest_nesting(text) > MAX_NESTING:
-        text = _flatten_nesting(text, MAX_NESTING)
-        is_truncated = True
-    tree = LexborHTMLParser(text)
+    bounded = parse_html(html)
+    tree = bounded.tree
     document_url = _document_base(tree, page_url)
     has_meta_nofollow = _has_meta_nofollow(tree)
     walk = _Walk(page_url, document_url, has_meta_nofollow)
@@ -264,64 +228,8 @@ def extract_page_links(html: str | bytes, base_url: str) -> PageLinks:
         self_links=counts.self_links,
         unresolved_links=counts.unresolved,
         has_meta_nofollow=has_meta_nofollow,
-        is_truncated=is_truncated or walk.is_truncated,
+        is_truncated=bounded.is_truncated or walk.is_truncated,
     )
-
-
-def decode_html(data: bytes) -> str:
-    """Return *data* as text: by BOM, else by a meta charset in the first 4 KiB, else UTF-8.
-
-    Bytes that are invalid in the chosen encoding become U+FFFD; this never raises.
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, "replace")
-    found = _META_CHARSET.search(data[:_CHARSET_SCAN_BYTES])
-    encoding = _codec_name(found.group(1).decode("ascii")) if found else "utf-8"
-    return data.decode(encoding, "replace")
-
-
-def _codec_name(label: str) -> str:
-    """Return the Python codec for a charset *label*, UTF-8 when it names none."""
-    try:
-        info = codecs.lookup(label)
-    except LookupError:
-        return "utf-8"
-    if not getattr(info, "_is_text_encoding", True) or info.name.startswith(_ASCII_INCOMPATIBLE):
-        return "utf-8"
-    return _CODEC_OVERRIDES.get(info.name, info.name)
-
-
-def _deepest_nesting(text: str) -> int:
-    """Return an estimate of the deepest element nesting of *text*, from its tags alone.
-
-    Stray end tags do not lower the depth below zero: the depth after each tag
-    is the running sum minus its running minimum (a reflected walk).
-    """
-    sums = list(itertools.accumulate(map(_STEP.__getitem__, _NESTING_EDGE.findall(text))))
-    if len(sums) <= MAX_NESTING:
-        return max(sums, default=0)
-    lows = itertools.accumulate(itertools.chain((0,), sums), min)
-    deepest: int = max(map(operator.sub, sums, itertools.islice(lows, 1, None)))
-    return deepest
-
-
-def _flatten_nesting(text: str, limit: int) -> str:
-    """Return *text* without the start and end tags that nest deeper than *limit*."""
-    kept: list[str] = []
-    depth = last = 0
-    for tag in _NESTING_TAG.finditer(text):
-        if tag.group(1):
-            is_dropped = depth > limit
-            depth = max(depth - 1, 0)
-        else:
-            depth += 1
-            is_dropped = depth > limit
-        if is_dropped:
-            kept.append(text[last : tag.start()])
-            last = tag.end()
-    kept.append(text[last:])
-    return "".join(kept)
 
 
 def _document_base(tree: LexborHTMLParser, page_url: str) -> str:
@@ -337,15 +245,9 @@ def _document_base(tree: LexborHTMLParser, page_url: str) -> str:
 
 
 def _has_meta_nofollow(tree: LexborHTMLParser) -> bool:
-    """Return whether a robots or googlebot meta tag of the page says nofollow or none."""
-    for meta in tree.css("meta[name]"):
-        attrs = meta.attributes
-        if (attrs.get("name") or "").strip().lower() not in _ROBOTS_NAMES:
-            continue
-        tokens = _ROBOTS_SEPARATORS.split((attrs.get("content") or "").lower())
-        if _ROBOTS_NOFOLLOW.intersection(tokens):
-            return True
-    return False
+    """Return whether the page's robots or googlebot meta tags say nofollow (or none)."""
+    contents = meta_contents(tree, "robots") + meta_contents(tree, "googlebot")
+    return "nofollow" in robots_directives(contents)
 
 
 def _is_hidden(attrs: Mapping[str, str | None]) -> bool:

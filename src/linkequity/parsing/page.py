@@ -6,9 +6,10 @@ headers; only an invalid *url* is refused.
 
 Rules worth knowing:
 
-- Robots directives are the union of ``<meta name=robots>``, ``<meta
-  name=googlebot>`` and every ``X-Robots-Tag`` header whose user-agent prefix is
-  absent or ``googlebot``; ``none`` means ``noindex`` and ``nofollow``.
+- Robots directives (``parsing.html.robots_directives``) are the union of
+  ``<meta name=robots>``, ``<meta name=googlebot>`` and every ``X-Robots-Tag``
+  header whose user-agent prefix is absent or ``googlebot``; ``none`` means
+  ``noindex`` and ``nofollow``.
 - The canonical URL is the first ``<link rel=canonical>`` that resolves to an
   http(s) URL (against ``<base href>``) and the first ``rel=canonical`` of the
   ``Link`` header. When both exist and differ, neither applies: Google ignores
@@ -24,8 +25,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from selectolax.lexbor import LexborHTMLParser
-
 from linkequity.errors import InvalidUrl
 from linkequity.model.links import UNFOLLOWED_RELS
 from linkequity.model.pages import (
@@ -36,22 +35,20 @@ from linkequity.model.pages import (
     PageSignals,
 )
 from linkequity.model.urls import normalize_url, registrable_domain, resolve_url, url_host
+from linkequity.parsing.html import meta_contents, parse_html, robots_directives
 from linkequity.parsing.page_text import (
     MAX_MAIN_TEXT_CHARS,
-    bound_nesting,
     content_hash,
     count_words,
-    decode_html,
     detect_language,
     extract_main_text,
     find_footprints,
     fold_whitespace,
-    header_charset,
     template_hash,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from selectolax.lexbor import LexborHTMLParser
 
 __all__ = [
     "MAX_DESCRIPTION_CHARS",
@@ -59,7 +56,6 @@ __all__ = [
     "MAX_TITLE_CHARS",
     "parse_link_header",
     "parse_page",
-    "robots_directives",
 ]
 
 MAX_TITLE_CHARS = 512
@@ -70,16 +66,6 @@ MAX_LINKS = 10_000
 Headers = Mapping[str, str] | Sequence[tuple[str, str]] | None
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_DIRECTIVES = frozenset({
-    "all", "index", "follow", "noindex", "nofollow", "none", "noarchive", "nocache",
-    "nosnippet", "notranslate", "noimageindex", "noodp", "noydir", "indexifembedded",
-    "unavailable_after", "max-snippet", "max-image-preview", "max-video-preview",
-})  # fmt: skip
-_VALUED_DIRECTIVES = frozenset(
-    {"unavailable_after", "max-snippet", "max-image-preview", "max-video-preview"}
-)
-_GOOGLE_AGENTS = frozenset({"googlebot", "robots"})
-_AGENT_PREFIX = re.compile(r"\s*([A-Za-z][A-Za-z0-9_\-]*)\s*:(.*)", re.S)
 _LINK_TARGET = re.compile(r"\s*<([^>]*)>")
 _LINK_PARAM = re.compile(r"""\s*;\s*([^\s=;,]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^\s;,]*))?""", re.S)
 _LANG_TAG = re.compile(r"\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*")
@@ -99,7 +85,7 @@ def parse_page(
     Parameters
     ----------
     html : str or bytes
-        The response body; bytes are decoded as ``decode_html`` says.
+        The response body, decoded and bounded by ``parsing.html.parse_html``.
     url : str
         The requested URL.
     headers : mapping or sequence of (name, value), optional
@@ -126,12 +112,12 @@ def parse_page(
     content_type_value = _first_header(header_list, "content-type")
     content_type = _media_type(content_type_value)
 
-    text = bound_nesting(decode_html(html, header_charset(content_type_value)))
-    tree = LexborHTMLParser(text)
+    bounded = parse_html(html, content_type=content_type_value)
+    tree = bounded.tree
     base = _base_url(tree, final)
 
-    meta_robots = _meta_contents(tree, "robots")
-    meta_googlebot = _meta_contents(tree, "googlebot")
+    meta_robots = meta_contents(tree, "robots")
+    meta_googlebot = meta_contents(tree, "googlebot")
     header_robots = [value for name, value in header_list if name == "x-robots-tag"]
     robots: set[str] = set()
     noindex_sources: list[str] = []
@@ -156,7 +142,7 @@ def parse_page(
     title = _title(tree)
     description = _meta_description(tree)
     internal, external = _link_counts(tree, base, final)
-    footprints = find_footprints(text)
+    footprints = find_footprints(bounded.text)
     skeleton = template_hash(tree)
     main_text = extract_main_text(tree)
 
@@ -186,32 +172,6 @@ def parse_page(
         footprints=footprints,
         indexability=indexability,
     )
-
-
-def robots_directives(values: Iterable[str], *, agent_prefixes: bool = False) -> set[str]:
-    """Return the robots directives in *values* that apply to Googlebot.
-
-    Each value is a comma-separated list (``"noindex, nofollow"``). With
-    *agent_prefixes* (``X-Robots-Tag``), ``"otherbot: noindex"`` applies to
-    ``otherbot`` only, and the agent holds for the rest of that value. Unknown
-    tokens are ignored, valued ones (``max-snippet:20``) keep their name only,
-    and ``none`` adds ``noindex`` and ``nofollow``.
-    """
-    found: set[str] = set()
-    for value in values:
-        applies = True
-        for raw in value.split(","):
-            token = raw.strip().lower()
-            prefixed = _AGENT_PREFIX.fullmatch(token) if agent_prefixes else None
-            if prefixed and prefixed.group(1) not in _VALUED_DIRECTIVES:
-                applies = prefixed.group(1) in _GOOGLE_AGENTS
-                token = prefixed.group(2).strip()
-            name = token.split(":", 1)[0].strip()
-            if applies and name in _DIRECTIVES:
-                found.add(name)
-    if "none" in found:
-        found |= {"noindex", "nofollow"}
-    return found
 
 
 def parse_link_header(value: str) -> list[tuple[str, dict[str, str]]]:
@@ -286,15 +246,6 @@ def _rel_tokens(value: str | None) -> set[str]:
     return set((value or "").lower().split())
 
 
-def _meta_contents(tree: LexborHTMLParser, name: str) -> list[str]:
-    """Return the ``content`` of every ``<meta name=NAME>`` (name case-insensitive)."""
-    return [
-        node.attributes.get("content") or ""
-        for node in tree.css("meta[name][content]")
-        if (node.attributes.get("name") or "").strip().lower() == name
-    ]
-
-
 def _html_canonical(tree: LexborHTMLParser, base: str) -> str | None:
     """Return the first ``<link rel=canonical>`` that resolves to an http(s) URL."""
     for node in tree.css("link[rel][href]"):
@@ -346,7 +297,7 @@ def _title(tree: LexborHTMLParser) -> str:
 
 def _meta_description(tree: LexborHTMLParser) -> str:
     """Return the first meta description, folded and capped."""
-    descriptions = _meta_contents(tree, "description")
+    descriptions = meta_contents(tree, "description")
     return fold_whitespace(descriptions[0])[:MAX_DESCRIPTION_CHARS] if descriptions else ""
 
 

@@ -1,17 +1,12 @@
-"""Bytes to a bounded DOM, and the text-side signals of a page.
+"""The text-side signals of a page.
 
-Decoding, the nesting guard, the main-text heuristic, word counting, language
-detection, the template and content hashes, and the footprint ids. Every
-function here is pure and total: hostile input gives a value, never an error.
+The main-text heuristic, word counting, language detection, the template and
+content hashes, and the footprint ids; decoding and bounding the page is
+``parsing.html``'s. Every function here is pure and total: hostile input gives
+a value, never an error.
 
 Caps (each bounds the time or memory one page can take):
 
-- ``MAX_HTML_CHARS``: only the first 2,000,000 characters (or bytes, for bytes
-  input) are parsed. Typical pages are under 200 kB; Lexbor parses 2 MB in tens of
-  milliseconds.
-- ``MAX_OPEN_ELEMENTS``: Lexbor's tree builder is quadratic in nesting depth
-  (each block start tag scans the stack of open elements), so a page is cut
-  where an upper estimate of its depth first passes 1,024.
 - ``MAX_MAIN_TEXT_CHARS``: the main text kept on the result, 100,000 characters;
   the word count is taken before the cut.
 - ``LANGUAGE_SAMPLE_CHARS``: detection reads the first 2,000 characters of main
@@ -20,12 +15,9 @@ Caps (each bounds the time or memory one page can take):
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from linkequity.model.pages import Footprints
 
@@ -34,23 +26,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LANGUAGE_SAMPLE_CHARS",
-    "MAX_HTML_CHARS",
     "MAX_MAIN_TEXT_CHARS",
-    "MAX_OPEN_ELEMENTS",
-    "bound_nesting",
     "content_hash",
     "count_words",
-    "decode_html",
     "detect_language",
     "extract_main_text",
     "find_footprints",
     "fold_whitespace",
-    "header_charset",
     "template_hash",
 ]
 
-MAX_HTML_CHARS = 2_000_000
-MAX_OPEN_ELEMENTS = 1024
 MAX_MAIN_TEXT_CHARS = 100_000
 LANGUAGE_SAMPLE_CHARS = 2_000
 #: Fewer letters than this and detection is a guess; we say nothing instead.
@@ -58,39 +43,6 @@ MIN_DETECTION_LETTERS = 24
 #: Levels below <body> the template skeleton reads, and the most elements it takes.
 TEMPLATE_DEPTH = 6
 TEMPLATE_MAX_ELEMENTS = 4000
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_SNIFF_BYTES = 4096
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
-# WHATWG Encoding: these labels mean windows-1252, and a page cannot declare
-# itself UTF-16 from inside (the bytes it was read as say otherwise).
-_ENCODING_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "utf-16": "utf-8",
-    "utf-16le": "utf-8",
-    "utf-16be": "utf-8",
-    "x-user-defined": "cp1252",
-}
-
-# Tags that never hold children or that the parser closes by itself: they do
-# not deepen the stack of open elements.
-_SHALLOW_TAGS = (
-    "area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr|keygen|"
-    "p|li|dt|dd|option|optgroup|tr|td|th|thead|tbody|tfoot|colgroup|caption|rb|rt|rp|"
-    "html|head|body"
-)
-_OPEN_TAG = re.compile(rf"<(?!(?:{_SHALLOW_TAGS})\b)[a-zA-Z][^>]*(?<!/)>", re.I)
-_CLOSE_TAG = re.compile(rf"</(?!(?:{_SHALLOW_TAGS})\b)[a-zA-Z]", re.I)
 
 _DROPPED_TAGS = [
     "script", "style", "noscript", "template", "nav", "header", "footer", "aside",
@@ -127,79 +79,6 @@ _STRUCTURAL_TAGS = frozenset({
 _SKELETON_CLASS = re.compile(r"[a-z][a-z_\-]*")
 _TAXONOMY_CLASS = re.compile(r"(?:category|tag|author|format|post|page|term|postid)-")
 _MAX_CLASS_TOKENS = 8
-
-
-def decode_html(html: str | bytes, header_charset: str | None) -> str:
-    """Return *html* as text, at most ``MAX_HTML_CHARS`` long, without NUL characters.
-
-    Bytes are decoded by their byte-order mark, else by a ``<meta charset>`` or
-    ``http-equiv`` declaration in the first 4 KiB, else by *header_charset*
-    (from ``Content-Type``), else as UTF-8; undecodable bytes become U+FFFD.
-    """
-    if isinstance(html, str):
-        text = html[:MAX_HTML_CHARS]
-    else:
-        data = html[:MAX_HTML_CHARS]
-        for bom, encoding in _BOMS:
-            if data.startswith(bom):
-                text = data[len(bom) :].decode(encoding, errors="replace")
-                break
-        else:
-            text = data.decode(_sniff_encoding(data, header_charset), errors="replace")
-    return text.replace("\x00", "")
-
-
-def _sniff_encoding(data: bytes, header_charset: str | None) -> str:
-    """Return the Python codec to decode *data* (which has no BOM) with."""
-    found = _META_CHARSET.search(data[:_SNIFF_BYTES])
-    for label in (found.group(1).decode("ascii") if found else None, header_charset):
-        codec = _codec(label)
-        if codec is not None:
-            return codec
-    return "utf-8"
-
-
-def _codec(label: str | None) -> str | None:
-    """Return a Python codec for the charset *label*, or ``None`` if unknown."""
-    if not label:
-        return None
-    label = label.strip().lower()
-    label = _ENCODING_ALIASES.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def header_charset(content_type: str | None) -> str | None:
-    """Return the ``charset`` parameter of a ``Content-Type`` value, if any."""
-    if not content_type:
-        return None
-    found = _HEADER_CHARSET.search(content_type)
-    return found.group(1) if found else None
-
-
-def bound_nesting(text: str) -> str:
-    """Return *text* cut where its estimated nesting first passes ``MAX_OPEN_ELEMENTS``.
-
-    The estimate counts start tags that need an end tag (void and self-closing
-    ones, and those the parser closes by itself, excluded) minus end tags, so it
-    is an upper bound of what Lexbor builds; real pages stay far below it.
-    """
-    if text.count("<") <= MAX_OPEN_ELEMENTS:
-        return text
-    opens = np.fromiter((m.start() for m in _OPEN_TAG.finditer(text)), dtype=np.int64)
-    if len(opens) <= MAX_OPEN_ELEMENTS:
-        return text
-    closes = np.fromiter((m.start() for m in _CLOSE_TAG.finditer(text)), dtype=np.int64)
-    positions = np.concatenate([opens, closes])
-    steps = np.concatenate([np.ones(len(opens), np.int64), -np.ones(len(closes), np.int64)])
-    order = np.argsort(positions, kind="stable")
-    depth = np.cumsum(steps[order])
-    too_deep = np.flatnonzero(depth > MAX_OPEN_ELEMENTS)
-    if len(too_deep) == 0:
-        return text
-    return text[: int(positions[order][too_deep[0]])]
 
 
 def fold_whitespace(text: str) -> str:

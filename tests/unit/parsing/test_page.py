@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 
 import pytest
 
 from linkequity.errors import InvalidUrl
 from linkequity.model.pages import CanonicalSource, IndexabilityReason, LanguageSource
-from linkequity.parsing.page import parse_link_header, parse_page, robots_directives
-from linkequity.parsing.page_text import count_words, decode_html
+from linkequity.parsing.page import parse_link_header, parse_page
+from linkequity.parsing.page_text import count_words
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 URL = "https://example.com/a/page"
@@ -28,28 +27,6 @@ def test_urls_are_normalised_and_final_url_defaults_to_url() -> None:
 def test_invalid_url_raises_invalid_url() -> None:
     with pytest.raises(InvalidUrl):
         parse_page(page(), "ftp://example.com/")
-
-
-@pytest.mark.parametrize(
-    ("values", "agents", "expected"),
-    [
-        (["noindex, nofollow"], False, {"noindex", "nofollow"}),
-        (["NOINDEX"], False, {"noindex"}),
-        (["none"], False, {"none", "noindex", "nofollow"}),
-        (["noarchive, nosnippet"], False, {"noarchive", "nosnippet"}),
-        (["unavailable_after: 25 Jun 2010 15:00:00 PST"], True, {"unavailable_after"}),
-        (["max-snippet:20, noindex"], False, {"max-snippet", "noindex"}),
-        (["googlebot: noindex"], True, {"noindex"}),
-        (["GoogleBot: noindex, nofollow"], True, {"noindex", "nofollow"}),
-        (["otherbot: noindex"], True, set()),
-        (["otherbot: noindex, nofollow", "noarchive"], True, {"noarchive"}),
-        (["bingbot: noindex", "googlebot: nofollow"], True, {"nofollow"}),
-        (["index, follow, made-up-token"], False, {"index", "follow"}),
-        ([""], False, set()),
-    ],
-)
-def test_robots_directives(values: list[str], agents: bool, expected: set[str]) -> None:
-    assert robots_directives(values, agent_prefixes=agents) == expected
 
 
 @pytest.mark.parametrize(
@@ -420,37 +397,6 @@ def test_indexability_order(
     assert (signals.indexability.reason, signals.indexability.detail) == (reason, detail)
     assert signals.is_indexable == (reason is IndexabilityReason.INDEXABLE)
     assert signals.status == status
-
-
-@pytest.mark.parametrize(
-    ("data", "header", "expected"),
-    [
-        (codecs.BOM_UTF8 + "<p>é</p>".encode(), "iso-8859-1", "<p>é</p>"),
-        (codecs.BOM_UTF16_LE + "<p>é</p>".encode("utf-16-le"), None, "<p>é</p>"),
-        (codecs.BOM_UTF16_BE + "<p>é</p>".encode("utf-16-be"), None, "<p>é</p>"),
-        ('<meta charset="windows-1251"><p>Привет</p>'.encode("cp1251"), "utf-8",
-         '<meta charset="windows-1251"><p>Привет</p>'),
-        ('<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>日本</p>'
-         .encode("shift_jis"), None,
-         '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>日本</p>'),
-        ("<p>café</p>".encode("cp1252"), "ISO-8859-1", "<p>café</p>"),
-        ("<p>€</p>".encode("cp1252"), "latin1", "<p>€</p>"),
-        ("<p>café</p>".encode(), None, "<p>café</p>"),
-        ("<p>café</p>".encode(), "no-such-charset", "<p>café</p>"),
-        ('<meta charset="bogus"><p>café</p>'.encode(), None, '<meta charset="bogus"><p>café</p>'),
-        ('<meta charset="utf-16"><p>café</p>'.encode(), None, '<meta charset="utf-16"><p>café</p>'),
-        (b"<p>\xff\xfe\x00bad</p>", None, "<p>\ufffd\ufffdbad</p>"),
-        (" " * 5000 + '<meta charset="cp1251">\xe9', None,
-         " " * 5000 + '<meta charset="cp1251">\xe9'),
-    ],
-)  # fmt: skip
-def test_decode_html(data: bytes | str, header: str | None, expected: str) -> None:
-    assert decode_html(data, header) == expected
-
-
-def test_meta_charset_after_4_kib_is_not_used() -> None:
-    data = b" " * 5000 + b'<meta charset="cp1251"><p>\xe9</p>'
-    assert decode_html(data, None).endswith("<p>\ufffd</p>")
 
 
 def test_content_type_charset_decodes_the_page() -> None:

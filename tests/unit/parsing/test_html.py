@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import codecs
+import gzip
+from pathlib import Path
+
+import pytest
+
+from linkequity.parsing.html import (
+    MAX_HTML_BYTES,
+    MAX_NESTING,
+    bound_html,
+    decode_html,
+    parse_html,
+    robots_directives,
+)
+
+SHARED_HTML = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "html"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ('<meta charset="windows-1251"><p>Привет</p>'.encode("cp1251"), "Привет"),
+        (
+            b'<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
+            b"<p>caf\xe9</p>",
+            "café",
+        ),
+        (b"<meta charset='latin1'><p>\x93quoted\x94</p>", "\u201cquoted\u201d"),
+        ("\ufeff<p>ünï</p>".encode(), "ünï"),
+        ("<p>ünï</p>".encode("utf-16-le").join([b"\xff\xfe", b""]), "ünï"),
+        ("<p>ünï</p>".encode("utf-16-be").join([b"\xfe\xff", b""]), "ünï"),
+        ('<meta charset="utf-16"><p>ünï</p>'.encode(), "ünï"),
+        ('<meta charset="no-such-codec"><p>ünï</p>'.encode(), "ünï"),
+        ('<meta charset="base64"><p>ünï</p>'.encode(), "ünï"),
+        (b"<p>bad \xff\xfe bytes</p>", "bad \ufffd\ufffd bytes"),
+    ],
+)
+def test_bytes_are_decoded(data: bytes, expected: str) -> None:
+    assert expected in decode_html(data)
+
+
+def test_charset_past_four_kib_is_not_read() -> None:
+    data = b"<!--" + b"x" * 5000 + b'--><meta charset="windows-1251"><p>\xcf</p>'
+    assert "\ufffd" in decode_html(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "header", "expected"),
+    [
+        (codecs.BOM_UTF8 + "<p>é</p>".encode(), "iso-8859-1", "<p>é</p>"),
+        (codecs.BOM_UTF16_LE + "<p>é</p>".encode("utf-16-le"), None, "<p>é</p>"),
+        (codecs.BOM_UTF16_BE + "<p>é</p>".encode("utf-16-be"), None, "<p>é</p>"),
+        ('<meta charset="windows-1251"><p>Привет</p>'.encode("cp1251"), "utf-8",
+         '<meta charset="windows-1251"><p>Привет</p>'),
+        ('<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>日本</p>'
+         .encode("shift_jis"), None,
+         '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>日本</p>'),
+        ("<p>café</p>".encode("cp1252"), "ISO-8859-1", "<p>café</p>"),
+        ("<p>€</p>".encode("cp1252"), "latin1", "<p>€</p>"),
+        ("<p>café</p>".encode(), None, "<p>café</p>"),
+        ("<p>café</p>".encode(), "no-such-charset", "<p>café</p>"),
+        ('<meta charset="bogus"><p>café</p>'.encode(), None, '<meta charset="bogus"><p>café</p>'),
+        ('<meta charset="utf-16"><p>café</p>'.encode(), None, '<meta charset="utf-16"><p>café</p>'),
+        (b"<p>\xff\xfe\x00bad</p>", None, "<p>\ufffd\ufffdbad</p>"),
+        (" " * 5000 + '<meta charset="cp1251">\xe9', None,
+         " " * 5000 + '<meta charset="cp1251">\xe9'),
+    ],
+)  # fmt: skip
+def test_decode_html(data: bytes | str, header: str | None, expected: str) -> None:
+    content_type = f"text/html; charset={header}" if header is not None else None
+    assert decode_html(data, content_type=content_type) == expected
+
+
+def test_meta_charset_after_4_kib_is_not_used() -> None:
+    data = b" " * 5000 + b'<meta charset="cp1251"><p>\xe9</p>'
+    assert decode_html(data).endswith("<p>\ufffd</p>")
+
+
+@pytest.mark.parametrize(
+    ("values", "agents", "expected"),
+    [
+        (["noindex, nofollow"], False, {"noindex", "nofollow"}),
+        (["NOINDEX"], False, {"noindex"}),
+        (["none"], False, {"none", "noindex", "nofollow"}),
+        (["noarchive, nosnippet"], False, {"noarchive", "nosnippet"}),
+        (["unavailable_after: 25 Jun 2010 15:00:00 PST"], True, {"unavailable_after"}),
+        (["max-snippet:20, noindex"], False, {"max-snippet", "noindex"}),
+        (["googlebot: noindex"], True, {"noindex"}),
+        (["GoogleBot: noindex, nofollow"], True, {"noindex", "nofollow"}),
+        (["otherbot: noindex"], True, set()),
+        (["otherbot: noindex, nofollow", "noarchive"], True, {"noarchive"}),
+        (["bingbot: noindex", "googlebot: nofollow"], True, {"nofollow"}),
+        (["index, follow, made-up-token"], False, {"index", "follow"}),
+        ([""], False, set()),
+    ],
+)
+def test_robots_directives(values: list[str], agents: bool, expected: set[str]) -> None:
+    assert robots_directives(values, agent_prefixes=agents) == expected
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ('text/html; charset="windows-1252"', "Grüße"),
+        ("text/html;charset=utf-8", "Gr\ufffd\ufffde"),
+        ("text/html", "Gr\ufffd\ufffde"),
+        (None, "Gr\ufffd\ufffde"),
+    ],
+)
+def test_content_type_charset_comes_after_meta(content_type: str | None, expected: str) -> None:
+    data = "<title>Grüße</title>".encode("cp1252")
+    assert expected in decode_html(data, content_type=content_type)
+    meta = b'<meta charset="utf-8">' + data
+    assert "Gr\ufffd\ufffde" in decode_html(meta, content_type='text/html; charset="cp1252"')
+
+
+def test_unknown_meta_charset_falls_back_to_the_header() -> None:
+    data = '<meta charset="no-such-codec"><p>Привет</p>'.encode("cp1251")
+    assert "Привет" in decode_html(data, content_type="text/html; charset=windows-1251")
+
+
+def test_text_is_only_cleaned_of_nuls() -> None:
+    assert decode_html('<meta charset="cp1251">\x00é') == '<meta charset="cp1251">é'
+
+
+def test_shallow_page_is_left_alone() -> None:
+    html = "<div>" * MAX_NESTING + "<span>" * 5000 + "x" + "</div>" * MAX_NESTING
+    assert bound_html(html) == (html, False)
+
+
+def test_closed_deep_run_is_flattened_and_its_content_kept() -> None:
+    html = "<div>" * 2000 + "<p>deep <a href=/x>link</a></p>" + "</div>" * 2000 + "<p>after</p>"
+    text, is_truncated = bound_html(html)
+    assert is_truncated
+    assert text.count("<div>") == text.count("</div>") == MAX_NESTING
+    assert "<p>deep <a href=/x>link</a></p>" in text
+    assert text.endswith("<p>after</p>")
+
+
+def test_open_deep_run_is_cut_where_it_passes_the_cap() -> None:
+    html = "<p>top</p>" + "<section class=x>word " * 3000
+    text, is_truncated = bound_html(html)
+    assert is_truncated
+    assert text.count("<section") == text.count("word") == MAX_NESTING
+    assert text.startswith("<p>top</p>")
+
+
+def test_closed_run_is_flattened_before_an_open_run_is_cut() -> None:
+    closed = "<div>" * 1000 + "<p>kept</p>" + "</div>" * 1000
+    text, is_truncated = bound_html(closed + "<ul>" * 1000 + "<li>lost")
+    assert is_truncated
+    assert "<p>kept</p>" in text
+    assert "lost" not in text
+    assert text.count("<ul>") == MAX_NESTING
+
+
+def test_stray_end_tags_do_not_hide_depth() -> None:
+    text, is_truncated = bound_html("</div>" * 10_000 + "<div>x" * 2000)
+    assert is_truncated
+    assert text.count("<div>") == MAX_NESTING
+
+
+@pytest.mark.parametrize("tag", ["div", "pre", "figure", "main", "search", "ul", "DIV"])
+def test_every_block_that_lexbor_stacks_counts_toward_the_cap(tag: str) -> None:
+    text, is_truncated = bound_html(f"<{tag}>x" * (MAX_NESTING + 10))
+    assert is_truncated
+    assert text.count(f"<{tag}>") == MAX_NESTING
+
+
+def test_size_is_capped_at_googlebots_limit() -> None:
+    assert bound_html(b"a" * MAX_HTML_BYTES) == ("a" * MAX_HTML_BYTES, False)
+    text, is_truncated = bound_html("b" * (MAX_HTML_BYTES + 1))
+    assert (len(text), is_truncated) == (MAX_HTML_BYTES, True)
+
+
+def test_parse_html_bounds_and_parses() -> None:
+    data = "<title>Grüße</title>".encode("cp1252") + b"<div>" * 2000
+    bounded = parse_html(data, content_type="text/html; charset=windows-1252")
+    assert bounded.is_truncated
+    assert bounded.text.count("<div>") == MAX_NESTING
+    title = bounded.tree.css_first("title")
+    assert title is not None
+    assert title.text() == "Grüße"
+    assert len(bounded.tree.css("div")) == MAX_NESTING
+
+
+def test_real_pages_are_not_cut() -> None:
+    paths = sorted(SHARED_HTML.glob("*/**/*.html.gz"))
+    if not paths:
+        pytest.skip(f"shared test pages not found under {SHARED_HTML}")
+    cut = [path.name for path in paths if bound_html(gzip.decompress(path.read_bytes()))[1]]
+    assert len(paths) > 200
+    assert cut == []
