@@ -103,8 +103,9 @@ def write_link_sightings(
     """Store the sightings of *table* (``LINK_SIGHTING_SCHEMA``) and merge them into links.
 
     Rows whose ``(file_id, row)`` is already stored are skipped. A sighting of
-    a link already stored adds provenance and re-merges the link's attributes
-    from all its sightings; any other sighting adds a link.
+    a link already stored adds provenance and merges into the link's
+    attributes, with the result a merge of all its sightings would give; any
+    other sighting adds a link.
     """
     table = conform_table(table, LINK_SIGHTING_SCHEMA)
     tool = _file_tool(conn, file_id)
@@ -405,12 +406,14 @@ def _is_stored_after_all(conn: duckdb.DuckDBPyConnection) -> bool:
 def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: bool) -> None:
     """Merge the sightings of ``keyed`` into the links they belong to that were stored.
 
-    When a link's new sightings all come after every sighting merged into it
-    (``is_batch_last`` and none older than its ``last_seen``), its values are
-    the new sightings' latest stated ones, falling back to the stored ones: one
-    ``UPDATE`` from the batch alone. Only the other links, and those whose
-    stated loss date cannot be told from the stored one, are merged again from
-    all their sightings.
+    With ``is_batch_last`` (the new sightings come after every stored one by
+    ``(file_id, row)``), each attribute of a link is decided from the batch
+    and the stored link alone: the new value when the sighting stating it is
+    at least as recent as the link's ``last_seen``, or when the link never
+    stated it; the stored value when the batch is silent or agrees. That is
+    one ``UPDATE``. Only links where an older new sighting contradicts a
+    stored value, or states a loss the stored fields cannot place, are merged
+    again from all their sightings.
     """
     stated = ", ".join(
         f"""CASE WHEN m.{name} IS NOT NULL AND ({_is_newer(f"m.{name}_seen")}
