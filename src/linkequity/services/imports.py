@@ -40,8 +40,9 @@ if TYPE_CHECKING:
     ProgressFactory = Callable[[Path], AbstractContextManager[Callable[[int], None]]]
     BadRowHandler = Callable[[Path, BadRow], None]
 
-#: Records written to the store at a time; bounds memory on multi-gigabyte exports.
-BATCH_ROWS = 50_000
+#: Records written to the store at a time: large enough that the per-write scans of the
+#: store are paid rarely (benchmarks/README.md), small enough to bound memory.
+BATCH_ROWS = 200_000
 #: How often, in rows, the progress display is told.
 PROGRESS_EVERY_ROWS = 2_000
 
