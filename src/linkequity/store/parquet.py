@@ -109,7 +109,7 @@ def _map_snapshots(conn: duckdb.DuckDBPyConnection) -> int:
         """CREATE OR REPLACE TEMP TABLE new_snapshots AS
         SELECT ? - 1 + row_number() OVER (ORDER BY i.id) AS new_id, i.*
         FROM incoming_snapshots i ANTI JOIN snapshot_map m ON m.old_id = i.id""",
-        [_next_id(conn, "snapshots")],
+        [writes.next_id(conn, "snapshots")],
     )
     conn.execute(
         """INSERT INTO snapshots
@@ -132,7 +132,7 @@ def _map_files(conn: duckdb.DuckDBPyConnection) -> int:
         """CREATE OR REPLACE TEMP TABLE new_files AS
         SELECT ? - 1 + row_number() OVER (ORDER BY i.id) AS new_id, i.*
         FROM incoming_files i ANTI JOIN file_map m ON m.old_id = i.id""",
-        [_next_id(conn, "files")],
+        [writes.next_id(conn, "files")],
     )
     conn.execute(
         """INSERT INTO files
@@ -215,7 +215,3 @@ def _import_reports(conn: duckdb.DuckDBPyConnection, directory: Path) -> int:
         )
         added += fetch_int(conn, "SELECT count(*) FROM target_page_reports") - before
     return added
-
-
-def _next_id(conn: duckdb.DuckDBPyConnection, table: str) -> int:
-    return fetch_int(conn, f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608

@@ -62,7 +62,7 @@ def begin_snapshot(
     settings: Mapping[str, Any] | None,
 ) -> int:
     """Insert a running snapshot and return its id."""
-    snapshot_id = _next_id(conn, "snapshots")
+    snapshot_id = next_id(conn, "snapshots")
     conn.execute(
         "INSERT INTO snapshots VALUES (?, ?, ?, NULL, ?, ?)",
         [snapshot_id, kind, utc_now(), source, json.dumps(dict(settings or {}), sort_keys=True)],
@@ -89,7 +89,7 @@ def register_file(
     row = fetch_row(conn, "SELECT id FROM files WHERE sha256 = ?", [sha256])
     if row is not None:
         return int(row[0]), False
-    file_id = _next_id(conn, "files")
+    file_id = next_id(conn, "files")
     conn.execute(
         "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
         [file_id, sha256, path, str(tool), export_format, str(kind), snapshot_id, utc_now()],
@@ -145,7 +145,7 @@ def store_resolved_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int,
     tuple of int
         Links added, links merged, sightings added.
     """
-    first_new_id = _next_id(conn, "links")
+    first_new_id = next_id(conn, "links")
     conn.execute(
         f"""CREATE OR REPLACE TEMP TABLE batch_links AS
         WITH keys AS (
@@ -270,7 +270,7 @@ def intern_urls(conn: duckdb.DuckDBPyConnection, relation: str, columns: tuple[s
                 SELECT ? - 1 + row_number() OVER (ORDER BY h.reversed_host, n.url),
                     n.url, h.host, h.reversed_host, h.domain
                 FROM new_urls n JOIN new_hosts h USING (authority)""",
-                [_next_id(conn, "urls")],
+                [next_id(conn, "urls")],
             )
         finally:
             conn.unregister("new_hosts")
@@ -548,5 +548,6 @@ def _file_tool(conn: duckdb.DuckDBPyConnection, file_id: int) -> str:
     return str(row[0])
 
 
-def _next_id(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+def next_id(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Return the next free id of *table*; safe in the writer's transaction under the file lock."""
     return fetch_int(conn, f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
