@@ -11,6 +11,7 @@ each and exits with status 2.
     ├── UsageError               a flag, setting or argument that cannot work
     │   └── SettingsError        linkequity.toml or a LINKEQUITY_* variable is wrong
     ├── InvalidUrl               text that is not an http(s) URL we can normalise
+    ├── UnreadablePage           a saved page that cannot be read
     ├── StoreError               the DuckDB project file
     │   ├── StoreLocked          another process holds the file
     │   ├── StoreCorrupt         not a linkequity store, or unreadable
@@ -52,6 +53,12 @@ class InvalidUrl(LinkEquityError):
     """Text that is not an absolute http(s) URL with a host."""
 
     hint = "Give an absolute http:// or https:// URL with a host, such as https://example.com/page."
+
+
+class UnreadablePage(LinkEquityError):
+    """A saved page (HTML, possibly gzipped) that cannot be opened or read."""
+
+    hint = "Check the path; save the page as .html (or .html.gz) and try again."
 
 
 class StoreError(LinkEquityError):

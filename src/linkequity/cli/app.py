@@ -16,7 +16,7 @@ from linkequity import __version__
 from linkequity.cli import render
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url
-from linkequity.services import exchange, imports, stats
+from linkequity.services import exchange, imports, pages, stats
 from linkequity.settings import LoadedSettings, Settings, load_settings
 
 app = typer.Typer(
@@ -139,6 +139,23 @@ def url(
         _print_json([render.url_as_dict(item) for item in parsed])
     else:
         render.urls(parsed)
+
+
+@app.command("links")
+def links(
+    page: Annotated[Path, typer.Argument(help="A saved page: .html, or .html.gz", metavar="FILE")],
+    base_url: Annotated[
+        str,
+        typer.Option("--base-url", metavar="URL", help="The URL the page was fetched from"),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """List every link of one page with its placement, rel and flags."""
+    found = pages.links_of_saved_page(page, base_url=base_url)
+    if as_json:
+        _print_json(render.page_links_as_dict(found))
+    else:
+        render.page_links(found)
 
 
 @app.command("settings")

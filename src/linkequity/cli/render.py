@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from linkequity.errors import BadExportRow, LinkEquityError
+    from linkequity.model.links import PageLinks
     from linkequity.model.urls import Url
     from linkequity.services.imports import FormatInfo, ImportReport
     from linkequity.settings import SettingInfo
@@ -198,3 +199,74 @@ def written_files(paths: Sequence[Path]) -> None:
     """Print the files an export wrote, one per line."""
     for path in paths:
         stdout.print(Text(str(path)))
+
+
+def page_links_as_dict(page: PageLinks) -> dict[str, object]:
+    """Return the JSON form of one page's links and the counts kept out of the graph."""
+    return {
+        "url": page.url,
+        "links": [
+            {
+                "position": link.position,
+                "url": link.url,
+                "anchor_text": link.anchor_text,
+                "placement": str(link.placement),
+                "rel": sorted(link.rel),
+                "passes_equity": link.passes_equity,
+                "is_image": link.is_image,
+                "alt": link.alt,
+                "title": link.title,
+                "hidden": link.hidden,
+                "left_context": link.left_context,
+                "right_context": link.right_context,
+            }
+            for link in page.links
+        ],
+        "kept_out_of_graph": _kept_out(page),
+        "has_meta_nofollow": page.has_meta_nofollow,
+        "is_truncated": page.is_truncated,
+    }
+
+
+def _kept_out(page: PageLinks) -> dict[str, int]:
+    return {
+        "javascript": page.javascript_links,
+        "mailto": page.mailto_links,
+        "tel": page.tel_links,
+        "data": page.data_links,
+        "other_scheme": page.other_scheme_links,
+        "self": page.self_links,
+        "unresolved": page.unresolved_links,
+    }
+
+
+def page_links(page: PageLinks) -> None:
+    """Print one page's links with placement, rel and flags, then what was kept out."""
+    table = Table(title=Text(f"Links of {safe_text(page.url)}"), title_justify="left")
+    for column in ("#", "url", "anchor", "placement", "rel", "flags"):
+        table.add_column(column, overflow="fold", justify="right" if column == "#" else "left")
+    for link in page.links:
+        flags = [
+            name
+            for name, is_set in (
+                ("image", link.is_image),
+                ("hidden", link.hidden),
+                ("no equity", not link.passes_equity),
+            )
+            if is_set
+        ]
+        table.add_row(
+            str(link.position),
+            Text(safe_text(link.url, limit=2000)),
+            Text(safe_text(link.anchor_text, limit=120)),
+            str(link.placement),
+            " ".join(sorted(link.rel)),
+            ", ".join(flags),
+        )
+    stdout.print(table)
+    kept = ", ".join(f"{count:,} {name}" for name, count in _kept_out(page).items() if count)
+    stdout.print(Text(f"{len(page.links):,} links in the graph; kept out: {kept or 'none'}"))
+    if page.has_meta_nofollow:
+        stdout.print("The page's meta robots says nofollow: none of its links passes equity.")
+    if page.is_truncated:
+        stdout.print("The page hit a size, nesting or link cap and was read in part.")
