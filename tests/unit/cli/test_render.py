@@ -1,0 +1,52 @@
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from linkequity.cli import render
+from linkequity.errors import BadExportRow
+
+
+def terminal() -> tuple[Console, io.StringIO]:
+    buffer = io.StringIO()
+    return Console(file=buffer, force_terminal=True, width=100), buffer
+
+
+def test_progress_shows_file_and_rows_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    console, buffer = terminal()
+    monkeypatch.setattr(render, "stderr", console)
+    with render.import_progress(enabled=True)(Path("/x/backlinks.csv")) as tell:
+        tell(12_345)
+    assert "backlinks.csv" in buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("enabled", "is_terminal"), [(True, False), (False, True)], ids=["piped", "disabled"]
+)
+def test_no_progress_when_piped_or_disabled(
+    monkeypatch: pytest.MonkeyPatch, *, enabled: bool, is_terminal: bool
+) -> None:
+    buffer = io.StringIO()
+    monkeypatch.setattr(render, "stderr", Console(file=buffer, force_terminal=is_terminal))
+    with render.import_progress(enabled=enabled)(Path("a.csv")) as tell:
+        tell(5)
+    assert buffer.getvalue() == ""
+
+
+def test_bad_rows_are_printed_up_to_the_limit_then_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    console, buffer = terminal()
+    monkeypatch.setattr(render, "stderr", console)
+    warn = render.bad_row_printer(2)
+    for line in range(5):
+        warn(Path("e.csv"), BadExportRow(f"line {line}: bad"))
+    lines = buffer.getvalue().splitlines()
+    assert sum("row skipped" in line for line in lines) == 2
+    assert sum("only counting" in line for line in lines) == 1
+
+
+def test_safe_text_drops_controls_and_bidi_overrides() -> None:
+    assert render.safe_text("a\x1b[31mb\u202ec\nd") == "a\ufffd[31mb\ufffdc d"
+    assert render.safe_text("x" * 10, limit=5) == "xxxx\u2026"
