@@ -1,0 +1,59 @@
+"""The link extraction benchmark still runs, on three pages."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_links.py"
+
+
+def load_benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_links", BENCHMARK)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_the_links_benchmark_runs_and_writes_its_figures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("lxml")
+    pytest.importorskip("bs4")
+    pytest.importorskip("trafilatura")
+    bench = load_benchmark()
+    if not (bench.AEB / "ground-truth.json").is_file():
+        pytest.skip(f"no benchmark pages at {bench.AEB}")
+
+    figures = bench.main(["--pages", "3", "--repeat", "1", "--out", str(tmp_path)])
+
+    assert figures is not None
+    assert figures["pages"] == 3
+    assert set(figures["contenders"]) == {"linkequity", "lxml", "bs4", "lxml+trafilatura"}
+    assert all(row["links"] > 0 for row in figures["contenders"].values())
+    assert json.loads((tmp_path / "bench_links-3.json").read_text()) == figures
+    assert "ours/it" in capsys.readouterr().out
+
+
+def test_the_links_benchmark_skips_without_its_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = load_benchmark()
+
+    figures = bench.main(["--data", str(tmp_path / "absent"), "--out", str(tmp_path)])
+
+    assert figures is None
+    assert "skipped" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
