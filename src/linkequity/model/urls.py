@@ -60,6 +60,13 @@ _TRIM_CHARS = "".join(map(chr, range(0x21))) + "".join(
     ch for ch in map(chr, range(0x80, 0x3001)) if ch.isspace()
 )
 _HREF_DROPPED = str.maketrans("", "", "\t\n\r")
+# A URL already in normal form, before its fragment: lowercase http(s), a host
+# of lowercase ASCII labels, no port or userinfo, a path and an optional
+# non-empty query of characters normalising leaves alone (no escapes).
+_NORMAL_FORM = re.compile(
+    r"https?://([a-z0-9_.\-]+)(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]+)?"
+)
+_DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\Z)")
 
 
 class _HostError(ValueError):
@@ -279,6 +286,35 @@ def unreversed_host(reversed_name: str) -> str:
 
 def _normalize(text: str) -> tuple[str, str]:
     """Return the normalised URL and its host, or raise ``InvalidUrl``."""
+    normal = _normal_form(text)
+    if normal is not None:
+        return normal
+    return _normalize_fully(text)
+
+
+def _normal_form(text: str) -> tuple[str, str] | None:
+    """Return what ``_normalize_fully`` would, when *text* is cheaply seen to be normal.
+
+    Most links on real pages are already normal; this checks that with one
+    pattern and the host cache, and returns None for anything it cannot vouch for.
+    """
+    if len(text) > MAX_URL_BYTES or not text.isascii():
+        return None
+    url = text.partition("#")[0]
+    parts = _NORMAL_FORM.fullmatch(url)
+    if parts is None or _DOT_SEGMENT.search(parts.group(2)) is not None:
+        return None
+    host = parts.group(1)
+    try:
+        if _canonical_host(host) != host:
+            return None
+    except _HostError:
+        return None
+    return url, host
+
+
+def _normalize_fully(text: str) -> tuple[str, str]:
+    """Return the normalised URL and its host, or raise ``InvalidUrl``: the general path."""
     if len(text) > MAX_URL_BYTES:
         raise _invalid(text, f"it is longer than {MAX_URL_BYTES} bytes")
     stripped = text.strip(_TRIM_CHARS)

@@ -13,6 +13,8 @@ from linkequity.errors import InvalidUrl
 from linkequity.model.urls import (
     MAX_URL_BYTES,
     Url,
+    _normal_form,
+    _normalize_fully,
     normalize_url,
     parse_url,
     resolve_url,
@@ -472,3 +474,74 @@ def test_long_host_text_that_maps_to_a_short_host_is_accepted() -> None:
     soft_hyphens = "\xad" * 300  # UTS-46 maps U+00AD to nothing
     assert normalize_url(f"http://ex{soft_hyphens}ample.com/") == "http://example.com/"
     assert url_host(f"http://www.ex{soft_hyphens}ample.com/") == "www.example.com"
+
+
+def _fully(text: str) -> tuple[str, str] | None:
+    try:
+        return _normalize_fully(text)
+    except InvalidUrl:
+        return None
+
+
+_NEAR_NORMAL = st.builds(
+    lambda scheme, host, path, query, fragment: f"{scheme}://{host}{path}{query}{fragment}",
+    st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    st.one_of(
+        _hosts,
+        st.sampled_from(["example.com", "a..b", "x.com.", "1.2.3.04", "xn--a.com", "a_b.example"]),
+        st.sampled_from(["xn--bcher-kva.example", "xn--abc-.com", "a" * 64 + ".com", "1.2.3.4"]),
+    ),
+    _paths,
+    st.one_of(st.just(""), _paths.map(lambda q: "?" + q)),
+    st.one_of(st.just(""), _paths.map(lambda f: "#" + f)),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_NEAR_NORMAL, _urls, st.text(max_size=60)))
+def test_the_normal_form_fast_path_agrees_with_full_normalisation(text: str) -> None:
+    fast = _normal_form(text)
+    if fast is not None:
+        assert fast == _fully(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://example.com/a/b?x=1", ("https://example.com/a/b?x=1", "example.com")),
+        ("http://example.com/a#top", ("http://example.com/a", "example.com")),
+        ("http://1.2.3.4/", ("http://1.2.3.4/", "1.2.3.4")),
+        (
+            "https://xn--bcher-kva.example/",
+            ("https://xn--bcher-kva.example/", "xn--bcher-kva.example"),
+        ),
+    ],
+)
+def test_the_fast_path_takes_normal_urls(text: str, expected: tuple[str, str]) -> None:
+    assert _normal_form(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HTTPS://example.com/",
+        "https://Example.com/",
+        "https://example.com",
+        "https://example.com:443/",
+        "https://u@example.com/",
+        "https://example.com./",
+        "https://a..b/",
+        "https://example.com/a/../b",
+        "https://example.com/a/.",
+        "https://example.com/a%7e",
+        "https://example.com/a b",
+        "https://example.com/a?",
+        " https://example.com/",
+        "https://bücher.example/",
+        "https://1.2.3.04/",
+        "https://xn--a.com/",
+        "ftp://example.com/",
+    ],
+)
+def test_the_fast_path_leaves_everything_else_to_full_normalisation(text: str) -> None:
+    assert _normal_form(text) is None
