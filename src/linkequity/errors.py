@@ -20,7 +20,8 @@ each and exits with status 2.
     │   ├── UnreadableExport     cannot be opened or decoded
     │   ├── UnknownExportFormat  header row matches no known export
     │   └── BadExportRow         one row that cannot be imported (skipped with a warning)
-    └── MissingExtra             an optional extra is not installed
+    ├── MissingExtra             an optional extra is not installed
+    └── UnreadableArchive        a file that is not a WARC or ARC file, or cannot be opened
 """
 
 from __future__ import annotations
@@ -118,3 +119,12 @@ class MissingExtra(LinkEquityError):
     """An optional dependency group is not installed."""
 
     hint = "Install the extra named in the message."
+
+
+class UnreadableArchive(LinkEquityError):
+    """A file given as a web archive that is not a WARC or ARC file, or cannot be opened."""
+
+    hint = (
+        "Give a WARC file (.warc, .warc.gz; Common Crawl WARC and WAT files included) "
+        "or an ARC file (.arc, .arc.gz), and check the path."
+    )
