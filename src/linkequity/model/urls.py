@@ -67,6 +67,9 @@ _NORMAL_FORM = re.compile(
     r"https?://([a-z0-9_.\-]+)(/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]+)?"
 )
 _DOT_SEGMENT = re.compile(r"/\.\.?(?:/|\Z)")
+_NORMAL_ABSOLUTE_PATH = re.compile(
+    r"/(?!/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*(?:\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?]+)?"
+)
 
 
 class _HostError(ValueError):
@@ -166,6 +169,44 @@ def resolve_url(base: str, href: str) -> str:
     InvalidUrl
         If *base* is not a valid URL, or the target is not an http(s) URL.
     """
+    resolved = _resolved_normal_form(base, href)
+    if resolved is not None:
+        return resolved
+    return _resolve_fully(base, href)
+
+
+def _resolved_normal_form(base: str, href: str) -> str | None:
+    """Return what ``_resolve_fully`` would, when *href* is cheaply seen to need no work.
+
+    That is an absolute http(s) URL already in normal form, or an absolute
+    path (``/a/b?q``) in normal form against a base in normal form; anything
+    else is None.
+    """
+    if not href.isascii() or len(href) > MAX_URL_BYTES:
+        return None
+    if href.startswith("/"):
+        ref = href.partition("#")[0]
+        if (
+            _NORMAL_ABSOLUTE_PATH.fullmatch(ref) is None
+            or _DOT_SEGMENT.search(ref.partition("?")[0]) is not None
+        ):
+            return None
+        normal_base = _normal_form(base)
+        if normal_base is None:
+            return None
+        base_url = normal_base[0]
+        resolved = base_url[: base_url.index("/", base_url.index("//") + 2)] + ref
+        return resolved if len(resolved) <= MAX_URL_BYTES else None
+    if href.startswith(("http://", "https://")):
+        normal = _normal_form(href)
+        if normal is None or _normal_form(base) is None:
+            return None
+        return normal[0]
+    return None
+
+
+def _resolve_fully(base: str, href: str) -> str:
+    """Return ``resolve_url(base, href)`` by the general path of RFC 3986 section 5.2."""
     base_url = normalize_url(base)
     cleaned = href.translate(_HREF_DROPPED).strip(_TRIM_CHARS)
     if len(cleaned) > MAX_URL_BYTES:

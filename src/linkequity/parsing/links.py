@@ -30,6 +30,7 @@ Decisions
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -42,13 +43,16 @@ from linkequity.parsing.placement import (
     PAGE_LANDMARKS,
     Landmarks,
     classify_placement,
-    enter_element,
+    element_signal,
+    enter_region,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+    from linkequity.model.links import Placement
 
 __all__ = [
     "CONTEXT_CHARS",
@@ -122,6 +126,19 @@ _BLOCKS = frozenset(
         "ul",
     ]
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _ElementKind:
+    """What an element's tag and attributes say, whatever its ancestors."""
+
+    region: Placement | None
+    is_strong: bool
+    is_hiding: bool
+    is_block: bool
+    is_skipping: bool
+    is_link: bool
+    is_inert: bool
 
 
 @dataclass(slots=True)
@@ -250,13 +267,65 @@ def _has_meta_nofollow(tree: LexborHTMLParser) -> bool:
     return "nofollow" in robots_directives(contents)
 
 
-def _is_hidden(attrs: Mapping[str, str | None]) -> bool:
+def _kind_of(tag: str, attrs: Mapping[str, str | None]) -> _ElementKind:
+    """Return the ``_ElementKind`` of an element with attributes."""
+    return _element_kind(
+        tag,
+        attrs.get("role"),
+        attrs.get("id"),
+        attrs.get("class"),
+        attrs.get("style"),
+        attrs.get("aria-hidden"),
+        "hidden" in attrs,
+        "href" in attrs,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _bare_kind(tag: str) -> _ElementKind:
+    """Return the ``_ElementKind`` of an element without attributes."""
+    return _element_kind(tag, None, None, None, None, None, False, False)
+
+
+@functools.lru_cache(maxsize=16384)
+def _element_kind(
+    tag: str,
+    role: str | None,
+    id_value: str | None,
+    class_value: str | None,
+    style: str | None,
+    aria_hidden: str | None,
+    has_hidden: bool,
+    has_href: bool,
+) -> _ElementKind:
+    """Return what an element with this tag and these attributes says.
+
+    Pages repeat the same few elements (``<div class="row">``, ``<li>``) many
+    times; caching by the attributes that matter reads each one once.
+    """
+    attrs = {"role": role, "id": id_value, "class": class_value}
+    region, is_strong = element_signal(tag, {key: value for key, value in attrs.items() if value})
+    is_hiding = _is_hidden(has_hidden, aria_hidden, style)
+    is_block = tag in _BLOCKS
+    is_skipping = tag in _SKIPPED
+    is_link = has_href and tag in ("a", "area")
+    is_inert = not (
+        region is not None
+        or is_hiding
+        or is_block
+        or is_skipping
+        or is_link
+        or tag in ("img", "br")
+    )
+    return _ElementKind(region, is_strong, is_hiding, is_block, is_skipping, is_link, is_inert)
+
+
+def _is_hidden(has_hidden: bool, aria_hidden: str | None, style: str | None) -> bool:
     """Return whether an element hides itself (and so its subtree) from readers."""
-    if "hidden" in attrs:
+    if has_hidden:
         return True
-    if (attrs.get("aria-hidden") or "").strip().lower() == "true":
+    if (aria_hidden or "").strip().lower() == "true":
         return True
-    style = attrs.get("style")
     return style is not None and _HIDDEN_STYLE.search(style.lower()) is not None
 
 
@@ -291,6 +360,8 @@ class _Walk:
         frames = [root]
         open_ids = {top.mem_id: 0}
         ids = [top.mem_id]
+        pieces = self.pieces
+        pending = self.pending
         for node in _descendants(top):
             parent = node.parent
             depth = open_ids.get(parent.mem_id, -1) if parent is not None else -1
@@ -303,14 +374,16 @@ class _Walk:
             tag = node.tag or "-"
             if tag == "-text":
                 if not frame.is_skipped:
-                    self._add_text(node.text_content or "", frame)
+                    self._add_text(node.text_content or "", frame, pieces)
                 continue
             if tag[0] == "-":
                 continue
-            if len(self.pending) >= MAX_LINKS:
+            if len(pending) >= MAX_LINKS:
                 self.is_truncated = True
                 break
-            entered = self._enter(node, tag, frame)
+            attrs = node.attributes
+            kind = _kind_of(tag, attrs) if attrs else _bare_kind(tag)
+            entered = frame if kind.is_inert else self._enter(tag, attrs, kind, frame)
             if len(frames) < MAX_NESTING or entered.link is not frame.link:
                 node_id = node.mem_id
                 open_ids[node_id] = len(frames)
@@ -321,42 +394,48 @@ class _Walk:
             if closed is not frames[-1]:
                 self._close(closed, frames[-1])
 
-    def _add_text(self, text: str, frame: _Frame) -> None:
+    def _add_text(self, text: str, frame: _Frame, pieces: list[str]) -> None:
         """Append one text node to the flow and count its words."""
         words = text.split()
         if not words:
             if text:
-                self._append(" ")
+                pieces.append(" ")
+                self.offset += 1
             return
         piece = " ".join(words)
         if text[0].isspace():
             piece = " " + piece
         if text[-1].isspace():
             piece += " "
-        self._append(piece)
-        frame.words += len(words)
+        pieces.append(piece)
+        self.offset += len(piece)
+        count = len(words)
+        frame.words += count
         if frame.link is not None:
-            frame.link_words += len(words)
+            frame.link_words += count
 
     def _append(self, piece: str) -> None:
         self.pieces.append(piece)
         self.offset += len(piece)
 
-    def _enter(self, node: LexborNode, tag: str, parent: _Frame) -> _Frame:
+    def _enter(
+        self, tag: str, attrs: Mapping[str, str | None], kind: _ElementKind, parent: _Frame
+    ) -> _Frame:
         """Open one element and return its frame (its parent's when it changes nothing)."""
-        attrs = node.attributes
-        landmarks = enter_element(parent.landmarks, tag, attrs)
-        hidden = parent.hidden or (bool(attrs) and _is_hidden(attrs))
+        landmarks = parent.landmarks
+        if kind.region is not None:
+            landmarks = enter_region(landmarks, kind.region, kind.is_strong)
+        hidden = parent.hidden or kind.is_hiding
         link = parent.link
         if tag == "img" and link is not None:
             link.has_image = True
             if link.alt is None:
                 link.alt = _fold(attrs.get("alt") or "")
-        is_block = tag in _BLOCKS
+        is_block = kind.is_block
         if is_block or tag == "br":
             self._append(" ")
-        is_skipped = parent.is_skipped or tag in _SKIPPED
-        is_link = (tag == "a" or tag == "area") and "href" in attrs and not is_skipped
+        is_skipped = parent.is_skipped or kind.is_skipping
+        is_link = kind.is_link and not is_skipped
         if not (
             is_block
             or is_link

@@ -62,6 +62,7 @@ __all__ = [
     "class_tokens",
     "classify_placement",
     "enter_element",
+    "enter_region",
     "mark_sitewide",
 ]
 
@@ -325,6 +326,14 @@ def enter_element(parent: Landmarks, tag: str, attrs: Mapping[str, str | None]) 
     allocates only where the page changes region.
     """
     region, is_strong = element_signal(tag, attrs)
+    return enter_region(parent, region, is_strong)
+
+
+def enter_region(parent: Landmarks, region: Placement | None, is_strong: bool) -> Landmarks:
+    """Return the landmarks of an element whose ``element_signal`` is ``(region, is_strong)``.
+
+    ``enter_element`` in two steps, for a walk that caches each element's signal.
+    """
     if region is None:
         return parent
     if region is Placement.COMMENT:

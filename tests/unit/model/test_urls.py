@@ -15,6 +15,8 @@ from linkequity.model.urls import (
     Url,
     _normal_form,
     _normalize_fully,
+    _resolve_fully,
+    _resolved_normal_form,
     normalize_url,
     parse_url,
     resolve_url,
@@ -545,3 +547,54 @@ def test_the_fast_path_takes_normal_urls(text: str, expected: tuple[str, str]) -
 )
 def test_the_fast_path_leaves_everything_else_to_full_normalisation(text: str) -> None:
     assert _normal_form(text) is None
+
+
+def _resolved_fully(base: str, href: str) -> str | None:
+    try:
+        return _resolve_fully(base, href)
+    except InvalidUrl:
+        return None
+
+
+_BASES = st.one_of(
+    st.sampled_from(
+        ["https://example.com/a/b?q=1", "http://Example.com:80/", "https://a..b/", "ftp://x.com/"]
+    ),
+    _NEAR_NORMAL,
+    _urls,
+)
+_HREFS = st.one_of(
+    _paths.map(lambda p: "/" + p),
+    _paths,
+    _NEAR_NORMAL,
+    st.sampled_from(["/", "//example.org/x", "/a/../b", "/a?", "/%7e", "/a b", "http:page"]),
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_BASES, _HREFS)
+def test_the_resolution_fast_path_agrees_with_full_resolution(base: str, href: str) -> None:
+    fast = _resolved_normal_form(base, href)
+    if fast is not None:
+        assert fast == _resolved_fully(base, href)
+
+
+@pytest.mark.parametrize(
+    ("base", "href", "expected"),
+    [
+        ("https://example.com/a/b?q", "/c/d?e=1#f", "https://example.com/c/d?e=1"),
+        ("https://example.com/a", "/", "https://example.com/"),
+        ("https://example.com/a", "https://other.org/x#y", "https://other.org/x"),
+        ("https://example.com/a", "//other.org/x", None),
+        ("https://example.com/a", "/a/./b", None),
+        ("https://example.com/a", "/a?", None),
+        ("https://example.com/a", "c", None),
+        ("https://example.com/a", " /c", None),
+        ("https://EXAMPLE.com/a", "/c", None),
+        ("not a url", "https://other.org/x", None),
+    ],
+)
+def test_the_resolution_fast_path_takes_only_normal_references(
+    base: str, href: str, expected: str | None
+) -> None:
+    assert _resolved_normal_form(base, href) == expected

@@ -9,7 +9,14 @@ import pytest
 from linkequity import Link, Placement, extract_links
 from linkequity.model.urls import normalize_url
 from linkequity.parsing.html import MAX_HTML_BYTES
-from linkequity.parsing.links import CONTEXT_CHARS, MAX_LINKS, extract_page_links
+from linkequity.parsing.links import (
+    CONTEXT_CHARS,
+    MAX_LINKS,
+    _bare_kind,
+    _kind_of,
+    extract_page_links,
+)
+from linkequity.parsing.placement import element_signal
 
 PAGE = "https://example.com/dir/page.html"
 AEB = Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "html" / "scrapinghub_aeb"
@@ -322,3 +329,37 @@ def test_real_pages_parse_and_content_links_sit_in_the_article() -> None:
     recall = true_pos / (true_pos + false_neg)
     assert precision > 0.3
     assert recall > 0.5
+
+
+@pytest.mark.parametrize(
+    ("tag", "attrs", "is_inert"),
+    [
+        ("span", {}, True),
+        ("span", {"class": "label"}, True),
+        ("a", {"title": "no href"}, True),
+        ("a", {"href": "/x"}, False),
+        ("img", {"src": "x.png"}, False),
+        ("br", {}, False),
+        ("p", {}, False),
+        ("script", {}, False),
+        ("span", {"class": "site-nav"}, False),
+        ("span", {"style": "display:none"}, False),
+        ("span", {"aria-hidden": "true"}, False),
+        ("span", {"hidden": ""}, False),
+        ("span", {"role": "navigation"}, False),
+    ],
+)
+def test_element_kinds_are_inert_only_when_the_element_says_nothing(
+    tag: str, attrs: dict[str, str | None], is_inert: bool
+) -> None:
+    kind = _kind_of(tag, attrs) if attrs else _bare_kind(tag)
+    assert kind.is_inert is is_inert
+    assert kind.region == element_signal(tag, attrs)[0]
+
+
+def test_cached_element_kinds_give_the_same_links_each_time() -> None:
+    html = '<div class="nav"><a href="/a">A</a></div><div class="nav"><a href="/b">B</a></div>'
+    first = extract_page_links(html, "https://example.com/")
+    again = extract_page_links(html, "https://example.com/")
+    assert first == again
+    assert [link.placement for link in first.links] == [Placement.NAVIGATION] * 2
