@@ -65,6 +65,8 @@ __all__ = [
 MAX_LINKS = 10_000
 #: Characters of page text kept on each side of a link.
 CONTEXT_CHARS = 100
+# Characters of page text folded first for a context; usually enough.
+_NEAR_CHARS = 2 * CONTEXT_CHARS
 
 _HIDDEN_STYLE = re.compile(
     r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden"
@@ -582,8 +584,12 @@ def _descendants(top: LexborNode) -> Iterator[LexborNode]:
 
 def _tail(flow: str, end: int) -> str:
     """Return about ``CONTEXT_CHARS`` of folded text before *end*, cut at a word start."""
-    window = flow[max(0, end - 4 * CONTEXT_CHARS) : end]
-    folded = _fold(window)
+    start = max(0, end - 4 * CONTEXT_CHARS)
+    # The fold of a window ends with the fold of any suffix of it, so a short
+    # suffix decides whenever it already holds enough text.
+    folded = _fold(flow[max(start, end - _NEAR_CHARS) : end])
+    if len(folded) <= CONTEXT_CHARS:
+        folded = _fold(flow[start:end])
     if len(folded) <= CONTEXT_CHARS:
         return folded
     cut = folded[-CONTEXT_CHARS:]
@@ -594,8 +600,10 @@ def _tail(flow: str, end: int) -> str:
 
 def _head(flow: str, start: int) -> str:
     """Return about ``CONTEXT_CHARS`` of folded text after *start*, cut at a word end."""
-    window = flow[start : start + 4 * CONTEXT_CHARS]
-    folded = _fold(window)
+    # The fold of a window starts with the fold of any prefix of it.
+    folded = _fold(flow[start : start + _NEAR_CHARS])
+    if len(folded) <= CONTEXT_CHARS:
+        folded = _fold(flow[start : start + 4 * CONTEXT_CHARS])
     if len(folded) <= CONTEXT_CHARS:
         return folded
     cut = folded[:CONTEXT_CHARS]

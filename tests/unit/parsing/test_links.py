@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkequity import Link, Placement, extract_links
 from linkequity.model.urls import normalize_url
@@ -13,7 +15,10 @@ from linkequity.parsing.links import (
     CONTEXT_CHARS,
     MAX_LINKS,
     _bare_kind,
+    _fold,
+    _head,
     _kind_of,
+    _tail,
     extract_page_links,
 )
 from linkequity.parsing.placement import element_signal
@@ -363,3 +368,36 @@ def test_cached_element_kinds_give_the_same_links_each_time() -> None:
     again = extract_page_links(html, "https://example.com/")
     assert first == again
     assert [link.placement for link in first.links] == [Placement.NAVIGATION] * 2
+
+
+def _reference_tail(flow: str, end: int) -> str:
+    folded = _fold(flow[max(0, end - 4 * CONTEXT_CHARS) : end])
+    if len(folded) <= CONTEXT_CHARS:
+        return folded
+    cut = folded[-CONTEXT_CHARS:]
+    if folded[-CONTEXT_CHARS - 1] != " " and " " in cut:
+        cut = cut.split(" ", 1)[1]
+    return cut
+
+
+def _reference_head(flow: str, start: int) -> str:
+    folded = _fold(flow[start : start + 4 * CONTEXT_CHARS])
+    if len(folded) <= CONTEXT_CHARS:
+        return folded
+    cut = folded[:CONTEXT_CHARS]
+    if folded[CONTEXT_CHARS] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut
+
+
+_FLOWS = st.lists(
+    st.sampled_from(["a", "bc", "word", "x" * 30, " ", "  ", "\n", " " * 40]), max_size=120
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FLOWS, st.integers(0, 2000))
+def test_contexts_read_from_a_short_window_match_the_full_window(flow: str, at: int) -> None:
+    at = min(at, len(flow))
+    assert _tail(flow, at) == _reference_tail(flow, at)
+    assert _head(flow, at) == _reference_head(flow, at)
