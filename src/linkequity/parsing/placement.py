@@ -308,15 +308,19 @@ def _signal(
     for value in (id_value, class_value):
         if not value:
             continue
-        for token in class_tokens(value):
-            hinted = _TOKENS.get(token)
-            if hinted is None:
-                continue
+        for hinted in _value_hints(value):
             if hinted is Placement.COMMENT:
                 return hinted, False
             if found is None or found is Placement.CONTENT:
                 found = hinted
     return found, False
+
+
+@functools.lru_cache(maxsize=16384)
+def _value_hints(value: str) -> tuple[Placement, ...]:
+    """Return the regions the tokens of one ``class`` or ``id`` value hint at, in order."""
+    hints = (_TOKENS.get(token) for token in class_tokens(value))
+    return tuple(hint for hint in hints if hint is not None)
 
 
 def enter_element(parent: Landmarks, tag: str, attrs: Mapping[str, str | None]) -> Landmarks:
