@@ -269,20 +269,6 @@ def _has_meta_nofollow(tree: LexborHTMLParser) -> bool:
     return "nofollow" in robots_directives(contents)
 
 
-def _kind_of(tag: str, attrs: Mapping[str, str | None]) -> _ElementKind:
-    """Return the ``_ElementKind`` of an element with attributes."""
-    return _element_kind(
-        tag,
-        attrs.get("role"),
-        attrs.get("id"),
-        attrs.get("class"),
-        attrs.get("style"),
-        attrs.get("aria-hidden"),
-        "hidden" in attrs,
-        "href" in attrs,
-    )
-
-
 @functools.lru_cache(maxsize=256)
 def _bare_kind(tag: str) -> _ElementKind:
     """Return the ``_ElementKind`` of an element without attributes."""
@@ -375,8 +361,25 @@ class _Walk:
             frame = frames[-1]
             tag = node.tag or "-"
             if tag == "-text":
-                if not frame.is_skipped:
-                    self._add_text(node.text_content or "", frame, pieces)
+                if frame.is_skipped:
+                    continue
+                text = node.text_content or ""
+                words = text.split()
+                if words:
+                    piece = " ".join(words)
+                    if text[0].isspace():
+                        piece = " " + piece
+                    if text[-1].isspace():
+                        piece += " "
+                    pieces.append(piece)
+                    self.offset += len(piece)
+                    count = len(words)
+                    frame.words += count
+                    if frame.link is not None:
+                        frame.link_words += count
+                elif text:
+                    pieces.append(" ")
+                    self.offset += 1
                 continue
             if tag[0] == "-":
                 continue
@@ -384,7 +387,19 @@ class _Walk:
                 self.is_truncated = True
                 break
             attrs = node.attributes
-            kind = _kind_of(tag, attrs) if attrs else _bare_kind(tag)
+            if attrs:
+                kind = _element_kind(
+                    tag,
+                    attrs.get("role"),
+                    attrs.get("id"),
+                    attrs.get("class"),
+                    attrs.get("style"),
+                    attrs.get("aria-hidden"),
+                    "hidden" in attrs,
+                    "href" in attrs,
+                )
+            else:
+                kind = _bare_kind(tag)
             entered = frame if kind.is_inert else self._enter(tag, attrs, kind, frame)
             if len(frames) < MAX_NESTING or entered.link is not frame.link:
                 node_id = node.mem_id
@@ -395,26 +410,6 @@ class _Walk:
             closed = frames.pop()
             if closed is not frames[-1]:
                 self._close(closed, frames[-1])
-
-    def _add_text(self, text: str, frame: _Frame, pieces: list[str]) -> None:
-        """Append one text node to the flow and count its words."""
-        words = text.split()
-        if not words:
-            if text:
-                pieces.append(" ")
-                self.offset += 1
-            return
-        piece = " ".join(words)
-        if text[0].isspace():
-            piece = " " + piece
-        if text[-1].isspace():
-            piece += " "
-        pieces.append(piece)
-        self.offset += len(piece)
-        count = len(words)
-        frame.words += count
-        if frame.link is not None:
-            frame.link_words += count
 
     def _append(self, piece: str) -> None:
         self.pieces.append(piece)
