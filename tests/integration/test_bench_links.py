@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
     from types import ModuleType
-
-BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_links.py"
-
-
-def load_benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_links", BENCHMARK)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.slow
 def test_the_links_benchmark_runs_and_writes_its_figures(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    load_benchmark: Callable[[str], ModuleType], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("lxml")
     pytest.importorskip("bs4")
     pytest.importorskip("trafilatura")
-    bench = load_benchmark()
+    bench = load_benchmark("bench_links")
     if not (bench.AEB / "ground-truth.json").is_file():
         pytest.skip(f"no benchmark pages at {bench.AEB}")
 
@@ -48,9 +35,9 @@ def test_the_links_benchmark_runs_and_writes_its_figures(
 
 
 def test_the_links_benchmark_skips_without_its_pages(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    load_benchmark: Callable[[str], ModuleType], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bench = load_benchmark()
+    bench = load_benchmark("bench_links")
 
     figures = bench.main(["--data", str(tmp_path / "absent"), "--out", str(tmp_path)])
 

@@ -269,6 +269,22 @@ def _has_meta_nofollow(tree: LexborHTMLParser) -> bool:
     return "nofollow" in robots_directives(contents)
 
 
+def _kind_of(tag: str, attrs: dict[str, str | None]) -> _ElementKind:
+    """Return the cached ``_ElementKind`` of an element with these attributes."""
+    if not attrs:
+        return _bare_kind(tag)
+    return _element_kind(
+        tag,
+        attrs.get("role"),
+        attrs.get("id"),
+        attrs.get("class"),
+        attrs.get("style"),
+        attrs.get("aria-hidden"),
+        "hidden" in attrs,
+        "href" in attrs,
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _bare_kind(tag: str) -> _ElementKind:
     """Return the ``_ElementKind`` of an element without attributes."""
@@ -387,19 +403,7 @@ class _Walk:
                 self.is_truncated = True
                 break
             attrs = node.attributes
-            if attrs:
-                kind = _element_kind(
-                    tag,
-                    attrs.get("role"),
-                    attrs.get("id"),
-                    attrs.get("class"),
-                    attrs.get("style"),
-                    attrs.get("aria-hidden"),
-                    "hidden" in attrs,
-                    "href" in attrs,
-                )
-            else:
-                kind = _bare_kind(tag)
+            kind = _kind_of(tag, attrs)
             entered = frame if kind.is_inert else self._enter(tag, attrs, kind, frame)
             if len(frames) < MAX_NESTING or entered.link is not frame.link:
                 node_id = node.mem_id

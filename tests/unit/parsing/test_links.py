@@ -14,10 +14,9 @@ from linkequity.parsing.html import MAX_HTML_BYTES
 from linkequity.parsing.links import (
     CONTEXT_CHARS,
     MAX_LINKS,
-    _bare_kind,
-    _element_kind,
     _fold,
     _head,
+    _kind_of,
     _tail,
     extract_page_links,
 )
@@ -357,19 +356,7 @@ def test_real_pages_parse_and_content_links_sit_in_the_article() -> None:
 def test_element_kinds_are_inert_only_when_the_element_says_nothing(
     tag: str, attrs: dict[str, str | None], is_inert: bool
 ) -> None:
-    if attrs:
-        kind = _element_kind(
-            tag,
-            attrs.get("role"),
-            attrs.get("id"),
-            attrs.get("class"),
-            attrs.get("style"),
-            attrs.get("aria-hidden"),
-            "hidden" in attrs,
-            "href" in attrs,
-        )
-    else:
-        kind = _bare_kind(tag)
+    kind = _kind_of(tag, attrs)
     assert kind.is_inert is is_inert
     assert kind.region == element_signal(tag, attrs)[0]
 
