@@ -52,7 +52,9 @@ class LinkSighting:
     ``None`` means the source does not say (a GSC export knows nothing of rel);
     ``False`` means it says no. URLs are normalised (see ``normalize_url``).
     ``tool_metrics`` keeps the tool's own figures under their own names
-    (``{"domain_rating": 71.0}``), never mixed with ours.
+    (``{"domain_rating": 71.0}``), never mixed with ours. ``placement``
+    (a ``Placement`` value), ``is_hidden`` and ``position`` are known only for
+    links read from the page's HTML.
     """
 
     source_url: str
@@ -77,6 +79,9 @@ class LinkSighting:
     lost_at: datetime | None = None
     lost_reason: str | None = None
     tool_metrics: Mapping[str, float | str] = field(default_factory=dict)
+    placement: str | None = None
+    is_hidden: bool | None = None
+    position: int | None = None
 
     @property
     def passes_equity(self) -> bool | None:

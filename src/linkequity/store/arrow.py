@@ -49,6 +49,9 @@ LINK_SIGHTING_SCHEMA = _schema(
     pa.field("lost_at", TIMESTAMP),
     pa.field("lost_reason", pa.string()),
     pa.field("tool_metrics", pa.string()),
+    pa.field("placement", pa.string()),
+    pa.field("is_hidden", pa.bool_()),
+    pa.field("position", pa.int32()),
 )
 
 REFERRING_DOMAIN_SCHEMA = _schema(

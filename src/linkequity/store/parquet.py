@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: Tables every exchange directory holds, in the order they are written and read.
 LINK_TABLES = ("snapshots", "files", "urls", "links", "link_sightings")
+#: Columns of ``link_sightings`` added in schema version 3, with their types.
+CRAWL_FIELDS = {"placement": "VARCHAR", "is_hidden": "BOOLEAN", "position": "INTEGER"}
 #: Tables written when present and read when found.
 REPORT_TABLES = ("referring_domain_reports", "target_page_reports")
 
@@ -83,7 +85,6 @@ def import_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> ParquetIm
             FROM incoming_urls i JOIN urls u USING (url)"""
         )
         total, links_added, links_merged, added = _import_sightings(conn)
-        _copy_crawl_fields(conn)
         reports = _import_reports(conn, directory)
     finally:
         writes.drop_staging(conn)
@@ -147,10 +148,17 @@ def _map_files(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def _import_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
-    """Stage incoming sightings with store ids as ``resolved`` and store the unstored ones."""
+    """Stage incoming sightings with store ids as ``resolved`` and store the unstored ones.
+
+    Sightings exported before schema version 3 have no crawl fields; they read as unknown.
+    """
+    present = set(conn.table("incoming_link_sightings").columns)
+    missing = "".join(
+        f", NULL::{kind} AS {name}" for name, kind in CRAWL_FIELDS.items() if name not in present
+    )
     conn.execute(
-        """CREATE OR REPLACE TEMP TABLE resolved AS
-        SELECT s.* EXCLUDE (link_id, snapshot_id, file_id),
+        f"""CREATE OR REPLACE TEMP TABLE resolved AS
+        SELECT s.* EXCLUDE (link_id, snapshot_id, file_id){missing},
             su.new_id AS source_url_id, tu.new_id AS target_url_id, l.anchor_key,
             sm.new_id AS snapshot_id, fm.new_id AS file_id
         FROM incoming_link_sightings s
@@ -158,7 +166,7 @@ def _import_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int, int, i
         JOIN url_map su ON su.old_id = l.source_url_id
         JOIN url_map tu ON tu.old_id = l.target_url_id
         JOIN snapshot_map sm ON sm.old_id = s.snapshot_id
-        JOIN file_map fm ON fm.old_id = s.file_id"""
+        JOIN file_map fm ON fm.old_id = s.file_id"""  # noqa: S608
     )
     total = fetch_int(conn, "SELECT count(*) FROM resolved")
     conn.execute(
@@ -167,25 +175,6 @@ def _import_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int, int, i
     )
     links_added, links_merged, added = writes.store_resolved_sightings(conn)
     return total, links_added, links_merged, added
-
-
-def _copy_crawl_fields(conn: duckdb.DuckDBPyConnection) -> None:
-    """Fill placement, hidden and position of links from the incoming links that state them."""
-    conn.execute(
-        """UPDATE links SET placement = coalesce(i.placement, links.placement),
-            is_hidden = coalesce(i.is_hidden, links.is_hidden),
-            position = coalesce(i.position, links.position)
-        FROM (
-            SELECT su.new_id AS source_url_id, tu.new_id AS target_url_id, l.anchor_key,
-                l.placement, l.is_hidden, l.position
-            FROM incoming_links l
-            JOIN url_map su ON su.old_id = l.source_url_id
-            JOIN url_map tu ON tu.old_id = l.target_url_id
-            WHERE l.placement IS NOT NULL OR l.is_hidden IS NOT NULL OR l.position IS NOT NULL
-        ) i
-        WHERE links.source_url_id = i.source_url_id AND links.target_url_id = i.target_url_id
-            AND links.anchor_key = i.anchor_key"""
-    )
 
 
 def _import_reports(conn: duckdb.DuckDBPyConnection, directory: Path) -> int:

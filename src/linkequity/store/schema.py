@@ -36,14 +36,18 @@ links
 link_sightings
     Provenance: one row per link per report, unique per ``(file_id, row)``,
     with everything the source said (flags, dates, ``source_title``,
-    ``source_status``, ``source_language``, ``tool_metrics`` JSON).
+    ``source_status``, ``source_language``, ``tool_metrics`` JSON) and, for
+    links read from a page's HTML, ``placement``, ``is_hidden`` and ``position``.
 referring_domain_reports, target_page_reports
     Rows of aggregate exports (Semrush referring domains, GSC top linking sites
     and top linked pages) with their file, row and tool.
 pages
-    One row per fetched URL per snapshot: status, final URL, content type,
-    title, language, word count, indexability and its reason, canonical,
-    robots permission, crawl depth, content and template hashes.
+    One row per fetched URL per snapshot and file: status, final URL, content
+    type, title, language, word count, indexability and its reason, canonical,
+    robots permission, crawl depth, content and template hashes; since version
+    3 also the ``file_id`` it was read from (``NULL`` for a crawl),
+    ``fetched_at``, the ``robots`` directives (space-separated), the internal
+    and external link counts and the analytics ``footprints`` (JSON).
 page_metrics, domain_metrics
     Authority, trust, spam mass and referring counts per snapshot, by URL id and
     by registrable domain.
@@ -145,6 +149,21 @@ MIGRATIONS: tuple[Migration, ...] = (
                 snapshot_id BIGINT NOT NULL, domain VARCHAR NOT NULL, pagerank DOUBLE,
                 authority DOUBLE, trust DOUBLE, spam_mass DOUBLE,
                 referring_domains BIGINT, referring_pages BIGINT)""",
+        ),
+    ),
+    Migration(
+        3,
+        "crawl fields of sightings, and what each fetched page said",
+        (
+            "ALTER TABLE link_sightings ADD COLUMN placement VARCHAR",
+            "ALTER TABLE link_sightings ADD COLUMN is_hidden BOOLEAN",
+            "ALTER TABLE link_sightings ADD COLUMN position INTEGER",
+            "ALTER TABLE pages ADD COLUMN file_id BIGINT",
+            "ALTER TABLE pages ADD COLUMN fetched_at TIMESTAMP",
+            "ALTER TABLE pages ADD COLUMN robots VARCHAR",
+            "ALTER TABLE pages ADD COLUMN internal_links INTEGER",
+            "ALTER TABLE pages ADD COLUMN external_links INTEGER",
+            "ALTER TABLE pages ADD COLUMN footprints JSON",
         ),
     ),
 )

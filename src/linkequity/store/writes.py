@@ -295,6 +295,8 @@ _MERGED_FLAGS = (
     "link_type",
     "is_sitewide",
 )
+#: Read from a page's HTML only; merged like the flags, each from the latest sighting stating it.
+_CRAWLED = ("placement", "is_hidden", "position")
 _SIGHTING_COLUMNS = ", ".join(
     f"r.{name}"
     for name in LINK_SIGHTING_SCHEMA.names
@@ -314,6 +316,7 @@ def _merged_select(sightings: str, extra: str = "") -> str:
             AS is_target_inferred,
         {_latest("left_context")} AS left_context,
         {_latest("right_context")} AS right_context,
+        {", ".join(f"{_latest(name)} AS {name}" for name in _CRAWLED)},
         min(first_seen) AS first_seen,
         max(last_seen) AS last_seen,
         {_latest("lost_at")} AS stated_lost_at,
@@ -334,7 +337,8 @@ def _lost_reason(lost_at: str, last_seen: str, lost_reason: str) -> str:
 
 
 _FLAG_LIST = ", ".join(_MERGED_FLAGS)
-_STATED = (*_MERGED_FLAGS, "left_context", "right_context")
+_CRAWLED_LIST = ", ".join(_CRAWLED)
+_STATED = (*_MERGED_FLAGS, "left_context", "right_context", *_CRAWLED)
 _STORED_COLUMNS = ", ".join(
     f"l.{name} AS stored_{name}" for name in (*_STATED, "is_target_inferred")
 )
@@ -367,7 +371,7 @@ def _insert_new_links(conn: duckdb.DuckDBPyConnection) -> int:
     conn.execute(
         f"""INSERT INTO links
         SELECT link_id, source_url_id, target_url_id, anchor_key, anchor, {_FLAG_LIST},
-            is_target_inferred, left_context, right_context, NULL, NULL, NULL,
+            is_target_inferred, left_context, right_context, {_CRAWLED_LIST},
             first_seen, last_seen, {_lost_at("lost_at", "last_seen")},
             {_lost_reason("lost_at", "last_seen", "lost_reason")}, snapshot_id, snapshot_id
         FROM keyed WHERE is_new AND sightings = 1"""  # noqa: S608
@@ -378,7 +382,7 @@ def _insert_new_links(conn: duckdb.DuckDBPyConnection) -> int:
             SELECT b.link_id, b.source_url_id, b.target_url_id, b.anchor_key, m.anchor,
                 {", ".join(f"m.{name}" for name in _MERGED_FLAGS)},
                 m.is_target_inferred, m.left_context, m.right_context,
-                NULL, NULL, NULL,
+                {", ".join(f"m.{name}" for name in _CRAWLED)},
                 m.first_seen, m.last_seen, {_LOST_AT}, {_LOST_REASON},
                 m.first_snapshot_id, m.last_snapshot_id
             FROM ({_merged_select("keyed")} WHERE is_new AND sightings > 1 GROUP BY link_id) m
@@ -431,7 +435,7 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: boo
         f"""CREATE OR REPLACE TEMP TABLE merge_plan AS
         WITH batch AS (
             SELECT link_id, {_FLAG_LIST}, is_target_inferred, left_context, right_context,
-                first_seen, last_seen, lost_at AS stated_lost_at,
+                {_CRAWLED_LIST}, first_seen, last_seen, lost_at AS stated_lost_at,
                 lost_reason AS stated_lost_reason, snapshot_id AS first_snapshot_id,
                 snapshot_id AS last_snapshot_id, anchor,
                 last_seen AS earliest_seen, last_seen IS NOT NULL AS is_all_dated,
@@ -479,6 +483,7 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: boo
                 "is_target_inferred",
                 "left_context",
                 "right_context",
+                *_CRAWLED,
                 "first_seen",
                 "last_seen",
                 "first_snapshot_id",

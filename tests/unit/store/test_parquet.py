@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from linkequity.errors import StoreError
@@ -26,7 +27,14 @@ AHREFS = [
         tool_metrics={"dr": 50.0},
     ),
     LinkSighting(
-        "https://b.example/2", "https://t.test/p", 2, "boots", first_seen=datetime(2020, 1, 1)
+        "https://b.example/2",
+        "https://t.test/p",
+        2,
+        "boots",
+        first_seen=datetime(2020, 1, 1),
+        placement="footer",
+        is_hidden=False,
+        position=3,
     ),
 ]
 SEMRUSH = [
@@ -74,9 +82,6 @@ def test_export_then_import_into_a_fresh_store_keeps_every_link(
     store: Store, import_sightings: ImportSightings, tmp_path: Path
 ) -> None:
     filled(store, import_sightings)
-    store._conn.execute(
-        "UPDATE links SET placement = 'footer', position = 3 WHERE anchor_key = 'boots'"
-    )
     written = store.export_parquet(tmp_path / "exchange")
 
     with Store.open(tmp_path / "copy.duckdb") as copy:
@@ -93,6 +98,23 @@ def test_export_then_import_into_a_fresh_store_keeps_every_link(
     }
     assert (counts.links_added, counts.sightings_added, counts.files) == (3, 4, 3)
     assert counts.reports_added == 1
+
+
+def test_sightings_exported_before_crawl_fields_import_with_them_unknown(
+    store: Store, import_sightings: ImportSightings, tmp_path: Path
+) -> None:
+    filled(store, import_sightings)
+    store.export_parquet(tmp_path / "exchange")
+    sightings = tmp_path / "exchange" / "link_sightings.parquet"
+    old = pq.read_table(sightings).drop_columns(["placement", "is_hidden", "position"])
+    pq.write_table(old, sightings)
+
+    with Store.open(tmp_path / "copy.duckdb") as copy:
+        counts = copy.import_parquet(tmp_path / "exchange")
+        placements = copy._conn.execute("SELECT DISTINCT placement FROM links").fetchall()
+
+    assert counts.sightings_added == 4
+    assert placements == [(None,)]
 
 
 def test_exported_files_have_the_store_columns(

@@ -409,6 +409,9 @@ def test_an_older_sighting_leaves_what_the_latest_one_said(
     assert (row["first_seen"], row["last_seen"]) == (datetime(2023, 1, 1), datetime(2024, 3, 1))
 
 
+STATED_BY_LATEST = ("is_nofollow", "is_sponsored", "is_ugc", "is_image", "alt", "left_context")
+
+
 def reference_merge(
     writes: list[tuple[int, list[LinkSighting]]],
 ) -> dict[tuple[str, str, str], dict[str, object]]:
@@ -429,7 +432,7 @@ def reference_merge(
     for key, entries in ordered.items():
         history = [sighting for _, sighting in sorted(entries, key=lambda entry: entry[0])]
         link: dict[str, object] = {"anchor": anchors[key]}
-        for name in ("is_nofollow", "is_sponsored", "is_ugc", "is_image", "alt", "left_context"):
+        for name in (*STATED_BY_LATEST, "placement", "position"):
             stated = [getattr(s, name) for s in history if getattr(s, name) is not None]
             link[name] = stated[-1] if stated else None
         link["is_target_inferred"] = history[-1].is_target_inferred
@@ -469,6 +472,8 @@ def random_files(seed: int) -> list[list[LinkSighting]]:
                     is_image=rng.choice([None, True, False]),
                     alt=rng.choice([None, "a", "b"]),
                     left_context=rng.choice([None, "before", "earlier"]),
+                    placement=rng.choice([None, "content", "footer"]),
+                    position=rng.choice([None, 0, 7]),
                     is_target_inferred=rng.random() < 0.3,
                     first_seen=first_seen,
                     last_seen=rng.choice(days) if first_seen is None else first_seen,
