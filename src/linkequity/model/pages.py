@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class IndexabilityReason(StrEnum):
@@ -180,3 +184,103 @@ class PageSignals:
     def is_nofollow(self) -> bool:
         """Whether a robots directive tells engines not to follow the page's links."""
         return "nofollow" in self.robots
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """One fetch of one page as the store keeps it: a row of ``pages``.
+
+    ``None`` means not known: an archived WAT record tells the status but not
+    the title, and nothing in an archive tells whether robots.txt allowed the
+    fetch or how deep the crawler was.
+
+    Attributes
+    ----------
+    url : str
+        The fetched URL, normalised.
+    status : int or None
+        HTTP status code.
+    final_url : str or None
+        Where the fetch ended: the URL itself for a 2xx, the ``Location`` of a redirect.
+    content_type : str or None
+        Media type, lowercase, without parameters.
+    title, language : str or None
+        As ``PageSignals`` has them.
+    word_count : int or None
+        Words of the main text.
+    is_indexable : bool or None
+        Whether the page can be indexed.
+    non_indexable_reason, indexability_detail : str or None
+        The ``IndexabilityReason`` value and its human detail, when not indexable.
+    canonical_url : str or None
+        The canonical URL that applies.
+    is_robots_allowed : bool or None
+        Whether robots.txt allowed the fetch.
+    crawl_depth : int or None
+        Links followed from a seed to reach the page.
+    content_hash, template_hash : str or None
+        As ``PageSignals`` has them.
+    fetched_at : datetime or None
+        When the page was fetched, UTC.
+    robots : str or None
+        Robots directives that apply, sorted and space-separated.
+    internal_links, external_links : int or None
+        As ``PageSignals`` has them.
+    footprints : Footprints or None
+        Analytics, Tag Manager and AdSense ids.
+    """
+
+    url: str
+    status: int | None
+    final_url: str | None = None
+    content_type: str | None = None
+    title: str | None = None
+    language: str | None = None
+    word_count: int | None = None
+    is_indexable: bool | None = None
+    non_indexable_reason: str | None = None
+    indexability_detail: str | None = None
+    canonical_url: str | None = None
+    is_robots_allowed: bool | None = None
+    crawl_depth: int | None = None
+    content_hash: str | None = None
+    template_hash: str | None = None
+    fetched_at: datetime | None = None
+    robots: str | None = None
+    internal_links: int | None = None
+    external_links: int | None = None
+    footprints: Footprints | None = None
+
+    @classmethod
+    def from_signals(
+        cls,
+        signals: PageSignals,
+        *,
+        fetched_at: datetime | None = None,
+        is_robots_allowed: bool | None = None,
+        crawl_depth: int | None = None,
+    ) -> PageRecord:
+        """Return the record of a page whose HTML was read by ``parse_page``."""
+        indexability = signals.indexability
+        return cls(
+            url=signals.url,
+            status=signals.status,
+            final_url=signals.final_url,
+            content_type=signals.content_type,
+            title=signals.title,
+            language=signals.language,
+            word_count=signals.word_count,
+            is_indexable=indexability.is_indexable,
+            non_indexable_reason=None if indexability.is_indexable else str(indexability.reason),
+            indexability_detail=indexability.detail or None,
+            canonical_url=signals.canonical.url,
+            is_robots_allowed=is_robots_allowed,
+            crawl_depth=crawl_depth,
+            content_hash=signals.content_hash,
+            template_hash=signals.template_hash,
+            fetched_at=fetched_at,
+            robots=" ".join(sorted(signals.robots)) or None,
+            internal_links=signals.internal_links,
+            external_links=signals.external_links,
+            footprints=signals.footprints,
+        )

@@ -51,9 +51,11 @@ if TYPE_CHECKING:
     from selectolax.lexbor import LexborHTMLParser
 
 __all__ = [
+    "HTML_TYPES",
     "MAX_DESCRIPTION_CHARS",
     "MAX_LINKS",
     "MAX_TITLE_CHARS",
+    "media_type",
     "parse_link_header",
     "parse_page",
 ]
@@ -65,7 +67,8 @@ MAX_LINKS = 10_000
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]] | None
 
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+#: Media types read as HTML.
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _LINK_TARGET = re.compile(r"\s*<([^>]*)>")
 _LINK_PARAM = re.compile(r"""\s*;\s*([^\s=;,]+)\s*(?:=\s*("(?:[^"\\]|\\.)*"|[^\s;,]*))?""", re.S)
 _LANG_TAG = re.compile(r"\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*\s*")
@@ -110,7 +113,7 @@ def parse_page(
     final = normalize_url(final_url) if final_url is not None else page_url
     header_list = _header_pairs(headers)
     content_type_value = _first_header(header_list, "content-type")
-    content_type = _media_type(content_type_value)
+    content_type = media_type(content_type_value)
 
     bounded = parse_html(html, content_type=content_type_value)
     tree = bounded.tree
@@ -216,7 +219,7 @@ def _first_header(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((value for key, value in headers if key == name), None)
 
 
-def _media_type(content_type: str | None) -> str | None:
+def media_type(content_type: str | None) -> str | None:
     """Return the media type of a ``Content-Type`` value, lowercase, or ``None``."""
     if content_type is None:
         return None
@@ -372,7 +375,7 @@ def _indexability(
         return Indexability(
             IndexabilityReason.NOINDEX, "noindex in " + " and ".join(noindex_sources)
         )
-    if content_type is not None and content_type not in _HTML_TYPES:
+    if content_type is not None and content_type not in HTML_TYPES:
         return Indexability(IndexabilityReason.NOT_HTML, f"content type {content_type}")
     if canonical is not None and canonical != final:
         return Indexability(IndexabilityReason.CANONICALISED, f"canonicalised to {canonical}")

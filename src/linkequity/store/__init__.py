@@ -5,8 +5,10 @@ The only package that imports duckdb (an import-linter contract says so).
 
 from linkequity.store.arrow import (
     LINK_SIGHTING_SCHEMA,
+    PAGE_SCHEMA,
     REFERRING_DOMAIN_SCHEMA,
     TARGET_PAGE_SCHEMA,
+    pages_to_arrow,
     referring_domains_to_arrow,
     sightings_to_arrow,
     target_pages_to_arrow,
@@ -19,6 +21,7 @@ from linkequity.store.writes import LinkWriteCounts
 
 __all__ = [
     "LINK_SIGHTING_SCHEMA",
+    "PAGE_SCHEMA",
     "REFERRING_DOMAIN_SCHEMA",
     "SCHEMA_VERSION",
     "TARGET_PAGE_SCHEMA",
@@ -26,6 +29,7 @@ __all__ = [
     "ParquetImportCounts",
     "Store",
     "StoreStats",
+    "pages_to_arrow",
     "referring_domains_to_arrow",
     "sightings_to_arrow",
     "target_pages_to_arrow",

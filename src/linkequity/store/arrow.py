@@ -9,6 +9,7 @@ cannot drift (a test compares them). Timestamps are naive UTC microseconds;
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
     from linkequity.model.links import LinkSighting, ReferringDomainReport, TargetPageReport
+    from linkequity.model.pages import Footprints, PageRecord
 
 TIMESTAMP = pa.timestamp("us")
 
@@ -76,6 +78,29 @@ TARGET_PAGE_SCHEMA = _schema(
     pa.field("tool_metrics", pa.string()),
 )
 
+PAGE_SCHEMA = _schema(
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("status", pa.int32()),
+    pa.field("final_url", pa.string()),
+    pa.field("content_type", pa.string()),
+    pa.field("title", pa.string()),
+    pa.field("language", pa.string()),
+    pa.field("word_count", pa.int32()),
+    pa.field("is_indexable", pa.bool_()),
+    pa.field("non_indexable_reason", pa.string()),
+    pa.field("indexability_detail", pa.string()),
+    pa.field("canonical_url", pa.string()),
+    pa.field("is_robots_allowed", pa.bool_()),
+    pa.field("crawl_depth", pa.int32()),
+    pa.field("content_hash", pa.string()),
+    pa.field("template_hash", pa.string()),
+    pa.field("fetched_at", TIMESTAMP),
+    pa.field("robots", pa.string()),
+    pa.field("internal_links", pa.int32()),
+    pa.field("external_links", pa.int32()),
+    pa.field("footprints", pa.string()),
+)
+
 
 def sightings_to_arrow(sightings: Sequence[LinkSighting]) -> pa.Table:
     """Return *sightings* as a table of ``LINK_SIGHTING_SCHEMA``, one row each.
@@ -125,6 +150,22 @@ def target_pages_to_arrow(reports: Sequence[TargetPageReport]) -> pa.Table:
     return _records_to_arrow(reports, TARGET_PAGE_SCHEMA)
 
 
+def pages_to_arrow(pages: Sequence[PageRecord]) -> pa.Table:
+    """Return *pages* as a table of ``PAGE_SCHEMA``, one row each.
+
+    Parameters
+    ----------
+    pages
+        Fetches of one file or crawl, in order.
+
+    Returns
+    -------
+    pyarrow.Table
+        One column per ``PageRecord`` field; footprints as a JSON object, ``NULL`` when none.
+    """
+    return _records_to_arrow(pages, PAGE_SCHEMA)
+
+
 def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Return *table* with exactly the columns of *schema*, cast to its types.
 
@@ -147,6 +188,8 @@ def _records_to_arrow(records: Sequence[Any], schema: pa.Schema) -> pa.Table:
         convert = _CONVERTERS.get(field.type)
         if field.name == "tool_metrics":
             values = [_metrics_json(value) for value in values]
+        elif field.name == "footprints":
+            values = [_footprints_json(value) for value in values]
         elif convert is not None:
             values = [convert(value) for value in values]
         columns.append(pa.array(values, type=field.type))
@@ -155,6 +198,13 @@ def _records_to_arrow(records: Sequence[Any], schema: pa.Schema) -> pa.Table:
 
 def _metrics_json(metrics: Mapping[str, float | str]) -> str | None:
     return json.dumps(dict(metrics), sort_keys=True, ensure_ascii=False) if metrics else None
+
+
+def _footprints_json(footprints: Footprints | None) -> str | None:
+    if footprints is None:
+        return None
+    ids = {name: list(value) for name, value in asdict(footprints).items() if value}
+    return json.dumps(ids, sort_keys=True) if ids else None
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:

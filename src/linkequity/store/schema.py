@@ -47,7 +47,8 @@ pages
     robots permission, crawl depth, content and template hashes; since version
     3 also the ``file_id`` it was read from (``NULL`` for a crawl),
     ``fetched_at``, the ``robots`` directives (space-separated), the internal
-    and external link counts and the analytics ``footprints`` (JSON).
+    and external link counts, the analytics ``footprints`` (JSON) and
+    ``indexability_detail``, the human reason beside ``non_indexable_reason``.
 page_metrics, domain_metrics
     Authority, trust, spam mass and referring counts per snapshot, by URL id and
     by registrable domain.
@@ -164,6 +165,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE pages ADD COLUMN internal_links INTEGER",
             "ALTER TABLE pages ADD COLUMN external_links INTEGER",
             "ALTER TABLE pages ADD COLUMN footprints JSON",
+            "ALTER TABLE pages ADD COLUMN indexability_detail VARCHAR",
         ),
     ),
 )

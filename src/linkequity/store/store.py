@@ -206,6 +206,17 @@ class Store:
         with self._writing():
             return writes.write_target_pages(self._conn, snapshot_id, file_id, table)
 
+    def write_pages(self, snapshot_id: int, file_id: int | None, table: pa.Table) -> int:
+        """Store fetched pages (``PAGE_SCHEMA``), from the archive *file_id* or a crawl (``None``).
+
+        Returns
+        -------
+        int
+            Rows added: every fetch is kept, one row each.
+        """
+        with self._writing():
+            return writes.write_pages(self._conn, snapshot_id, file_id, table)
+
     def stats(self) -> StoreStats:
         """Count what the store holds."""
         with self._translated_errors():

@@ -23,6 +23,7 @@ from linkequity.model.links import fold_anchor
 from linkequity.model.urls import registrable_domain, reversed_host, url_host
 from linkequity.store.arrow import (
     LINK_SIGHTING_SCHEMA,
+    PAGE_SCHEMA,
     REFERRING_DOMAIN_SCHEMA,
     TARGET_PAGE_SCHEMA,
     conform_table,
@@ -235,14 +236,52 @@ def write_target_pages(
     return added
 
 
+#: Columns of ``pages`` copied from ``PAGE_SCHEMA`` as they are; the URLs become ids.
+_PAGE_COLUMNS = tuple(
+    name for name in PAGE_SCHEMA.names if name not in {"url", "final_url", "canonical_url"}
+)
+
+
+def write_pages(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, file_id: int | None, table: pa.Table
+) -> int:
+    """Store one row of ``pages`` per row of *table* (``PAGE_SCHEMA``); return how many.
+
+    *file_id* is the archive the fetches were read from, ``None`` for a crawl.
+    Every fetch is kept: a URL fetched twice in one snapshot has two rows.
+    """
+    table = conform_table(table, PAGE_SCHEMA)
+    conn.register("staged_pages", table)
+    try:
+        intern_urls(conn, "staged_pages", ("url", "final_url", "canonical_url"))
+        conn.execute(
+            f"""INSERT INTO pages (snapshot_id, file_id, url_id, final_url_id, canonical_url_id,
+                {", ".join(_PAGE_COLUMNS)})
+            SELECT ?, ?, u.id, f.id, c.id, {", ".join(f"s.{name}" for name in _PAGE_COLUMNS)}
+            FROM staged_pages s
+            JOIN urls u ON u.url = s.url
+            LEFT JOIN urls f ON f.url = s.final_url
+            LEFT JOIN urls c ON c.url = s.canonical_url""",  # noqa: S608
+            [snapshot_id, file_id],
+        )
+    finally:
+        conn.unregister("staged_pages")
+    return len(table)
+
+
 def intern_urls(conn: duckdb.DuckDBPyConnection, relation: str, columns: tuple[str, ...]) -> int:
     """Add to ``urls`` every URL in *columns* of *relation* not stored yet; return how many.
+
+    ``NULL`` in a column is no URL and is passed over.
 
     New URLs are found by anti-join in SQL. Host, reversed host and registrable
     domain are computed in Python once per distinct new authority, never per URL;
     ids follow reversed host, so the URLs of one host get neighbouring ids.
     """
-    union = " UNION ".join(f"SELECT {column} AS url FROM {relation}" for column in columns)  # noqa: S608
+    union = " UNION ".join(
+        f"SELECT {column} AS url FROM {relation} WHERE {column} IS NOT NULL"  # noqa: S608
+        for column in columns
+    )
     conn.execute(
         f"""CREATE OR REPLACE TEMP TABLE new_urls AS
         SELECT url, regexp_extract(url, '^[^:/?#]*://([^/?#]*)', 1) AS authority

@@ -8,10 +8,13 @@ import pyarrow as pa
 import pytest
 
 from linkequity.model.links import LinkSighting, ReferringDomainReport, TargetPageReport
+from linkequity.model.pages import Footprints, PageRecord
 from linkequity.store import (
     LINK_SIGHTING_SCHEMA,
+    PAGE_SCHEMA,
     REFERRING_DOMAIN_SCHEMA,
     TARGET_PAGE_SCHEMA,
+    pages_to_arrow,
     referring_domains_to_arrow,
     sightings_to_arrow,
     target_pages_to_arrow,
@@ -25,6 +28,7 @@ from linkequity.store.arrow import conform_table
         (LinkSighting, LINK_SIGHTING_SCHEMA),
         (ReferringDomainReport, REFERRING_DOMAIN_SCHEMA),
         (TargetPageReport, TARGET_PAGE_SCHEMA),
+        (PageRecord, PAGE_SCHEMA),
     ],
 )
 def test_each_schema_mirrors_its_dataclass(record: type, schema: pa.Schema) -> None:
@@ -97,3 +101,15 @@ def test_conform_casts_compatible_types_and_refuses_other_columns() -> None:
     assert conform_table(table, TARGET_PAGE_SCHEMA).schema == TARGET_PAGE_SCHEMA
     with pytest.raises(ValueError, match="expected columns"):
         conform_table(table.drop_columns(["row"]), TARGET_PAGE_SCHEMA)
+
+
+def test_page_footprints_become_a_json_object_of_the_ids_found() -> None:
+    table = pages_to_arrow(
+        [
+            PageRecord("https://a.example/", 200, footprints=Footprints(("G-ABC",), (), ())),
+            PageRecord("https://b.example/", 200, footprints=Footprints()),
+            PageRecord("https://c.example/", None),
+        ]
+    )
+
+    assert table.column("footprints").to_pylist() == ['{"analytics_ids": ["G-ABC"]}', None, None]
