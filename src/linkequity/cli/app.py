@@ -16,7 +16,7 @@ from linkequity import __version__
 from linkequity.cli import render
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url
-from linkequity.services import exchange, imports, pages, stats
+from linkequity.services import exchange, imports, ingest, pages, stats
 from linkequity.settings import LoadedSettings, Settings, load_settings
 
 app = typer.Typer(
@@ -105,6 +105,33 @@ def import_(
         _print_json(report.as_dict())
     else:
         render.import_report(report, db=settings.store.db)
+
+
+@app.command("ingest")
+def ingest_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Web archives: WARC or ARC, plain or gzip; Common Crawl WARC and WAT files",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest web archives: pages and their links, read the way a search engine reads them."""
+    settings = _settings(store__db=db)
+    report = ingest.ingest_archives(
+        files,
+        db=settings.store.db,
+        on_progress=render.archive_progress(enabled=settings.ui.progress and not as_json),
+        on_damage=render.damage_printer(settings.ui.max_warnings),
+    )
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.ingest_report(report, db=settings.store.db)
 
 
 @app.command("stats")

@@ -15,7 +15,16 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -27,8 +36,10 @@ if TYPE_CHECKING:
 
     from linkequity.errors import BadExportRow, LinkEquityError
     from linkequity.model.links import PageLinks
+    from linkequity.model.records import DamagedRecord
     from linkequity.model.urls import Url
     from linkequity.services.imports import FormatInfo, ImportReport
+    from linkequity.services.ingest import IngestReport
     from linkequity.settings import SettingInfo
     from linkequity.store import StoreStats
 
@@ -103,6 +114,107 @@ class _RowProgress(AbstractContextManager[Callable[[int], None]]):
 
     def _update(self, rows_done: int) -> None:
         self._progress.update(self._task, completed=rows_done)
+
+
+def damage_printer(max_warnings: int) -> Callable[[DamagedRecord], None]:
+    """Return a callback that prints the first ``max_warnings`` damaged records of each file."""
+    printed: dict[str, int] = {}
+
+    def warn(damage: DamagedRecord) -> None:
+        count = printed.get(damage.path, 0) + 1
+        printed[damage.path] = count
+        if count <= max_warnings:
+            where = f"{safe_text(damage.path)}: offset {damage.offset}"
+            stderr.print(Text(f"warning: {where}: {safe_text(damage.reason)} (skipped)"))
+        elif count == max_warnings + 1:
+            stderr.print(
+                Text(f"warning: {safe_text(damage.path)}: more damage; only counting it now")
+            )
+
+    return warn
+
+
+def archive_progress(
+    *, enabled: bool
+) -> Callable[[Path, int], AbstractContextManager[Callable[[int, int], None] | None]]:
+    """Return a factory of per-archive progress bars told ``(records, bytes)`` read."""
+
+    def track(path: Path, size: int) -> AbstractContextManager[Callable[[int, int], None] | None]:
+        if not enabled or not stderr.is_terminal:
+            return nullcontext(None)
+        return _ArchiveProgress(path, size)
+
+    return track
+
+
+class _ArchiveProgress(AbstractContextManager[Callable[[int, int], None]]):
+    """A bar over the file's bytes, with MB/s, and the records read with records/s."""
+
+    def __init__(self, path: Path, size: int) -> None:
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TextColumn("{task.fields[records]:,} records, {task.fields[rate]:,.0f} records/s"),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        )
+        self._task = self._progress.add_task(
+            safe_text(path.name, limit=60), total=size, records=0, rate=0.0
+        )
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        self._progress.start()
+        return self._update
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def _update(self, records: int, bytes_done: int) -> None:
+        elapsed = self._progress.tasks[0].elapsed or 0.0
+        rate = records / elapsed if elapsed > 0 else 0.0
+        self._progress.update(self._task, completed=bytes_done, records=records, rate=rate)
+
+
+def ingest_report(report: IngestReport, *, db: Path) -> None:
+    """Print one row per archive ingested, what was skipped and damaged, then the totals."""
+    table = Table(title=f"Ingested into {safe_text(db)}", title_justify="left")
+    columns = ("file", "records", "pages", "WAT pages", "skipped", "damaged", "new links", "merged")
+    table.add_column(columns[0], overflow="fold", min_width=16)
+    for column in columns[1:]:
+        table.add_column(column, justify="right")
+    for item in report.files:
+        counts = (
+            ("already ingested", "-", "-", "-", "-", "-", "-")
+            if item.is_duplicate
+            else (
+                f"{item.records:,}",
+                f"{item.pages:,}",
+                f"{item.wat_pages:,}",
+                f"{sum(item.skipped.values()):,}",
+                f"{item.damaged:,}",
+                f"{item.links_added:,}",
+                f"{item.links_merged:,}",
+            )
+        )
+        table.add_row(Text(safe_text(item.path.name)), *counts)
+    stdout.print(table)
+    for item in report.files:
+        if item.skipped:
+            skipped = ", ".join(f"{count:,} {kind}" for kind, count in sorted(item.skipped.items()))
+            stdout.print(Text(f"{safe_text(item.path.name)}: skipped {skipped}"))
+        if item.unreadable_bodies:
+            stdout.print(
+                Text(
+                    f"{safe_text(item.path.name)}: {item.unreadable_bodies:,} response bodies "
+                    "in a coding linkequity cannot undo (br, zstd) gave no links"
+                )
+            )
+    project_stats(report.stats, db=db)
 
 
 def import_report(report: ImportReport, *, db: Path) -> None:

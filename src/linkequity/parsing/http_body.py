@@ -5,10 +5,12 @@ Web archives store the payload as it came off the wire. ``decode_body`` undoes
 (``gzip``, ``x-gzip``, ``deflate``), never producing more than
 ``MAX_DECODED_BYTES``: a gzip bomb stops at the cap.
 
-It is total, like the rest of parsing/. Damage is answered the way browsers and
-warcio answer it: a body that says chunked but does not parse as chunks is
-taken as it is (servers and archivers get that header wrong), and a
-decompression that fails part way keeps what came out before the damage. Only
+It is total, like the rest of parsing/. Damage is answered the way warcio
+answers it: a body that says chunked but does not parse as chunks, or says
+gzip but does not start as gzip, is taken as it is (servers get the headers
+wrong, and archives such as ClueWeb store decoded bodies under the original
+``Content-Encoding``); a decompression that fails part way keeps what came
+out before the damage. Only
 a coding nothing here can undo (``br``, ``zstd``, ``compress``) gives no body,
 with the reason in ``DecodedBody.problem``.
 """
@@ -133,7 +135,8 @@ def _dechunk(body: bytes) -> bytes | None:
 def _decompress(data: bytes, coding: str) -> tuple[bytes, bool]:
     """Decompress *data* up to the cap; return it and whether it was cut short.
 
-    The input is fed in pieces so that damage part way keeps the output before it.
+    The input is fed in pieces so that damage part way keeps the output before
+    it; input that fails from its first bytes is returned as it is.
     """
     wbits = _WBITS[coding]
     # "deflate" is a zlib stream by the RFC and raw deflate on many servers.
@@ -154,4 +157,5 @@ def _decompress(data: bytes, coding: str) -> tuple[bytes, bool]:
             continue
         is_cut = len(out) > MAX_DECODED_BYTES or not decompressor.eof
         return bytes(out[:MAX_DECODED_BYTES]), is_cut
-    return bytes(out), True
+    # Not compressed at all, whatever the header says.
+    return data, False

@@ -226,10 +226,10 @@ def _import_file(
         snapshot_id=snapshot_id,
     )
     rows_read = bad_rows = imported = 0
-    written = LinkWriteCounts(0, 0, 0, 0)
+    written = LinkWriteCounts()
     for batch in _batches(_records(plan, on_bad_row), size=BATCH_ROWS):
         counts = _write_batch(store, plan.fmt.kind, snapshot_id, file_id, batch.records)
-        written = _add(written, counts)
+        written += counts
         rows_read += batch.rows
         bad_rows += batch.bad
         imported += len(batch.records)
@@ -284,7 +284,7 @@ def _write_batch(
     store: Store, kind: ExportKind, snapshot_id: int, file_id: int, records: list[ExportRecord]
 ) -> LinkWriteCounts:
     if not records:
-        return LinkWriteCounts(0, 0, 0, 0)
+        return LinkWriteCounts()
     if kind is ExportKind.BACKLINKS:
         sightings = [record for record in records if isinstance(record, LinkSighting)]
         return store.write_link_sightings(snapshot_id, file_id, sightings_to_arrow(sightings))
@@ -298,13 +298,4 @@ def _write_batch(
             if not isinstance(record, LinkSighting | ReferringDomainReport)
         ]
         store.write_target_pages(snapshot_id, file_id, target_pages_to_arrow(pages))
-    return LinkWriteCounts(0, 0, 0, 0)
-
-
-def _add(total: LinkWriteCounts, more: LinkWriteCounts) -> LinkWriteCounts:
-    return LinkWriteCounts(
-        total.links_added + more.links_added,
-        total.links_merged + more.links_merged,
-        total.sightings_added + more.sightings_added,
-        total.sightings_skipped + more.sightings_skipped,
-    )
+    return LinkWriteCounts()

@@ -91,6 +91,16 @@ class WarcReader:
         self._is_complete = False
 
     @property
+    def path(self) -> Path:
+        """The archive file."""
+        return self._path
+
+    @property
+    def archive_format(self) -> str:
+        """``"warc"`` or ``"arc"``, as sniffed from the file's first bytes."""
+        return self._format
+
+    @property
     def summary(self) -> WarcSummary:
         """What has been read so far; final once ``items()`` is exhausted."""
         return WarcSummary(

@@ -44,10 +44,19 @@ class LinkWriteCounts:
     sighting; ``sightings_skipped`` counts rows of the file already stored.
     """
 
-    links_added: int
-    links_merged: int
-    sightings_added: int
-    sightings_skipped: int
+    links_added: int = 0
+    links_merged: int = 0
+    sightings_added: int = 0
+    sightings_skipped: int = 0
+
+    def __add__(self, other: LinkWriteCounts) -> LinkWriteCounts:
+        """Return the counts of two writes together."""
+        return LinkWriteCounts(
+            self.links_added + other.links_added,
+            self.links_merged + other.links_merged,
+            self.sightings_added + other.sightings_added,
+            self.sightings_skipped + other.sightings_skipped,
+        )
 
 
 def utc_now() -> datetime:

@@ -111,5 +111,13 @@ def test_codings_nothing_here_undoes_give_no_body_and_say_why(coding: str) -> No
     assert decoded.problem == f"content coding {coding} is not supported"
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_a_body_said_to_be_compressed_that_is_not_is_taken_as_it_is(coding: str) -> None:
+    decoded = decode_body(PAGE, [("Content-Encoding", coding)])
+
+    assert decoded.data == PAGE
+    assert not decoded.is_truncated
+
+
 def test_identity_is_no_coding() -> None:
     assert decode_body(PAGE, [("Content-Encoding", "identity")]).data == PAGE
