@@ -229,22 +229,28 @@ class WarcReader:
             offset = 0
             try:
                 for record in iterator:
+                    yield from self._arc_record(record, iterator)
                     offset = iterator.get_record_offset()
-                    yield from self._arc_record(record, offset)
             except (ArchiveLoadFailed, EOFError, ValueError, zlib.error, OSError) as exc:
                 yield self._damage(offset, f"cannot read past this record ({exc})")
             else:
                 self._is_complete = True
 
-    def _arc_record(self, record: ArcWarcRecord, offset: int) -> Iterator[WarcItem]:
-        """Yield the item of one warcio record, or count it as skipped."""
+    def _arc_record(self, record: ArcWarcRecord, iterator: WarcioIterator) -> Iterator[WarcItem]:
+        """Yield the item of one warcio record, or count it as skipped.
+
+        The record's offset is asked for only after its body is read: warcio
+        reads the record to its end to tell it.
+        """
         record_type = str(record.rec_type or "unknown").lower()
         self._types[record_type] += 1
         declared = record.rec_headers.get_header("Content-Length") or ""
         if not declared.isdigit():
+            offset = iterator.get_record_offset()
             yield self._damage(offset, f"{record_type} record with length {declared!r}")
             return
         body: bytes = record.raw_stream.read()
+        offset = iterator.get_record_offset()
         self._block_bytes += len(body)
         if record_type != "response" or record.http_headers is None:
             self._skipped[record_type] += 1

@@ -128,6 +128,9 @@ def test_arc_files_go_to_warcio(name: str) -> None:
     assert page.url == "http://example.com/"
     assert page.status == 200
     assert ("Content-Type", "text/html") in page.headers
+    assert len(page.body) == 1270  # the record's HTTP Content-Length
+    assert page.body.startswith(b"<!doctype html>")
+    assert page.record_offset > 0  # after the filedesc record
 
 
 @needs_data
