@@ -71,6 +71,19 @@ class ImportSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    """Ingestion of web archives."""
+
+    workers: int = field(
+        default=0,
+        metadata={
+            "help": "Processes that parse archived pages; 0 means one per CPU. "
+            "Small runs (under 16 MiB of archives) use one"
+        },
+    )
+
+
+@dataclass(frozen=True)
 class UiSettings:
     """What the command line shows."""
 
@@ -93,6 +106,9 @@ class Settings:
     )
     imports: ImportSettings = field(
         default_factory=ImportSettings, metadata={"help": "Imports of backlink exports"}
+    )
+    ingest: IngestSettings = field(
+        default_factory=IngestSettings, metadata={"help": "Ingestion of web archives"}
     )
     ui: UiSettings = field(default_factory=UiSettings, metadata={"help": "The command line"})
 

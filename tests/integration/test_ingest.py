@@ -11,10 +11,11 @@ import duckdb
 import pytest
 from tests.conftest import SHARED_DATA
 
-from linkequity.errors import InvalidUrl, UnreadableArchive
+from linkequity.errors import InvalidUrl, SettingsError, UnreadableArchive
 from linkequity.model.records import FetchedPage
 from linkequity.model.urls import normalize_url
 from linkequity.parsing.http_body import decode_body
+from linkequity.services import ingest
 from linkequity.services.ingest import ingest_archives
 from linkequity.sources.warc import WarcReader
 
@@ -202,3 +203,32 @@ def test_ingest_refuses_a_file_that_is_no_archive_in_one_line(
     assert result.stderr.count("\n") == 1
     assert "notes.txt is not a WARC or ARC file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_worker_processes_store_exactly_what_one_process_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archives = [WARC / "resiliparse" / "clueweb-quirk.warc.gz", WHIRLWIND, CC_WAT]
+    alone = ingest_archives(archives, db=tmp_path / "alone.duckdb", workers=1)
+    monkeypatch.setattr(ingest, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest, "CHUNK_FETCHES", 4)  # many chunks, several in flight
+
+    pooled = ingest_archives(archives, db=tmp_path / "pooled.duckdb", workers=2)
+
+    assert pooled.stats == alone.stats
+    sightings = """SELECT f.path, s.row, su.url, tu.url, s.anchor, s.placement, s.position
+        FROM link_sightings s JOIN links l ON l.id = s.link_id JOIN files f ON f.id = s.file_id
+        JOIN urls su ON su.id = l.source_url_id JOIN urls tu ON tu.id = l.target_url_id
+        ORDER BY ALL"""
+    assert query(tmp_path / "pooled.duckdb", sightings) == query(
+        tmp_path / "alone.duckdb", sightings
+    )
+    pages = "SELECT u.url, p.title, p.word_count FROM pages p JOIN urls u ON u.id = p.url_id"
+    assert sorted(query(tmp_path / "pooled.duckdb", pages)) == sorted(
+        query(tmp_path / "alone.duckdb", pages)
+    )
+
+
+def test_a_negative_worker_count_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="ingest.workers is -1"):
+        ingest_archives([CC_WAT], db=tmp_path / "p.duckdb", workers=-1)

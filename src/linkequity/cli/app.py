@@ -118,13 +118,23 @@ def ingest_(
         ),
     ],
     db: DbOption = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            help="Processes that parse pages; 0 means one per CPU [setting ingest.workers]",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest web archives: pages and their links, read the way a search engine reads them."""
-    settings = _settings(store__db=db)
+    settings = _settings(store__db=db, ingest__workers=workers)
     report = ingest.ingest_archives(
         files,
         db=settings.store.db,
+        workers=settings.ingest.workers,
         on_progress=render.archive_progress(enabled=settings.ui.progress and not as_json),
         on_damage=render.damage_printer(settings.ui.max_warnings),
     )

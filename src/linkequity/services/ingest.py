@@ -14,21 +14,37 @@ HTML; request, metadata, revisit and other records are counted, never stored.
 
 from __future__ import annotations
 
-from collections import Counter
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
-from linkequity.errors import LinkEquityError, UnreadableArchive, UnreadableExport
+import pyarrow as pa
+
+from linkequity.errors import (
+    LinkEquityError,
+    SettingsError,
+    UnreadableArchive,
+    UnreadableExport,
+)
 from linkequity.model.links import Tool
-from linkequity.model.records import DamagedRecord, FetchedPage
+from linkequity.model.records import DamagedRecord, FetchedPage, WatLinks
 from linkequity.parsing.fetched import read_fetched_page, read_wat_page
 from linkequity.sources.digest import file_sha256
 from linkequity.sources.warc import WarcReader
-from linkequity.store import LinkWriteCounts, Store, pages_to_arrow, sightings_to_arrow
+from linkequity.store import (
+    LinkWriteCounts,
+    Store,
+    pages_to_arrow,
+    shift_rows,
+    sightings_to_arrow,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from contextlib import AbstractContextManager
     from pathlib import Path
 
@@ -42,6 +58,10 @@ if TYPE_CHECKING:
 
 #: Link sightings written to the store at a time (see ``services.imports.BATCH_ROWS``).
 BATCH_SIGHTINGS = 200_000
+#: Fetches parsed together, in one worker call.
+CHUNK_FETCHES = 32
+#: Archives smaller than this in all are parsed without worker processes.
+POOL_MIN_BYTES = 16 * 1024 * 1024
 #: How often, in records yielded, the progress display is told.
 PROGRESS_EVERY_ITEMS = 50
 #: ``files.kind`` of an ingested archive.
@@ -102,6 +122,7 @@ def ingest_archives(
     db: Path,
     on_progress: ProgressFactory | None = None,
     on_damage: DamageHandler | None = None,
+    workers: int = 0,
 ) -> IngestReport:
     """Ingest WARC, WAT and ARC files into the project ``db``, creating it if needed.
 
@@ -116,6 +137,10 @@ def ingest_archives(
         value is told ``(records_read, bytes_read)`` as reading goes on.
     on_damage
         Told of every damaged record or unreadable stretch, which is skipped.
+    workers
+        Processes that parse pages; 0 means one per CPU. Under
+        ``POOL_MIN_BYTES`` of archives in all, pages are parsed in this
+        process: starting workers would cost more than they save.
 
     Raises
     ------
@@ -125,10 +150,19 @@ def ingest_archives(
         out and the files before it kept.
     StoreLocked
         When another process is writing to ``db``.
+    SettingsError
+        If *workers* is negative.
     """
+    if workers < 0:
+        raise SettingsError(f"ingest.workers is {workers}; give 0 (one per CPU) or more")
     readers = [WarcReader(path) for path in paths]  # each names its file in its errors
+    total_bytes = sum(reader.path.stat().st_size for reader in readers)
+    if total_bytes < POOL_MIN_BYTES:
+        workers = 1
+    elif workers == 0:
+        workers = _usable_cpus()
     reports: list[ArchiveReport] = []
-    with Store.open(db) as store:
+    with Store.open(db) as store, _Parsers(workers) as parsers:
         snapshot_id: int | None = None  # begun with the first new file, in its transaction
         try:
             for reader in readers:
@@ -154,7 +188,8 @@ def ingest_archives(
                             kind=ARCHIVE_KIND,
                             snapshot_id=current,
                         )
-                        report = _ingest_file(store, reader, current, file_id, tell, on_damage)
+                        writer = _Writer(store, current, file_id)
+                        report = _ingest_file(store, reader, parsers, writer, tell, on_damage)
                 except LinkEquityError as err:
                     kept = sum(1 for done in reports if not done.is_duplicate)
                     err.args = (
@@ -169,6 +204,13 @@ def ingest_archives(
         return IngestReport(files=tuple(reports), stats=store.stats())
 
 
+def _usable_cpus() -> int:
+    """Return the CPUs this process may run on (its affinity, where the OS tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _sha256(path: Path) -> str:
     try:
         return file_sha256(path)
@@ -176,50 +218,139 @@ def _sha256(path: Path) -> str:
         raise UnreadableArchive(str(err)) from err
 
 
-@dataclass
-class _Pending:
-    """Pages and sightings read and not written yet, and the counts of what was."""
+@dataclass(frozen=True, slots=True)
+class _ReadChunk:
+    """The pages and sightings of consecutive fetches, sightings numbered from 0."""
 
-    pages: list[PageRecord] = field(default_factory=list)
-    sightings: list[LinkSighting] = field(default_factory=list)
+    pages: pa.Table
+    sightings: pa.Table
+    unreadable_bodies: int
+
+
+def _read_chunk(items: Sequence[FetchedPage | WatLinks]) -> _ReadChunk:
+    """Parse a run of fetches; runs in a worker process when there is a pool."""
+    pages: list[PageRecord] = []
+    sightings: list[LinkSighting] = []
+    unreadable = 0
+    for item in items:
+        first_row = len(sightings)
+        read = (
+            read_fetched_page(item, first_row=first_row)
+            if isinstance(item, FetchedPage)
+            else read_wat_page(item, first_row=first_row)
+        )
+        unreadable += read.problem is not None
+        pages.append(read.page)
+        sightings.extend(read.sightings)
+    return _ReadChunk(pages_to_arrow(pages), sightings_to_arrow(sightings), unreadable)
+
+
+class _Parsers:
+    """Parses chunks of fetches in worker processes, or inline with one worker.
+
+    Results come back in submission order; at most ``2 * workers`` chunks are
+    in flight, so memory stays bounded however large the archive.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._pool = (
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            if workers > 1
+            else None
+        )
+        self._window = 2 * workers
+        self._pending: deque[Future[_ReadChunk]] = deque()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def submit(self, items: list[FetchedPage | WatLinks]) -> Iterator[_ReadChunk]:
+        """Queue *items*; yield the chunks that must be taken to keep the window."""
+        if self._pool is None:
+            yield _read_chunk(items)
+            return
+        self._pending.append(self._pool.submit(_read_chunk, items))
+        while len(self._pending) >= self._window:
+            yield self._pending.popleft().result()
+
+    def drain(self) -> Iterator[_ReadChunk]:
+        """Yield every chunk still in flight, in order."""
+        while self._pending:
+            yield self._pending.popleft().result()
+
+
+@dataclass
+class _Writer:
+    """Writes parsed chunks to the store in batches, numbering the file's sightings."""
+
+    store: Store
+    snapshot_id: int
+    file_id: int
+    next_row: int = 0
+    unreadable_bodies: int = 0
     written: LinkWriteCounts = field(default_factory=LinkWriteCounts)
+    _pages: list[pa.Table] = field(default_factory=list)
+    _sightings: list[pa.Table] = field(default_factory=list)
+    _pending_rows: int = 0
+
+    def add(self, chunk: _ReadChunk) -> None:
+        self.unreadable_bodies += chunk.unreadable_bodies
+        self._pages.append(chunk.pages)
+        self._sightings.append(shift_rows(chunk.sightings, self.next_row))
+        self.next_row += chunk.sightings.num_rows
+        self._pending_rows += chunk.sightings.num_rows
+        if self._pending_rows >= BATCH_SIGHTINGS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pages:
+            pages = pa.concat_tables(self._pages)
+            if pages.num_rows:
+                self.store.write_pages(self.snapshot_id, self.file_id, pages)
+        if self._pending_rows:
+            self.written += self.store.write_link_sightings(
+                self.snapshot_id, self.file_id, pa.concat_tables(self._sightings)
+            )
+        self._pages.clear()
+        self._sightings.clear()
+        self._pending_rows = 0
 
 
 def _ingest_file(
     store: Store,
     reader: WarcReader,
-    snapshot_id: int,
-    file_id: int,
+    parsers: _Parsers,
+    writer: _Writer,
     tell: ProgressTeller | None,
     on_damage: DamageHandler | None,
 ) -> ArchiveReport:
-    pending = _Pending()
-    problems: Counter[str] = Counter()
-    next_row = 0
+    chunk: list[FetchedPage | WatLinks] = []
     for number, item in enumerate(reader.items(), start=1):
         if isinstance(item, DamagedRecord):
             if on_damage is not None:
                 on_damage(item)
             continue
-        read = (
-            read_fetched_page(item, first_row=next_row)
-            if isinstance(item, FetchedPage)
-            else read_wat_page(item, first_row=next_row)
-        )
-        next_row += len(read.sightings)
-        if read.problem is not None:
-            problems[read.problem] += 1
-        pending.pages.append(read.page)
-        pending.sightings.extend(read.sightings)
-        if len(pending.sightings) >= BATCH_SIGHTINGS:
-            _flush(store, snapshot_id, file_id, pending)
+        chunk.append(item)
+        if len(chunk) == CHUNK_FETCHES:
+            for done in parsers.submit(chunk):
+                writer.add(done)
+            chunk = []
         if tell is not None and number % PROGRESS_EVERY_ITEMS == 0:
             tell(reader.summary.records, item.record_offset)
-    _flush(store, snapshot_id, file_id, pending)
+    if chunk:
+        for done in parsers.submit(chunk):
+            writer.add(done)
+    for done in parsers.drain():
+        writer.add(done)
+    writer.flush()
     summary = reader.summary
     if tell is not None:
         tell(summary.records, reader.path.stat().st_size)
-    written = pending.written
+    written = writer.written
     return ArchiveReport(
         path=reader.path,
         archive_format=reader.archive_format,
@@ -228,20 +359,9 @@ def _ingest_file(
         pages=summary.pages,
         wat_pages=summary.wat_pages,
         damaged=summary.damaged,
-        unreadable_bodies=problems.total(),
+        unreadable_bodies=writer.unreadable_bodies,
         links_added=written.links_added,
         links_merged=written.links_merged,
         sightings_added=written.sightings_added,
         block_bytes=summary.block_bytes,
     )
-
-
-def _flush(store: Store, snapshot_id: int, file_id: int, pending: _Pending) -> None:
-    if pending.pages:
-        store.write_pages(snapshot_id, file_id, pages_to_arrow(pending.pages))
-    if pending.sightings:
-        pending.written += store.write_link_sightings(
-            snapshot_id, file_id, sightings_to_arrow(pending.sightings)
-        )
-    pending.pages.clear()
-    pending.sightings.clear()

@@ -10,6 +10,7 @@ from linkequity.store.arrow import (
     TARGET_PAGE_SCHEMA,
     pages_to_arrow,
     referring_domains_to_arrow,
+    shift_rows,
     sightings_to_arrow,
     target_pages_to_arrow,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "StoreStats",
     "pages_to_arrow",
     "referring_domains_to_arrow",
+    "shift_rows",
     "sightings_to_arrow",
     "target_pages_to_arrow",
 ]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -116,6 +117,17 @@ def sightings_to_arrow(sightings: Sequence[LinkSighting]) -> pa.Table:
         One column per ``LinkSighting`` field; aware datetimes are converted to UTC.
     """
     return _records_to_arrow(sightings, LINK_SIGHTING_SCHEMA)
+
+
+def shift_rows(table: pa.Table, offset: int) -> pa.Table:
+    """Return *table* with *offset* added to its ``row`` column.
+
+    Parts of one file read apart (by worker processes) number their rows from
+    0; shifting each by the rows before it numbers the file as one.
+    """
+    index = table.schema.get_field_index("row")
+    shifted = pc.add(table.column("row"), pa.scalar(offset, pa.int64()))
+    return table.set_column(index, table.schema.field(index), shifted)
 
 
 def referring_domains_to_arrow(reports: Sequence[ReferringDomainReport]) -> pa.Table:
