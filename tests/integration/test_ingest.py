@@ -12,9 +12,12 @@ import pytest
 from tests.conftest import SHARED_DATA
 
 from linkequity.errors import InvalidUrl, SettingsError, UnreadableArchive
+from linkequity.model.links import fold_anchor
 from linkequity.model.records import FetchedPage
 from linkequity.model.urls import normalize_url
 from linkequity.parsing.http_body import decode_body
+from linkequity.parsing.links import extract_page_links
+from linkequity.parsing.placement import mark_sitewide
 from linkequity.services import ingest
 from linkequity.services.ingest import ingest_archives
 from linkequity.sources.warc import WarcReader
@@ -232,3 +235,35 @@ def test_worker_processes_store_exactly_what_one_process_stores(
 def test_a_negative_worker_count_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="ingest.workers is -1"):
         ingest_archives([CC_WAT], db=tmp_path / "p.duckdb", workers=-1)
+
+
+def test_links_on_most_pages_of_a_host_are_marked_sitewide_as_the_pure_rule_marks_them(
+    tmp_path: Path,
+) -> None:
+    clueweb = WARC / "resiliparse" / "clueweb-quirk.warc.gz"  # 29 pages of one shop
+    pages = [
+        extract_page_links(decode_body(item.body, item.headers).data, item.url)
+        for item in WarcReader(clueweb).items()
+        if isinstance(item, FetchedPage)
+    ]
+    expected = {
+        (page.url, link.url, fold_anchor(link.anchor_text), link.is_sitewide)
+        for page in mark_sitewide(pages)
+        for link in page.links
+    }
+
+    (report,) = ingest_archives([clueweb], db=tmp_path / "p.duckdb").files
+
+    stored = query(
+        tmp_path / "p.duckdb",
+        """SELECT su.url, tu.url, l.anchor_key, l.is_sitewide FROM links l
+        JOIN urls su ON su.id = l.source_url_id JOIN urls tu ON tu.id = l.target_url_id""",
+    )
+    assert set(stored) == expected
+    assert 0 < report.sitewide_sightings < report.sightings_added
+
+
+def test_a_host_with_too_few_pages_says_nothing_of_sitewide_links(tmp_path: Path) -> None:
+    ingest_archives([WHIRLWIND], db=tmp_path / "p.duckdb")
+
+    assert query(tmp_path / "p.duckdb", "SELECT DISTINCT is_sitewide FROM links") == [(None,)]

@@ -33,6 +33,7 @@ from linkequity.errors import (
 from linkequity.model.links import Tool
 from linkequity.model.records import DamagedRecord, FetchedPage, WatLinks
 from linkequity.parsing.fetched import read_fetched_page, read_wat_page
+from linkequity.parsing.placement import SITEWIDE_MIN_PAGES, SITEWIDE_SHARE
 from linkequity.sources.digest import file_sha256
 from linkequity.sources.warc import WarcReader
 from linkequity.store import (
@@ -74,7 +75,8 @@ class ArchiveReport:
 
     ``records_by_type`` counts every record read, by WARC type; ``skipped``
     those not stored, by reason; ``unreadable_bodies`` the responses whose
-    body was in a coding nothing here undoes.
+    body was in a coding nothing here undoes; ``sitewide_sightings`` the links
+    found on most pages of their host in this file (template links).
     """
 
     path: Path
@@ -89,6 +91,7 @@ class ArchiveReport:
     links_added: int = 0
     links_merged: int = 0
     sightings_added: int = 0
+    sitewide_sightings: int = 0
     block_bytes: int = 0
 
     @property
@@ -347,6 +350,9 @@ def _ingest_file(
     for done in parsers.drain():
         writer.add(done)
     writer.flush()
+    sitewide = store.mark_sitewide(
+        writer.file_id, min_share=SITEWIDE_SHARE, min_pages=SITEWIDE_MIN_PAGES
+    )
     summary = reader.summary
     if tell is not None:
         tell(summary.records, reader.path.stat().st_size)
@@ -363,5 +369,6 @@ def _ingest_file(
         links_added=written.links_added,
         links_merged=written.links_merged,
         sightings_added=written.sightings_added,
+        sitewide_sightings=sitewide,
         block_bytes=summary.block_bytes,
     )

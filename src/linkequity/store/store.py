@@ -217,6 +217,16 @@ class Store:
         with self._writing():
             return writes.write_pages(self._conn, snapshot_id, file_id, table)
 
+    def mark_sitewide(self, file_id: int, *, min_share: float, min_pages: int) -> int:
+        """Flag the links of *file_id* that recur across the pages of their host.
+
+        See ``writes.mark_sitewide``; returns the sightings marked sitewide.
+        """
+        with self._writing():
+            return writes.mark_sitewide(
+                self._conn, file_id, min_share=min_share, min_pages=min_pages
+            )
+
     def stats(self) -> StoreStats:
         """Count what the store holds."""
         with self._translated_errors():

@@ -524,31 +524,90 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: boo
         WHERE links.id = m.link_id AND m.is_incremental"""  # noqa: S608
     )
     if fetch_int(conn, "SELECT count(*) FROM merge_plan WHERE NOT is_incremental"):
-        assignments = ", ".join(
-            f"{name} = m.{name}"
-            for name in (
-                *_MERGED_FLAGS,
-                "is_target_inferred",
-                "left_context",
-                "right_context",
-                *_CRAWLED,
-                "first_seen",
-                "last_seen",
-                "first_snapshot_id",
-                "last_snapshot_id",
-            )
+        _remerge(conn, "SELECT link_id FROM merge_plan WHERE NOT is_incremental")
+
+
+_REMERGED = ", ".join(
+    f"{name} = m.{name}"
+    for name in (
+        *_MERGED_FLAGS,
+        "is_target_inferred",
+        "left_context",
+        "right_context",
+        *_CRAWLED,
+        "first_seen",
+        "last_seen",
+        "first_snapshot_id",
+        "last_snapshot_id",
+    )
+)
+
+
+def _remerge(
+    conn: duckdb.DuckDBPyConnection, link_ids: str, parameters: list[Any] | None = None
+) -> None:
+    """Merge the links whose ids the query *link_ids* selects again from all their sightings."""
+    # Materialised, so that the join builds on these few rows, not on links.
+    conn.execute(
+        f"""CREATE OR REPLACE TEMP TABLE remerged AS {_merged_select("link_sightings")}
+        WHERE link_id IN ({link_ids})
+        GROUP BY link_id""",  # noqa: S608
+        parameters or [],
+    )
+    conn.execute(
+        f"""UPDATE links SET {_REMERGED},
+            lost_at = {_LOST_AT}, lost_reason = {_LOST_REASON}
+        FROM remerged m WHERE links.id = m.link_id"""  # noqa: S608
+    )
+
+
+def mark_sitewide(
+    conn: duckdb.DuckDBPyConnection, file_id: int, *, min_share: float, min_pages: int
+) -> int:
+    """State ``is_sitewide`` on the sightings of *file_id*, and merge their links again.
+
+    The pages of one host in the file (``pages`` rows with a 2xx status) are
+    the site. When it has at least *min_pages* pages, each sighting of the
+    host's pages is sitewide when its ``(target, folded anchor)`` appears on
+    at least *min_share* of them, and not sitewide otherwise; with fewer pages
+    the file says nothing (``NULL``). Returns the sightings marked sitewide.
+    """
+    conn.execute(
+        """CREATE OR REPLACE TEMP TABLE sitewide AS
+        WITH site_pages AS (
+            SELECT u.host, count(DISTINCT p.url_id) AS pages
+            FROM pages p JOIN urls u ON u.id = p.url_id
+            WHERE p.file_id = ? AND p.status BETWEEN 200 AND 299
+            GROUP BY u.host
+        ),
+        seen AS (
+            SELECT s.link_id, s.row, l.source_url_id, l.target_url_id, l.anchor_key, u.host
+            FROM link_sightings s JOIN links l ON l.id = s.link_id
+            JOIN urls u ON u.id = l.source_url_id
+            WHERE s.file_id = ?
+        ),
+        recurring AS (
+            SELECT host, target_url_id, anchor_key, count(DISTINCT source_url_id) AS pages
+            FROM seen GROUP BY ALL
         )
-        # Materialised, so that the join builds on these few rows, not on links.
+        SELECT s.link_id, s.row, r.pages >= ? * p.pages AS is_sitewide
+        FROM seen s JOIN site_pages p USING (host)
+        JOIN recurring r USING (host, target_url_id, anchor_key)
+        WHERE p.pages >= ?""",
+        [file_id, file_id, min_share, min_pages],
+    )
+    try:
         conn.execute(
-            f"""CREATE OR REPLACE TEMP TABLE remerged AS {_merged_select("link_sightings")}
-            WHERE link_id IN (SELECT link_id FROM merge_plan WHERE NOT is_incremental)
-            GROUP BY link_id"""  # noqa: S608
+            """UPDATE link_sightings SET is_sitewide = w.is_sitewide
+            FROM sitewide w
+            WHERE link_sightings.file_id = ? AND link_sightings.row = w.row""",
+            [file_id],
         )
-        conn.execute(
-            f"""UPDATE links SET {assignments},
-                lost_at = {_LOST_AT}, lost_reason = {_LOST_REASON}
-            FROM remerged m WHERE links.id = m.link_id"""  # noqa: S608
-        )
+        _remerge(conn, "SELECT DISTINCT link_id FROM sitewide")
+        return fetch_int(conn, "SELECT count(*) FROM sitewide WHERE is_sitewide")
+    finally:
+        conn.execute("DROP TABLE IF EXISTS sitewide")
+        conn.execute("DROP TABLE IF EXISTS remerged")
 
 
 def _stage_unstored_rows(
