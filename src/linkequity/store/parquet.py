@@ -1,11 +1,12 @@
-"""Parquet exchange: the link tables, one ``<table>.parquet`` file each, store columns.
+"""Parquet exchange: link, report and page tables, one ``<table>.parquet`` file each.
 
 A directory written by ``export_tables`` (or by a Spark job writing the same
 columns) can be queried by DuckDB directly, and read into any store by
 ``import_tables``. Import remaps every id: URLs through their URL strings,
 files through their sha256, snapshots through ``(kind, started_at, source)``,
 links through ``(source URL, target URL, anchor_key)``. Sightings of a file and
-row already stored are skipped, so importing a directory twice adds nothing.
+row already stored are skipped, and fetched pages already stored (same snapshot,
+file, URL and fetch time), so importing a directory twice adds nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 LINK_TABLES = ("snapshots", "files", "urls", "links", "link_sightings")
 #: Columns of ``link_sightings`` added in schema version 3, with their types.
 CRAWL_FIELDS = {"placement": "VARCHAR", "is_hidden": "BOOLEAN", "position": "INTEGER"}
-#: Tables written when present and read when found.
-REPORT_TABLES = ("referring_domain_reports", "target_page_reports")
+#: Tables written always and read when found (exports of older versions lack some).
+REPORT_TABLES = ("referring_domain_reports", "target_page_reports", "pages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class ParquetImportCounts:
     sightings_added: int
     sightings_skipped: int
     reports_added: int
+    pages_added: int
 
 
 def export_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:
@@ -51,6 +53,7 @@ def export_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> list[Path
         "link_sightings": "file_id, row",
         "referring_domain_reports": "file_id, row",
         "target_page_reports": "file_id, row",
+        "pages": "snapshot_id, file_id, url_id, fetched_at",
     }
     written = []
     for table in (*LINK_TABLES, *REPORT_TABLES):
@@ -86,6 +89,7 @@ def import_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> ParquetIm
         )
         total, links_added, links_merged, added = _import_sightings(conn)
         reports = _import_reports(conn, directory)
+        pages = _import_pages(conn) if (directory / "pages.parquet").is_file() else 0
     finally:
         writes.drop_staging(conn)
         for table in (*LINK_TABLES, *REPORT_TABLES):
@@ -93,7 +97,7 @@ def import_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> ParquetIm
         for name in ("snapshot_map", "file_map", "url_map"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
     return ParquetImportCounts(
-        snapshots, files, urls, links_added, links_merged, added, total - added, reports
+        snapshots, files, urls, links_added, links_merged, added, total - added, reports, pages
     )
 
 
@@ -204,3 +208,27 @@ def _import_reports(conn: duckdb.DuckDBPyConnection, directory: Path) -> int:
         )
         added += fetch_int(conn, "SELECT count(*) FROM target_page_reports") - before
     return added
+
+
+def _import_pages(conn: duckdb.DuckDBPyConnection) -> int:
+    """Add the incoming fetched pages not stored yet, by snapshot, file, URL and fetch time."""
+    # Every URL a page row names is in urls.parquet, so url_map has it.
+    before = fetch_int(conn, "SELECT count(*) FROM pages")
+    columns = [name for name in conn.table("pages").columns if not name.endswith("_id")]
+    conn.execute(
+        f"""INSERT INTO pages (snapshot_id, file_id, url_id, final_url_id, canonical_url_id,
+            {", ".join(columns)})
+        SELECT sm.new_id, fm.new_id, um.new_id, fu.new_id, cu.new_id,
+            {", ".join(f"p.{name}" for name in columns)}
+        FROM incoming_pages p
+        JOIN snapshot_map sm ON sm.old_id = p.snapshot_id
+        LEFT JOIN file_map fm ON fm.old_id = p.file_id
+        JOIN url_map um ON um.old_id = p.url_id
+        LEFT JOIN url_map fu ON fu.old_id = p.final_url_id
+        LEFT JOIN url_map cu ON cu.old_id = p.canonical_url_id
+        ANTI JOIN pages s ON s.snapshot_id = sm.new_id
+            AND s.file_id IS NOT DISTINCT FROM fm.new_id
+            AND s.url_id = um.new_id
+            AND s.fetched_at IS NOT DISTINCT FROM p.fetched_at"""  # noqa: S608
+    )
+    return fetch_int(conn, "SELECT count(*) FROM pages") - before

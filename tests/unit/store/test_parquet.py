@@ -9,7 +9,8 @@ import pytest
 
 from linkequity.errors import StoreError
 from linkequity.model.links import LinkSighting, TargetPageReport
-from linkequity.store import Store, target_pages_to_arrow
+from linkequity.model.pages import PageRecord
+from linkequity.store import Store, pages_to_arrow, target_pages_to_arrow
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -158,3 +159,35 @@ def test_importing_twice_or_into_a_store_that_has_some_links_duplicates_nothing(
 def test_a_directory_without_the_link_tables_is_refused(store: Store, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="holds no snapshots.parquet"):
         store.import_parquet(tmp_path)
+
+
+def test_fetched_pages_travel_with_their_urls_and_import_once(
+    store: Store, import_sightings: ImportSightings, tmp_path: Path
+) -> None:
+    filled(store, import_sightings)
+    with store.transaction():
+        snapshot_id = store.begin_snapshot(kind="ingest")
+        store.write_pages(
+            snapshot_id,
+            None,
+            pages_to_arrow(
+                [
+                    PageRecord("https://a.example/1", 200, title="One", word_count=90),
+                    PageRecord(
+                        "https://fresh.example/", 301, final_url="https://fresh.example/new"
+                    ),
+                ]
+            ),
+        )
+    store.export_parquet(tmp_path / "exchange")
+    pages = """SELECT u.url, f.url, p.status, p.title, p.word_count, p.file_id
+        FROM pages p JOIN urls u ON u.id = p.url_id LEFT JOIN urls f ON f.id = p.final_url_id
+        ORDER BY u.url"""
+
+    with Store.open(tmp_path / "copy.duckdb") as copy:
+        first = copy.import_parquet(tmp_path / "exchange")
+        again = copy.import_parquet(tmp_path / "exchange")
+        copied = copy._conn.execute(pages).fetchall()
+
+    assert (first.pages_added, again.pages_added) == (2, 0)
+    assert copied == store._conn.execute(pages).fetchall()
