@@ -21,7 +21,8 @@ each and exits with status 2.
     │   ├── UnknownExportFormat  header row matches no known export
     │   └── BadExportRow         one row that cannot be imported (skipped with a warning)
     ├── MissingExtra             an optional extra is not installed
-    └── UnreadableArchive        a file that is not a WARC or ARC file, or cannot be opened
+    ├── UnreadableArchive        a file that is not a WARC or ARC file, or cannot be opened
+    └── FetchFailed              a URL that gave no HTTP response (DNS, connection, timeout)
 """
 
 from __future__ import annotations
@@ -128,3 +129,9 @@ class UnreadableArchive(LinkEquityError):
         "Give a WARC file (.warc, .warc.gz; Common Crawl WARC and WAT files included) "
         "or an ARC file (.arc, .arc.gz), and check the path."
     )
+
+
+class FetchFailed(LinkEquityError):
+    """A URL that gave no HTTP response: DNS, connection, TLS or timeout."""
+
+    hint = "Check the URL and the connection, or save the page and pass the file instead."

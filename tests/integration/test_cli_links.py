@@ -83,3 +83,14 @@ def test_bad_base_url_is_named(cli: Cli, tmp_path: Path) -> None:
     result = cli("links", page, "--base-url", "garden.example/post")
     assert result.exit_code == 2
     assert "garden.example/post" in result.stderr
+
+
+def test_a_saved_page_without_its_url_is_refused_in_one_line(cli: Cli, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+
+    result = cli("links", page)
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "a saved page needs --base-url" in result.stderr

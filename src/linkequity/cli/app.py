@@ -180,19 +180,30 @@ def url(
 
 @app.command("links")
 def links(
-    page: Annotated[Path, typer.Argument(help="A saved page: .html, or .html.gz", metavar="FILE")],
-    base_url: Annotated[
+    page: Annotated[
         str,
-        typer.Option("--base-url", metavar="URL", help="The URL the page was fetched from"),
+        typer.Argument(
+            help="A page's http(s) URL, fetched once, or a saved page: .html or .html.gz",
+            metavar="FILE_OR_URL",
+        ),
     ],
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="The URL the page was fetched from; needed for a file",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List every link of one page with its placement, rel and flags."""
-    found = pages.links_of_saved_page(page, base_url=base_url)
+    report = pages.links_of_page(page, base_url=base_url)
     if as_json:
-        _print_json(render.page_links_as_dict(found))
+        _print_json(render.page_links_as_dict(report))
     else:
-        render.page_links(found)
+        render.page_links(report)
 
 
 @app.command("settings")

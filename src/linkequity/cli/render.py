@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from linkequity.model.urls import Url
     from linkequity.services.imports import FormatInfo, ImportReport
     from linkequity.services.ingest import IngestReport
+    from linkequity.services.pages import PageLinksReport
     from linkequity.settings import SettingInfo
     from linkequity.store import StoreStats
 
@@ -313,10 +314,13 @@ def written_files(paths: Sequence[Path]) -> None:
         stdout.print(Text(str(path)))
 
 
-def page_links_as_dict(page: PageLinks) -> dict[str, object]:
+def page_links_as_dict(report: PageLinksReport) -> dict[str, object]:
     """Return the JSON form of one page's links and the counts kept out of the graph."""
+    page = report.links
     return {
         "url": page.url,
+        "status": report.status,
+        "problem": report.problem,
         "links": [
             {
                 "position": link.position,
@@ -352,8 +356,13 @@ def _kept_out(page: PageLinks) -> dict[str, int]:
     }
 
 
-def page_links(page: PageLinks) -> None:
+def page_links(report: PageLinksReport) -> None:
     """Print one page's links with placement, rel and flags, then what was kept out."""
+    page = report.links
+    if report.status is not None and not 200 <= report.status < 300:
+        stdout.print(f"The page answered HTTP {report.status}: search engines index none of it.")
+    if report.problem is not None:
+        stdout.print(Text(f"The body could not be read: {safe_text(report.problem)}."))
     table = Table(title=Text(f"Links of {safe_text(page.url)}"), title_justify="left")
     for column in ("#", "url", "anchor", "placement", "rel", "flags"):
         table.add_column(column, overflow="fold", justify="right" if column == "#" else "left")

@@ -1,0 +1,1 @@
+"""Network I/O: fetching pages from the web."""
