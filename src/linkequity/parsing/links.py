@@ -1,9 +1,21 @@
 """Every link of a page, read the way a search engine reads it.
 
-``extract_links`` parses the page once with Lexbor and walks it once in
-document order, keeping a stack of open elements; each link gets its target,
-anchor, ``rel``, image and alt, hidden flag, placement (``parsing.placement``),
-position and surrounding text from that one walk.
+``extract_links`` lets Lexbor do the per-node work in C and keeps the Python
+work per link and per distinct ancestor:
+
+1. ``script``, ``style`` and the other elements whose text no reader sees are
+   removed; a CSS query finds every ``<a href>`` and ``<area href>`` in
+   document order.
+2. Each link climbs its ancestors until it meets one already read; each
+   ancestor is read once (``parsing.placement.element_signal`` through a cached
+   element kind, ``enter_region``, the hidden flags) and remembered by node
+   identity, so the page's many links share the few distinct ancestors.
+3. A NUL (which no text node of a parsed page holds) is put before and after
+   each link; every element but blocks and ``<br>`` is unwrapped and the text
+   runs merged, so one C-level ``text()`` of the page, with a space between the
+   runs that blocks separate, is the reader's text flow with the links marked.
+   Anchors, contexts, and the words and link words of each link's nearest block
+   (``text()`` of that block) are read from it.
 
 Decisions
 ---------
@@ -22,15 +34,20 @@ Decisions
 - Page-level ``<meta name="robots|googlebot" content="nofollow">`` (or
   ``none``), read by ``parsing.html.robots_directives``, adds ``"nofollow"``
   to every link's ``rel`` and sets ``PageLinks.has_meta_nofollow``.
+- Words are counted in the text between link boundaries, so a word that a
+  link boundary splits counts once on each side, and markup inside a word
+  (``Pay<b>Pal</b>``) does not split it.
 - Hostile input never raises: the page is decoded and bounded by
-  ``parsing.html.parse_html`` (size and nesting caps), and at most
-  ``MAX_LINKS`` graph links are read; ``PageLinks.is_truncated`` says when
-  either cut something.
+  ``parsing.html.parse_html`` (size and nesting caps), at most ``MAX_LINKS``
+  graph links are read, and block texts are read up to a budget of a few
+  times the page's text; ``PageLinks.is_truncated`` says when any of these
+  cut something.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -38,7 +55,7 @@ from typing import TYPE_CHECKING
 from linkequity.errors import InvalidUrl
 from linkequity.model.links import Link, PageLinks
 from linkequity.model.urls import normalize_url, resolve_url
-from linkequity.parsing.html import MAX_NESTING, meta_contents, parse_html, robots_directives
+from linkequity.parsing.html import meta_contents, parse_html, robots_directives
 from linkequity.parsing.placement import (
     PAGE_LANDMARKS,
     Landmarks,
@@ -48,8 +65,6 @@ from linkequity.parsing.placement import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
-
     from selectolax.lexbor import LexborHTMLParser, LexborNode
 
     from linkequity.model.links import Placement
@@ -80,6 +95,12 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _ABSOLUTE_HTTP = re.compile(r"[\x00-\x20]*https?://[^\t\n\r]*\Z", re.I)
 _HREF_TRIM = "".join(map(chr, range(0x21)))
 _SKIPPED = frozenset({"script", "style", "template", "noembed", "noframes", "iframe", "textarea"})
+_SKIPPED_SELECTOR = ", ".join(sorted(_SKIPPED))
+_LINK_SELECTOR = "a[href], area[href]"
+_LINKED_IMAGE_SELECTOR = "a[href] img"
+# No text node of a parsed page holds a NUL: it marks where links start and end.
+_MARK = "\x00"
+
 _BLOCKS = frozenset(
     [
         "address",
@@ -128,6 +149,8 @@ _BLOCKS = frozenset(
         "ul",
     ]
 )
+# Every element but these is unwrapped before the text flow is read.
+_INLINE_SELECTOR = "*:not(" + ", ".join(sorted(_BLOCKS | {"html", "br"})) + ")"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,35 +166,34 @@ class _ElementKind:
     is_inert: bool
 
 
-@dataclass(slots=True)
-class _PendingLink:
-    """A graph link whose end, block and image are still being read."""
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """What an element and its ancestors say about the text under it."""
 
+    landmarks: Landmarks
+    hidden: bool
+    block: LexborNode
+    block_id: int
+    link: int
+
+
+@dataclass(slots=True)
+class _Found:
+    """A graph link being read: its element, target, and what it and its ancestors say."""
+
+    node: LexborNode
+    kind: _ElementKind
     url: str
     rel: frozenset[str]
     title: str | None
-    hidden: bool
-    landmarks: Landmarks
-    block: _Frame
-    start: int
-    end: int = -1
+    landmarks: Landmarks = PAGE_LANDMARKS
+    hidden: bool = False
+    block: LexborNode | None = None
+    block_id: int = 0
+    parent_link: int = -1
     is_area: bool = False
     alt: str | None = None
     has_image: bool = False
-
-
-@dataclass(slots=True)
-class _Frame:
-    """One open element of the walk, and the words read inside it so far."""
-
-    landmarks: Landmarks
-    hidden: bool
-    block: _Frame | None
-    link: _PendingLink | None
-    is_skipped: bool = False
-    is_block: bool = False
-    words: int = 0
-    link_words: int = 0
 
 
 @dataclass(slots=True)
@@ -231,14 +253,13 @@ def extract_page_links(html: str | bytes, base_url: str) -> PageLinks:
     tree = bounded.tree
     document_url = _document_base(tree, page_url)
     has_meta_nofollow = _has_meta_nofollow(tree)
-    walk = _Walk(page_url, document_url, has_meta_nofollow)
+    reader = _Reader(page_url, document_url, has_meta_nofollow)
     top = tree.body or tree.root
-    if top is not None:
-        walk.run(top)
-    counts = walk.counts
+    links = reader.read(top) if top is not None else []
+    counts = reader.counts
     return PageLinks(
         url=page_url,
-        links=walk.links(),
+        links=links,
         javascript_links=counts.by_scheme.get("javascript", 0),
         mailto_links=counts.by_scheme.get("mailto", 0),
         tel_links=counts.by_scheme.get("tel", 0),
@@ -247,7 +268,7 @@ def extract_page_links(html: str | bytes, base_url: str) -> PageLinks:
         self_links=counts.self_links,
         unresolved_links=counts.unresolved,
         has_meta_nofollow=has_meta_nofollow,
-        is_truncated=bounded.is_truncated or walk.is_truncated,
+        is_truncated=bounded.is_truncated or reader.is_truncated,
     )
 
 
@@ -338,8 +359,8 @@ def _fold(text: str) -> str:
     return " ".join(text.split())
 
 
-class _Walk:
-    """One pass over a parsed page: the text flow, the open elements and the links."""
+class _Reader:
+    """The graph links of one parsed page (see the module docstring)."""
 
     def __init__(self, page_url: str, document_url: str, has_meta_nofollow: bool) -> None:
         self.page_url = page_url
@@ -347,141 +368,197 @@ class _Walk:
         self.has_meta_nofollow = has_meta_nofollow
         self.counts = _Counts()
         self.is_truncated = False
-        self.pending: list[_PendingLink] = []
-        self.pieces: list[str] = []
-        self.offset = 0
         self._resolved: dict[str, str | None] = {}
+        self._rels: dict[str | None, frozenset[str]] = {}
+        self._places: dict[int, _Place] = {}
+        # Every block element read, outer ones first: (id, element, enclosing block's id).
+        self._blocks: list[tuple[int, LexborNode, int]] = []
 
-    def run(self, top: LexborNode) -> None:
-        """Walk *top* and everything under it, in document order.
+    def read(self, top: LexborNode) -> list[Link]:
+        """Return the graph links under *top*, in document order; this rewrites *top*."""
+        top.strip_tags([_SKIPPED_SELECTOR], recursive=True)
+        found = self._find(top)
+        if not found:
+            return []
+        top_id = top.mem_id
+        root = _Place(PAGE_LANDMARKS, False, top, top_id, -1)
+        self._places[top_id] = root
+        self._blocks.append((top_id, top, -1))
+        for index, link in enumerate(found):
+            parent = link.node.parent
+            self._place(index, link, self._place_of(parent) if parent is not None else root)
+        self._read_images(top, found)
+        for link in found:
+            link.node.insert_before(_MARK)
+            link.node.insert_after(_MARK)
+        top.unwrap_tags([_INLINE_SELECTOR], delete_empty=True)
+        top.merge_text_nodes()
+        # Folding keeps the markers: a NUL is no whitespace.
+        marked = " ".join(top.text(separator=" ").split())
+        pieces = marked.split(_MARK)
+        if len(pieces) != 2 * len(found) + 1:
+            # Parsed text holds no NUL (decode_html drops them, the parser
+            # turns &#0; into U+FFFD); should one appear, drop the flow.
+            self.is_truncated = True
+            pieces = [""] * (2 * len(found) + 1)
+            marked = _MARK * (2 * len(found))
+        flow = "".join(pieces)
+        starts, ends = _boundaries(found, list(itertools.accumulate(map(len, pieces))))
+        words = self._block_words({link.block_id for link in found}, top_id)
+        links = []
+        for position, link in enumerate(found):
+            start = starts[position]
+            end = ends[position]
+            anchor = _fold(flow[start:end])
+            is_image = link.is_area or (link.has_image and not anchor)
+            if is_image:
+                anchor = link.alt or ""
+            block_words, block_link_words = words[link.block_id]
+            links.append(
+                Link(
+                    url=link.url,
+                    anchor_text=anchor,
+                    rel=link.rel,
+                    placement=classify_placement(
+                        link.landmarks,
+                        block_words=block_words,
+                        block_link_words=block_link_words,
+                    ),
+                    is_image=is_image,
+                    alt=link.alt if is_image else None,
+                    title=link.title,
+                    hidden=link.hidden,
+                    position=position,
+                    left_context=_tail(flow, start),
+                    right_context=_head(flow, end),
+                )
+            )
+        return links
 
-        ``frames`` holds one entry per open element; an element that changes
-        nothing (no block, link, landmark, hidden or skipped text) shares its
-        parent's ``_Frame``, so counting stays in one place and closing it is free.
-        """
-        root = _Frame(PAGE_LANDMARKS, False, None, None, is_block=True)
-        root.block = root
-        frames = [root]
-        open_ids = {top.mem_id: 0}
-        ids = [top.mem_id]
-        pieces = self.pieces
-        pending = self.pending
-        for node in _descendants(top):
-            parent = node.parent
-            depth = open_ids.get(parent.mem_id, -1) if parent is not None else -1
-            while len(frames) > depth + 1 > 0:
-                closed = frames.pop()
-                del open_ids[ids.pop()]
-                if closed is not frames[-1]:
-                    self._close(closed, frames[-1])
-            frame = frames[-1]
-            tag = node.tag or "-"
-            if tag == "-text":
-                if frame.is_skipped:
-                    continue
-                text = node.text_content or ""
-                words = text.split()
-                if words:
-                    piece = " ".join(words)
-                    if text[0].isspace():
-                        piece = " " + piece
-                    if text[-1].isspace():
-                        piece += " "
-                    pieces.append(piece)
-                    self.offset += len(piece)
-                    count = len(words)
-                    frame.words += count
-                    if frame.link is not None:
-                        frame.link_words += count
-                elif text:
-                    pieces.append(" ")
-                    self.offset += 1
+    def _find(self, top: LexborNode) -> list[_Found]:
+        """Return the graph links under *top*; count the hrefs kept out of the graph."""
+        found: list[_Found] = []
+        for node in top.css(_LINK_SELECTOR):
+            attrs = node.attributes
+            if "href" not in attrs:
                 continue
-            if tag[0] == "-":
+            url = self._resolve(attrs["href"] or "")
+            if url is None:
                 continue
-            if len(pending) >= MAX_LINKS:
+            if len(found) >= MAX_LINKS:
                 self.is_truncated = True
                 break
-            attrs = node.attributes
-            kind = _kind_of(tag, attrs)
-            entered = frame if kind.is_inert else self._enter(tag, attrs, kind, frame)
-            if len(frames) < MAX_NESTING or entered.link is not frame.link:
-                node_id = node.mem_id
-                open_ids[node_id] = len(frames)
-                ids.append(node_id)
-                frames.append(entered)
-        while len(frames) > 1:
-            closed = frames.pop()
-            if closed is not frames[-1]:
-                self._close(closed, frames[-1])
+            rel = self._rels.get(attrs.get("rel"))
+            if rel is None:
+                rel = self._rel(attrs.get("rel"))
+            title = attrs.get("title")
+            tag = node.tag or "a"
+            folded_title = _fold(title) if title is not None else None
+            link = _Found(node, _kind_of(tag, attrs), url, rel, folded_title)
+            if tag == "area":
+                link.is_area = True
+                link.alt = _fold(attrs.get("alt") or "")
+            found.append(link)
+        return found
 
-    def _append(self, piece: str) -> None:
-        self.pieces.append(piece)
-        self.offset += len(piece)
+    def _rel(self, value: str | None) -> frozenset[str]:
+        """Return (and remember) the rel tokens of one ``rel`` value, meta nofollow included."""
+        rel = frozenset((value or "").lower().split())
+        if self.has_meta_nofollow:
+            rel |= {"nofollow"}
+        self._rels[value] = rel
+        return rel
 
-    def _enter(
-        self, tag: str, attrs: Mapping[str, str | None], kind: _ElementKind, parent: _Frame
-    ) -> _Frame:
-        """Open one element and return its frame (its parent's when it changes nothing)."""
+    def _place(self, index: int, link: _Found, parent: _Place) -> None:
+        """Read where link number *index* sits, from its parent's place and its own kind."""
+        kind = link.kind
         landmarks = parent.landmarks
         if kind.region is not None:
             landmarks = enter_region(landmarks, kind.region, kind.is_strong)
         hidden = parent.hidden or kind.is_hiding
-        link = parent.link
-        if tag == "img" and link is not None:
+        link.landmarks = landmarks
+        link.hidden = hidden
+        link.block = parent.block
+        link.block_id = parent.block_id
+        link.parent_link = parent.link
+        self._places[link.node.mem_id] = _Place(
+            landmarks, hidden, parent.block, parent.block_id, index
+        )
+
+    def _place_of(self, node: LexborNode) -> _Place:
+        """Return the place of *node*, reading each ancestor not read yet, top down."""
+        places = self._places
+        chain = []
+        place = None
+        current: LexborNode | None = node
+        while current is not None:
+            key = current.mem_id
+            place = places.get(key)
+            if place is not None:
+                break
+            chain.append((key, current))
+            current = current.parent
+        if place is None:
+            place = _Place(PAGE_LANDMARKS, False, node, node.mem_id, -1)
+        for key, element in reversed(chain):
+            place = self._enter(element, key, place)
+            places[key] = place
+        return place
+
+    def _read_images(self, top: LexborNode, found: list[_Found]) -> None:
+        """Mark the links that hold an image, with the first image's alt text."""
+        for image in top.css(_LINKED_IMAGE_SELECTOR):
+            parent = image.parent
+            if parent is None:
+                continue
+            place = self._place_of(parent)
+            if place.link < 0:
+                continue
+            link = found[place.link]
             link.has_image = True
             if link.alt is None:
-                link.alt = _fold(attrs.get("alt") or "")
-        is_block = kind.is_block
-        if is_block or tag == "br":
-            self._append(" ")
-        is_skipped = parent.is_skipped or kind.is_skipping
-        is_link = kind.is_link and not is_skipped
-        if not (
-            is_block
-            or is_link
-            or is_skipped is not parent.is_skipped
-            or hidden is not parent.hidden
-            or landmarks is not parent.landmarks
-        ):
-            return parent
-        frame = _Frame(landmarks, hidden, parent.block, link, is_skipped=is_skipped)
-        if is_block:
-            frame.is_block = True
-            frame.block = frame
-        if is_link:
-            pending = self._start_link(tag, attrs, frame)
-            if pending is not None:
-                frame.link = pending
-        return frame
+                link.alt = _fold(image.attributes.get("alt") or "")
 
-    def _start_link(
-        self, tag: str, attrs: Mapping[str, str | None], frame: _Frame
-    ) -> _PendingLink | None:
-        """Return the pending graph link of an ``<a>``/``<area>``, or count it and return None."""
-        href = attrs.get("href") or ""
-        url = self._resolve(href)
-        if url is None:
-            return None
-        rel = frozenset((attrs.get("rel") or "").lower().split())
-        if self.has_meta_nofollow:
-            rel |= {"nofollow"}
-        title = attrs.get("title")
-        block = frame.block if frame.block is not None else frame
-        pending = _PendingLink(
-            url=url,
-            rel=rel,
-            title=_fold(title) if title is not None else None,
-            hidden=frame.hidden,
-            landmarks=frame.landmarks,
-            block=block,
-            start=self.offset,
+    def _enter(self, element: LexborNode, key: int, parent: _Place) -> _Place:
+        """Return the place of *element* (node id *key*) whose parent's place is *parent*.
+
+        An element that changes nothing shares its parent's place.
+        """
+        kind = _kind_of(element.tag or "-", element.attributes)
+        if kind.region is None and not kind.is_hiding and not kind.is_block:
+            return parent
+        landmarks = parent.landmarks
+        if kind.region is not None:
+            landmarks = enter_region(landmarks, kind.region, kind.is_strong)
+        if kind.is_block:
+            self._blocks.append((key, element, parent.block_id))
+            return _Place(landmarks, parent.hidden or kind.is_hiding, element, key, parent.link)
+        return _Place(
+            landmarks, parent.hidden or kind.is_hiding, parent.block, parent.block_id, parent.link
         )
-        if tag == "area":
-            pending.is_area = True
-            pending.alt = _fold(attrs.get("alt") or "")
-        self.pending.append(pending)
-        return pending
+
+    def _block_words(self, wanted: set[int], top_id: int) -> dict[int, tuple[int, int]]:
+        """Return the words and link words of each block in *wanted*, by block id.
+
+        Blocks are read innermost first, and each one read is then cut out of
+        the tree, its counts carried to the block around it: every text is
+        read once however deep the blocks nest.
+        """
+        words: dict[int, tuple[int, int]] = {}
+        carried: dict[int, tuple[int, int]] = {}
+        for key, block, outer in reversed(self._blocks):
+            inner_words, inner_link_words = carried.pop(key, (0, 0))
+            if key in wanted:
+                own_words, own_link_words = _count_words(block.text(separator=" "))
+                inner_words += own_words
+                inner_link_words += own_link_words
+                words[key] = (inner_words, inner_link_words)
+                if key != top_id:
+                    block.decompose(recursive=False)
+            if outer >= 0 and (inner_words or inner_link_words):
+                outer_words, outer_link_words = carried.get(outer, (0, 0))
+                carried[outer] = (outer_words + inner_words, outer_link_words + inner_link_words)
+        return words
 
     def _resolve(self, href: str) -> str | None:
         """Return the graph target of *href*, or count why it has none."""
@@ -532,53 +609,38 @@ class _Walk:
         else:
             self.counts.unresolved += 1
 
-    def _close(self, frame: _Frame, parent: _Frame) -> None:
-        """Close one element: end its link, add its words to its parent's."""
-        if frame.link is not None and frame.link is not parent.link:
-            frame.link.end = self.offset
-        if frame.is_block:
-            self._append(" ")
-        parent.words += frame.words
-        parent.link_words += frame.link_words
 
-    def links(self) -> list[Link]:
-        """Return the finished links, once the walk is over."""
-        flow = "".join(self.pieces)
-        links = []
-        for position, pending in enumerate(self.pending):
-            end = pending.end if pending.end >= 0 else self.offset
-            anchor = _fold(flow[pending.start : end])
-            is_image = pending.is_area or (pending.has_image and not anchor)
-            if is_image:
-                anchor = pending.alt or ""
-            block = pending.block
-            links.append(
-                Link(
-                    url=pending.url,
-                    anchor_text=anchor,
-                    rel=pending.rel,
-                    placement=classify_placement(
-                        pending.landmarks,
-                        block_words=block.words,
-                        block_link_words=block.link_words,
-                    ),
-                    is_image=is_image,
-                    alt=pending.alt if is_image else None,
-                    title=pending.title,
-                    hidden=pending.hidden,
-                    position=position,
-                    left_context=_tail(flow, pending.start),
-                    right_context=_head(flow, end),
-                )
-            )
-        return links
+def _boundaries(found: list[_Found], offsets: list[int]) -> tuple[list[int], list[int]]:
+    """Return where each link starts and ends in the flow, from its markers' offsets.
+
+    The markers are a well-nested sequence: without nested links (only SVG
+    can nest them) they alternate start, end; with them, the enclosing links
+    say which marker is whose.
+    """
+    if all(link.parent_link < 0 for link in found):
+        return offsets[0::2], offsets[1::2]
+    starts = [0] * len(found)
+    ends = [0] * len(found)
+    marker = 0
+    open_links: list[int] = []
+    for index, link in enumerate(found):
+        while open_links and open_links[-1] != link.parent_link:
+            ends[open_links.pop()] = offsets[marker]
+            marker += 1
+        starts[index] = offsets[marker]
+        marker += 1
+        open_links.append(index)
+    while open_links:
+        ends[open_links.pop()] = offsets[marker]
+        marker += 1
+    return starts, ends
 
 
-def _descendants(top: LexborNode) -> Iterator[LexborNode]:
-    """Yield every node under *top* (not *top* itself), text and comments included."""
-    nodes = top.traverse(include_text=True)
-    next(nodes, None)
-    return nodes
+def _count_words(marked: str) -> tuple[int, int]:
+    """Return the words of a block's marked text and, of those, the words inside links."""
+    parts = marked.split(_MARK)
+    counts = [len(part.split()) for part in parts]
+    return sum(counts), sum(counts[1::2])
 
 
 def _tail(flow: str, end: int) -> str:
