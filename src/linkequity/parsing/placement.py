@@ -8,31 +8,38 @@ Signals an element gives, strongest first:
 
 1. its ARIA ``role`` (navigation, menu, menubar, banner, contentinfo,
    complementary, main, article);
-2. its tag (``nav``, ``header``, ``footer``, ``aside``, ``main``, ``article``,
-   ``form``);
+2. its tag (``nav``, ``header``, ``footer``, ``aside``, ``main``, ``article``);
 3. word tokens of its ``class`` and ``id`` (``site-header`` gives ``site`` and
    ``header``; ``navy`` and ``commentary`` give nothing). Boilerplate tokens beat
    content tokens on one element (``header-content`` is a header). Class names
    that describe a state or a layout (``has-sidebar``, ``nav-open``,
    ``sidebar-left``) and the classes of ``<html>`` and ``<body>`` are ignored.
+   A ``<form>`` is a search box or the whole page (ASP.NET wraps every page in
+   one), so it counts as a class hint of ``OTHER``, not as a tag.
+
+Roles and tags are strong signals, class and id hints weak ones.
 
 The rules of ``classify_placement``, in order; the first that decides wins:
 
 1. A comment section anywhere above the link: ``COMMENT`` (comment beats content).
 2. The nearest navigation, header, footer, sidebar or other boilerplate region
-   above the link decides. A ``<header>`` or ``<footer>`` (or such a class)
-   inside ``<main>``/``<article>`` belongs to the article, not to the page,
-   and gives no region. A weak content hint (a class such as ``entry-content``)
-   does not override an enclosing boilerplate region; ``<main>`` and
-   ``<article>`` do.
-3. Inside a content region: ``CONTENT`` unless the link's block is a short link
-   list (link density above ``ARTICLE_LIST_DENSITY`` and fewer than
-   ``SHORT_BLOCK_WORDS`` words), which is ``OTHER``.
+   above the link decides, except for running text (below) inside
+   ``<main>``/``<article>`` whose region comes from a weak signal: there a
+   class such as ``l-sidebar-fixed`` names the layout, not the text. A
+   ``<header>`` or ``<footer>`` (or such a class) inside ``<main>``/``<article>``
+   belongs to the article, not to the page, and gives no region. A content
+   signal overrides an enclosing boilerplate region that a class or id names
+   (``entry-content`` inside Blogger's ``class="widget Blog"``), never one
+   that a tag or role names (``entry-content`` inside ``<nav>`` is still
+   navigation, an ``<article>`` inside ``<aside>`` a teaser card).
+3. Inside a content region: ``CONTENT`` unless the link's block is a link list
+   (link density at least ``ARTICLE_LIST_DENSITY``: tags, share buttons, lists
+   of related stories), which is ``OTHER``.
 4. Elsewhere, text density decides (Kohlschütter, Frankhauser and Nejdl,
-   "Boilerplate detection using shallow text features", WSDM 2010): a block of
-   at least ``CONTENT_BLOCK_WORDS`` words whose link density (anchor words /
-   all words) is at most ``CONTENT_LINK_DENSITY`` is ``CONTENT``; anything
-   else is ``OTHER``.
+   "Boilerplate detection using shallow text features", WSDM 2010): running
+   text, a block of at least ``CONTENT_BLOCK_WORDS`` words whose link density
+   (anchor words / all words) is at most ``CONTENT_LINK_DENSITY``, is
+   ``CONTENT``; anything else is ``OTHER``.
 
 ``mark_sitewide`` marks the links that recur across the pages of one site.
 """
@@ -55,7 +62,6 @@ __all__ = [
     "ARTICLE_LIST_DENSITY",
     "CONTENT_BLOCK_WORDS",
     "CONTENT_LINK_DENSITY",
-    "SHORT_BLOCK_WORDS",
     "SITEWIDE_MIN_PAGES",
     "SITEWIDE_SHARE",
     "Landmarks",
@@ -68,12 +74,11 @@ __all__ = [
 
 #: Highest link density of a block that still reads as running text.
 CONTENT_LINK_DENSITY = 1 / 3
-#: Fewest words of a block outside any content region for it to be content.
+#: Fewest words of a block of running text.
 CONTENT_BLOCK_WORDS = 12
-#: Inside an article, a block at least this dense in links and shorter than
-#: ``SHORT_BLOCK_WORDS`` is a link list (tags, share buttons), not content.
+#: Inside a content region, a block at least this dense in links is a link
+#: list (tags, share buttons, related stories), not content.
 ARTICLE_LIST_DENSITY = 0.5
-SHORT_BLOCK_WORDS = 8
 #: A (target, anchor) pair on at least this share of a site's pages is sitewide…
 SITEWIDE_SHARE = 0.6
 #: …when at least this many pages of the site were read.
@@ -101,8 +106,10 @@ _TAGS: Mapping[str, Placement] = {
     "aside": Placement.SIDEBAR,
     "main": Placement.CONTENT,
     "article": Placement.CONTENT,
-    "form": Placement.OTHER,
 }
+# A form may be a search box or the whole page (ASP.NET wraps every page in
+# one), so it says no more than a class name would.
+_WEAK_TAGS: Mapping[str, Placement] = {"form": Placement.OTHER}
 
 _TOKENS: Mapping[str, Placement] = {
     **dict.fromkeys(
@@ -178,6 +185,7 @@ _TOKENS: Mapping[str, Placement] = {
             "subscribe",
             "cookie",
             "cookies",
+            "consent",
         ],
         Placement.OTHER,
     ),
@@ -225,7 +233,10 @@ _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _IGNORED_HINTS = frozenset({"html", "body"})
 _HEADER_OR_FOOTER = frozenset({Placement.HEADER, Placement.FOOTER})
 _NO_SIGNAL: tuple[Placement | None, bool] = (None, False)
-_TAG_SIGNALS = {tag: (placement, True) for tag, placement in _TAGS.items()}
+_TAG_SIGNALS = {
+    **{tag: (placement, False) for tag, placement in _WEAK_TAGS.items()},
+    **{tag: (placement, True) for tag, placement in _TAGS.items()},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +315,7 @@ def _signal(
         return _TAGS[tag], True
     if tag in _IGNORED_HINTS:
         return _NO_SIGNAL
-    found: Placement | None = None
+    found = _WEAK_TAGS.get(tag)
     for value in (id_value, class_value):
         if not value:
             continue
@@ -345,9 +356,11 @@ def enter_region(parent: Landmarks, region: Placement | None, is_strong: bool) -
             return parent
         return dataclasses.replace(parent, is_comment=True)
     if region is Placement.CONTENT:
+        if parent.region in _BOILERPLATE and parent.is_strong:
+            return parent
         if is_strong:
             return Landmarks(Placement.CONTENT, True, parent.is_comment, True)
-        if parent.region in _BOILERPLATE or parent.region is Placement.CONTENT:
+        if parent.region is Placement.CONTENT:
             return parent
         return Landmarks(Placement.CONTENT, False, parent.is_comment, parent.in_article)
     if region in _HEADER_OR_FOOTER and parent.in_article:
@@ -376,16 +389,15 @@ def classify_placement(
     """
     if landmarks.is_comment:
         return Placement.COMMENT
-    if landmarks.region in _BOILERPLATE:
-        return landmarks.region
     density = block_link_words / block_words if block_words else 1.0
+    is_running_text = density <= CONTENT_LINK_DENSITY and block_words >= CONTENT_BLOCK_WORDS
+    if landmarks.region in _BOILERPLATE:
+        if is_running_text and landmarks.in_article and not landmarks.is_strong:
+            return Placement.CONTENT
+        return landmarks.region
     if landmarks.region is Placement.CONTENT:
-        if density >= ARTICLE_LIST_DENSITY and block_words < SHORT_BLOCK_WORDS:
-            return Placement.OTHER
-        return Placement.CONTENT
-    if density <= CONTENT_LINK_DENSITY and block_words >= CONTENT_BLOCK_WORDS:
-        return Placement.CONTENT
-    return Placement.OTHER
+        return Placement.OTHER if density >= ARTICLE_LIST_DENSITY else Placement.CONTENT
+    return Placement.CONTENT if is_running_text else Placement.OTHER
 
 
 def mark_sitewide(

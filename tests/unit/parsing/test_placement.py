@@ -63,6 +63,7 @@ def test_landmarks_and_roles(html: str, expected: Placement) -> None:
         (f'<div class="related-posts">{LINK}</div>', Placement.SIDEBAR),
         (f'<div class="social-share">{LINK}</div>', Placement.OTHER),
         (f'<div class="tags">{LINK}</div>', Placement.OTHER),
+        (f'<div id="privacy-consent"><p>{PROSE}{LINK} {PROSE}</p></div>', Placement.OTHER),
         (f'<div id="disqus_thread">{LINK}</div>', Placement.COMMENT),
         (f'<li class="comment"><p>{PROSE}{LINK}</p></li>', Placement.COMMENT),
         (f'<div class="reply">{LINK}</div>', Placement.COMMENT),
@@ -104,12 +105,50 @@ def test_class_tokens(value: str, tokens: list[str]) -> None:
         (f'<main><section id="comments"><p>{PROSE}{LINK}</p></section></main>', Placement.COMMENT),
         (f'<div class="comments"><nav>{LINK}</nav></div>', Placement.COMMENT),
         (f'<nav><div class="entry-content"><p>{PROSE}{LINK}</p></div></nav>', Placement.NAVIGATION),
-        (f"<aside><article><p>{PROSE}{LINK}</p></article></aside>", Placement.CONTENT),
+        (f"<aside><article><p>{PROSE}{LINK}</p></article></aside>", Placement.SIDEBAR),
+        (f'<div class="sidebar"><article><p>{PROSE}{LINK}</p></article></div>', Placement.CONTENT),
+        (
+            f'<div class="widget"><div class="entry-content"><p>{PROSE}{LINK}</p></div></div>',
+            Placement.CONTENT,
+        ),
+        (
+            f'<form id="aspnetForm"><article><p>{PROSE}{LINK}</p></article></form>',
+            Placement.CONTENT,
+        ),
+        (f"<form><div><p>{PROSE}{LINK} {PROSE}</p></div></form>", Placement.OTHER),
+        (f'<form id="comment-form">{LINK}</form>', Placement.COMMENT),
         (f'<article><div class="share">{LINK}</div></article>', Placement.OTHER),
         (f'<body class="sidebar-layout"><p>{PROSE}{LINK} {PROSE}</p></body>', Placement.CONTENT),
     ],
 )
 def test_rule_priority(html: str, expected: Placement) -> None:
+    assert placement_of(html) is expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            f'<article><div class="l-sidebar-fixed"><p>{PROSE}{LINK}</p></div></article>',
+            Placement.CONTENT,
+        ),
+        (
+            f'<main><div class="nav-wrap"><p>{PROSE}{LINK} {PROSE}</p></div></main>',
+            Placement.CONTENT,
+        ),
+        (
+            f'<article><div class="related"><ul><li>{LINK}</li></ul></div></article>',
+            Placement.SIDEBAR,
+        ),
+        (f"<article><aside><p>{PROSE}{LINK}</p></aside></article>", Placement.SIDEBAR),
+        (f'<div class="sidebar"><p>{PROSE}{LINK}</p></div>', Placement.SIDEBAR),
+        (
+            f"<article><p>{PROSE}</p><ul><li><a href='/x'>{PROSE}</a></li></ul></article>",
+            Placement.OTHER,
+        ),
+    ],
+)
+def test_text_density_inside_an_article(html: str, expected: Placement) -> None:
     assert placement_of(html) is expected
 
 
@@ -135,6 +174,12 @@ def test_link_density_decides_outside_landmarks(html: str, expected: Placement) 
         (PAGE_LANDMARKS, 0, 0, Placement.OTHER),
         (Landmarks(Placement.CONTENT, True, False, True), 3, 2, Placement.OTHER),
         (Landmarks(Placement.CONTENT, True, False, True), 3, 1, Placement.CONTENT),
+        (Landmarks(Placement.CONTENT, True, False, True), 30, 15, Placement.OTHER),
+        (Landmarks(Placement.CONTENT, False, False, False), 30, 14, Placement.CONTENT),
+        (Landmarks(Placement.SIDEBAR, False, False, True), 40, 3, Placement.CONTENT),
+        (Landmarks(Placement.SIDEBAR, False, False, True), 40, 20, Placement.SIDEBAR),
+        (Landmarks(Placement.SIDEBAR, False, False, False), 40, 3, Placement.SIDEBAR),
+        (Landmarks(Placement.SIDEBAR, True, False, True), 40, 3, Placement.SIDEBAR),
         (Landmarks(Placement.CONTENT, True, True, True), 100, 1, Placement.COMMENT),
         (Landmarks(Placement.FOOTER, True, False, False), 100, 1, Placement.FOOTER),
     ],
