@@ -9,24 +9,31 @@ Caps (each bounds the time or memory one page can take):
 - ``MAX_HTML_BYTES``: only the first 15 MiB (bytes, or characters for ``str``)
   are read, which is where Googlebot stops reading an HTML file. Real pages
   are under 1 MB.
-- ``MAX_NESTING``: Lexbor's tree building is quadratic in the nesting of block
-  elements (each ``<div>``-like start tag scans the stack of open elements for
-  a ``<p>`` to close; 100,000 nested divs take about 40 s), so start and end
-  tags of block elements nested deeper than 512, Blink's own limit, are
-  dropped. A deep run that closes again is thereby flattened and its content
-  kept, as Blink keeps it; a run still open where the page ends (unclosed
-  tags, or a page built to be deep) is cut where it passes the cap. The
-  real pages of the shared corpus nest at most 55 deep by this estimate.
+- ``MAX_NESTING``: Lexbor's tree building is quadratic in the depth of the
+  stack of open elements, inline ones included: most start and end tags scan
+  that stack (a ``<div>`` looks for a ``<p>`` to close), so 40,000 open
+  ``<span>`` followed by 40,000 ``<div></div>`` take about 6 s. Start and end
+  tags of elements nested deeper than 512, Blink's own limit, are therefore
+  dropped. A deep run that closes again is flattened and its content kept,
+  as Blink keeps it; a run still open where the page ends (unclosed tags, or
+  a page built to be deep) is cut where it passes the cap. Void elements,
+  elements that close their like (``p``, ``li``, ``td``…) and raw text
+  (``script``, comments…) do not count; an end tag pops the elements above
+  its own start, and an end tag with no start is ignored, as the parser does.
+  A page of at most ``FEW_TAGS`` ``<`` cannot nest deep enough to cost much
+  (at most ``FEW_TAGS``² / 4 stack steps, about 15 ms) and is parsed as it
+  is, after one count; the real pages of the shared corpus nest at most 55
+  deep by this estimate.
 """
 
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
 if TYPE_CHECKING:
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_HTML_BYTES",
+    "FEW_TAGS",
     "MAX_NESTING",
     "BoundedTree",
     "bound_html",
@@ -45,8 +53,10 @@ __all__ = [
 
 #: Longest page read, in bytes (characters for ``str``); Googlebot reads the first 15 MB.
 MAX_HTML_BYTES = 15 * 1024 * 1024
-#: Deepest block-element nesting kept; Blink flattens the DOM at 512 too.
+#: Deepest element nesting kept; Blink flattens the DOM at 512 too.
 MAX_NESTING = 512
+#: Pages with at most this many ``<`` are not scanned for their nesting.
+FEW_TAGS = 4096
 
 _CHARSET_SCAN_BYTES = 4096
 _BOMS = (
@@ -61,14 +71,27 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", r
 _CODEC_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "x-user-defined": "cp1252"}
 _ASCII_INCOMPATIBLE = ("utf-16", "utf-32")
 
-# Start tags of these close a <p> in button scope, which scans the stack of
-# open elements: only they make Lexbor quadratic (measured; inline ones do not).
-_DEEPENING = (
-    "address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|"
-    "figcaption|figure|footer|form|header|hgroup|listing|main|menu|nav|ol|pre|"
-    "search|section|summary|ul"
+# One tag, or the start of a comment: (end slash, name, the rest of the tag).
+_TAG = re.compile(r"<(?:!--|(/?)([A-Za-z][^\t\n\f\r />]*)([^>]*)>?)")
+# Elements that never stay open, or close an open element like them: they
+# add nothing to the depth of the stack of open elements.
+_UNSTACKED = frozenset({
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image",
+    "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+    "html", "head", "body", "p", "li", "dd", "dt", "option", "optgroup", "tr", "td",
+    "th", "tbody", "thead", "tfoot", "caption", "colgroup", "rb", "rp", "rt", "rtc",
+})  # fmt: skip
+# Their text is raw: no tag inside them opens anything.
+_RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"}
 )
-_NESTING_TAG = re.compile(rf"(</?(?:{_DEEPENING})(?=[\s/>])[^>]*>?)", re.I)
+# HTML start tags that leave SVG or MathML, where ``<x/>`` closes itself.
+_BREAKOUT = frozenset({
+    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt",
+    "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li",
+    "listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span",
+    "strong", "strike", "sub", "sup", "table", "tt", "u", "ul", "var", "font",
+})  # fmt: skip
 
 _DIRECTIVES = frozenset({
     "all", "index", "follow", "noindex", "nofollow", "none", "noarchive", "nocache",
@@ -110,26 +133,92 @@ def bound_html(html: str | bytes, *, content_type: str | None = None) -> tuple[s
     """
     is_truncated = len(html) > MAX_HTML_BYTES
     text = decode_html(html[:MAX_HTML_BYTES], content_type=content_type)
-    pieces = _NESTING_TAG.split(text)
-    tags = pieces[1::2]
-    if len(tags) <= MAX_NESTING:
+    if text.count("<") <= FEW_TAGS:
         return text, is_truncated
-    is_close = np.fromiter((tag[1] == "/" for tag in tags), dtype=bool, count=len(tags))
-    sums = np.cumsum(np.where(is_close, -1, 1))
-    # Stray end tags do not take the depth below zero (a reflected walk).
-    after = sums - np.minimum.accumulate(np.minimum(sums, 0))
-    before = np.concatenate(([0], after[:-1]))
-    is_dropped = np.where(is_close, before, after) > MAX_NESTING
-    if not is_dropped.any():
+    bounded = _flatten_deep_runs(text)
+    if bounded is None:
         return text, is_truncated
-    if after[-1] > MAX_NESTING:
-        shallow = np.flatnonzero(after <= MAX_NESTING)
-        run_start = int(shallow[-1]) + 1 if len(shallow) else 0
-        del pieces[2 * run_start + 1 :]
-        is_dropped = is_dropped[:run_start]
-    for index in np.flatnonzero(is_dropped).tolist():
-        pieces[2 * index + 1] = ""
-    return "".join(pieces), True
+    return bounded, True
+
+
+def _flatten_deep_runs(text: str) -> str | None:
+    """Return *text* without the tags nested deeper than ``MAX_NESTING``, or ``None``.
+
+    One pass keeps the stack of open elements, each with whether its tags
+    are kept and where its start tag begins. An end tag pops every element
+    above its own start; an end tag with no start is ignored; a start tag
+    over the cap is dropped, and so is the end tag that closes it. An HTML
+    ``<a>`` closes an open ``<a>``, so links are kept over the cap.
+    """
+    stack: list[tuple[str, bool, int]] = []
+    open_at: dict[str, list[int]] = {}
+    dropped: list[tuple[int, int]] = []
+    kept = 0
+    end = len(text)
+    position = 0
+    while (tag := _TAG.search(text, position)) is not None:
+        position = tag.end()
+        raw_name = tag.group(2)
+        if raw_name is None:
+            close = text.find("-->", tag.start() + 2)
+            position = end if close < 0 else close + 3
+            continue
+        name = raw_name.lower()
+        if tag.group(1):
+            where = open_at.get(name)
+            if where:
+                if not stack[where[-1]][1]:
+                    dropped.append((tag.start(), position))
+                kept -= _pop_to(stack, open_at, where[-1])
+            continue
+        if name in _RAW_TEXT:
+            close_tag = _raw_text_end(name).search(text, position)
+            position = end if close_tag is None else close_tag.start()
+            continue
+        if name in _UNSTACKED:
+            continue
+        is_foreign = bool(open_at.get("svg") or open_at.get("math"))
+        if is_foreign and name not in _BREAKOUT and tag.group(3).endswith("/"):
+            continue
+        is_kept = kept < MAX_NESTING
+        if name == "a" and not is_foreign:
+            if open_at.get("a"):
+                kept -= _pop_to(stack, open_at, open_at["a"][-1])
+            is_kept = True
+        if is_kept:
+            kept += 1
+        else:
+            dropped.append((tag.start(), position))
+        open_at.setdefault(name, []).append(len(stack))
+        stack.append((name, is_kept, tag.start()))
+    if not dropped:
+        return None
+    cut = next((start for _, is_kept, start in stack if not is_kept), end)
+    pieces = []
+    last = 0
+    for start, stop in dropped:
+        if start >= cut:
+            break
+        pieces.append(text[last:start])
+        last = stop
+    pieces.append(text[last:cut])
+    return "".join(pieces)
+
+
+def _pop_to(stack: list[tuple[str, bool, int]], open_at: dict[str, list[int]], start: int) -> int:
+    """Pop the element at *start* and all above it; return how many of them were kept."""
+    popped_kept = 0
+    for name, is_kept, _ in stack[start:]:
+        open_at[name].pop()
+        popped_kept += is_kept
+    del stack[start:]
+    return popped_kept
+
+
+@functools.lru_cache(maxsize=16)
+def _raw_text_end(name: str) -> re.Pattern[str]:
+    """Return the pattern of the end tag that closes raw text element *name*."""
+    return re.compile(rf"</{name}[\t\n\f\r />]", re.I)
 
 
 def decode_html(data: str | bytes, *, content_type: str | None = None) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from linkequity.parsing.html import (
+    FEW_TAGS,
     MAX_HTML_BYTES,
     MAX_NESTING,
     bound_html,
@@ -126,12 +127,58 @@ def test_text_is_only_cleaned_of_nuls() -> None:
 
 
 def test_shallow_page_is_left_alone() -> None:
-    html = "<div>" * MAX_NESTING + "<span>" * 5000 + "x" + "</div>" * MAX_NESTING
+    half = MAX_NESTING // 2
+    run = "<div>" * half + "<span>" * half + "x" + "</span>" * half + "</div>" * half
+    html = run * (FEW_TAGS // (4 * half) + 1)
+    assert html.count("<") > FEW_TAGS
+    assert bound_html(html) == (html, False)
+
+
+def test_page_of_few_tags_is_not_scanned() -> None:
+    html = "<div>" * FEW_TAGS
+    assert bound_html(html) == (html, False)
+
+
+def test_open_inline_elements_count_toward_the_cap() -> None:
+    html = "<span>" * 40_000 + "<div></div>" * 40_000
+    text, is_truncated = bound_html(html)
+    assert is_truncated
+    assert text == "<span>" * MAX_NESTING
+    assert len(parse_html(html).tree.css("span")) == MAX_NESTING
+
+
+def test_end_tags_without_a_start_do_not_hide_depth() -> None:
+    text, is_truncated = bound_html("<div></ul>" * 20_000)
+    assert is_truncated
+    assert text.count("<div>") == MAX_NESTING
+
+
+def test_links_over_the_cap_are_kept_with_their_text() -> None:
+    html = "<div>" * 5000 + "<span><a href=/x>link</a></span>" * 10 + "</div>" * 5000
+    text, is_truncated = bound_html(html)
+    assert is_truncated
+    assert text.count("<a href=/x>link</a>") == 10
+    assert text.count("<span>") == 0
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        "<script>" + "<div>" * 5000 + "</script>",
+        "<!--" + "<div>" * 5000 + "-->",
+        "<svg>" + "<path d='M0'/>" * 5000 + "</svg>",
+        "<p>x" * 5000,
+        "<a href=/x>x" * 5000,
+        "<img src=x.png>" * 5000,
+    ],
+)
+def test_tags_that_cannot_deepen_the_stack_do_not_count(inner: str) -> None:
+    html = f"<div>{inner}</div>"
     assert bound_html(html) == (html, False)
 
 
 def test_closed_deep_run_is_flattened_and_its_content_kept() -> None:
-    html = "<div>" * 2000 + "<p>deep <a href=/x>link</a></p>" + "</div>" * 2000 + "<p>after</p>"
+    html = "<div>" * 3000 + "<p>deep <a href=/x>link</a></p>" + "</div>" * 3000 + "<p>after</p>"
     text, is_truncated = bound_html(html)
     assert is_truncated
     assert text.count("<div>") == text.count("</div>") == MAX_NESTING
@@ -140,7 +187,7 @@ def test_closed_deep_run_is_flattened_and_its_content_kept() -> None:
 
 
 def test_open_deep_run_is_cut_where_it_passes_the_cap() -> None:
-    html = "<p>top</p>" + "<section class=x>word " * 3000
+    html = "<p>top</p>" + "<section class=x>word " * 5000
     text, is_truncated = bound_html(html)
     assert is_truncated
     assert text.count("<section") == text.count("word") == MAX_NESTING
@@ -148,8 +195,8 @@ def test_open_deep_run_is_cut_where_it_passes_the_cap() -> None:
 
 
 def test_closed_run_is_flattened_before_an_open_run_is_cut() -> None:
-    closed = "<div>" * 1000 + "<p>kept</p>" + "</div>" * 1000
-    text, is_truncated = bound_html(closed + "<ul>" * 1000 + "<li>lost")
+    closed = "<div>" * 2000 + "<p>kept</p>" + "</div>" * 2000
+    text, is_truncated = bound_html(closed + "<ul>" * 2000 + "<li>lost")
     assert is_truncated
     assert "<p>kept</p>" in text
     assert "lost" not in text
@@ -164,7 +211,7 @@ def test_stray_end_tags_do_not_hide_depth() -> None:
 
 @pytest.mark.parametrize("tag", ["div", "pre", "figure", "main", "search", "ul", "DIV"])
 def test_every_block_that_lexbor_stacks_counts_toward_the_cap(tag: str) -> None:
-    text, is_truncated = bound_html(f"<{tag}>x" * (MAX_NESTING + 10))
+    text, is_truncated = bound_html(f"<{tag}>x" * (FEW_TAGS + 10))
     assert is_truncated
     assert text.count(f"<{tag}>") == MAX_NESTING
 
@@ -176,7 +223,7 @@ def test_size_is_capped_at_googlebots_limit() -> None:
 
 
 def test_parse_html_bounds_and_parses() -> None:
-    data = "<title>Grüße</title>".encode("cp1252") + b"<div>" * 2000
+    data = "<title>Grüße</title>".encode("cp1252") + b"<div>" * (FEW_TAGS + 10)
     bounded = parse_html(data, content_type="text/html; charset=windows-1252")
     assert bounded.is_truncated
     assert bounded.text.count("<div>") == MAX_NESTING
