@@ -50,7 +50,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from linkequity.errors import InvalidUrl
 from linkequity.model.links import Link, PageLinks
@@ -166,8 +166,7 @@ class _ElementKind:
     is_inert: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _Place:
+class _Place(NamedTuple):
     """What an element and its ancestors say about the text under it."""
 
     landmarks: Landmarks
@@ -401,7 +400,6 @@ class _Reader:
             # turns &#0; into U+FFFD); should one appear, drop the flow.
             self.is_truncated = True
             pieces = [""] * (2 * len(found) + 1)
-            marked = _MARK * (2 * len(found))
         flow = "".join(pieces)
         starts, ends = _boundaries(found, list(itertools.accumulate(map(len, pieces))))
         words = self._block_words({link.block_id for link in found}, top_id)
@@ -638,8 +636,9 @@ def _boundaries(found: list[_Found], offsets: list[int]) -> tuple[list[int], lis
 
 def _count_words(marked: str) -> tuple[int, int]:
     """Return the words of a block's marked text and, of those, the words inside links."""
-    parts = marked.split(_MARK)
-    counts = [len(part.split()) for part in parts]
+    if _MARK not in marked:
+        return len(marked.split()), 0
+    counts = [len(part.split()) for part in marked.split(_MARK)]
     return sum(counts), sum(counts[1::2])
 
 
