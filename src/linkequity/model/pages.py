@@ -139,8 +139,9 @@ class PageSignals:
     word_count : int
         Words in the main text (CJK characters count one each).
     internal_links, external_links : int
-        Distinct followed http(s) ``<a href>`` targets on the same registrable
-        domain as ``final_url``, and on other domains.
+        Distinct followed http(s) ``<a href>`` and ``<area href>`` targets on
+        the same registrable domain as ``final_url``, and on other domains;
+        both 0 when a page-level ``nofollow`` follows none.
     template_hash, content_hash : str
         Hex digests of the DOM skeleton and of the normalised main text.
     footprints : Footprints

@@ -6,8 +6,9 @@ are pure; the ingest service numbers the sightings and writes them.
 
 What counts as a link of a fetch, the way a search engine counts it:
 
-- a 2xx HTML page: every graph link of its HTML (``extract_page_links``),
-  with placement, hidden flag, position and context;
+- a 2xx HTML page: every graph link of its HTML (``parsing.page.read_page``,
+  one parse for the page's signals and its links), with placement, hidden
+  flag, position and context;
 - a redirect (3xx with a ``Location``): one link to the resolved location,
   ``link_type="redirect"``, no anchor;
 - anything else (errors, non-HTML bodies, bodies in a coding nothing here
@@ -24,8 +25,7 @@ from linkequity.model.links import LinkSighting
 from linkequity.model.pages import IndexabilityReason, PageRecord
 from linkequity.model.urls import resolve_url
 from linkequity.parsing.http_body import decode_body
-from linkequity.parsing.links import extract_page_links
-from linkequity.parsing.page import HTML_TYPES, media_type, parse_page
+from linkequity.parsing.page import HTML_TYPES, media_type, read_page
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -88,9 +88,8 @@ def read_fetched_page(fetch: FetchedPage, *, first_row: int = 0) -> ReadFetch:
     if not _is_html(content_type, decoded.data):
         detail = f"content type {content_type or 'unknown'}"
         return ReadFetch(_not_indexable(bare, IndexabilityReason.NOT_HTML, detail))
-    signals = parse_page(decoded.data, fetch.url, headers, status)
+    signals, found = read_page(decoded.data, fetch.url, headers, status)
     page = PageRecord.from_signals(signals, fetched_at=fetch.fetched_at)
-    found = extract_page_links(decoded.data, fetch.url)
     sightings = tuple(
         LinkSighting(
             source_url=fetch.url,

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from linkequity.errors import InvalidUrl
 from linkequity.model.links import Link, PageLinks
 from linkequity.model.urls import normalize_url, resolve_url
-from linkequity.parsing.html import meta_contents, parse_html, robots_directives
+from linkequity.parsing.html import BoundedTree, meta_contents, parse_html, robots_directives
 from linkequity.parsing.placement import (
     PAGE_LANDMARKS,
     Landmarks,
@@ -74,6 +74,7 @@ __all__ = [
     "MAX_LINKS",
     "extract_links",
     "extract_page_links",
+    "extract_tree_links",
 ]
 
 #: Most graph links read from one page.
@@ -248,7 +249,16 @@ def extract_page_links(html: str | bytes, base_url: str) -> PageLinks:
         If *base_url* is not an http(s) URL; the page itself never raises.
     """
     page_url = normalize_url(base_url)
-    bounded = parse_html(html)
+    return extract_tree_links(parse_html(html), page_url)
+
+
+def extract_tree_links(bounded: BoundedTree, page_url: str) -> PageLinks:
+    """Return the links of a page already parsed by ``parse_html``; this rewrites its tree.
+
+    For callers that read other signals from the same tree first
+    (``parsing.page.read_page``): the tree is left unfit for reading again.
+    *page_url* must be normalised.
+    """
     tree = bounded.tree
     document_url = _document_base(tree, page_url)
     has_meta_nofollow = _has_meta_nofollow(tree)

@@ -14,6 +14,10 @@ Rules worth knowing:
   http(s) URL (against ``<base href>``) and the first ``rel=canonical`` of the
   ``Link`` header. When both exist and differ, neither applies: Google ignores
   conflicting canonical hints.
+- Internal and external link counts are the distinct followed targets of
+  ``<a href>`` and ``<area href>`` on the page's registrable domain and off it,
+  the page itself left out; a page-level ``nofollow`` (meta robots, googlebot
+  or ``X-Robots-Tag``) follows none, so both are 0.
 - Indexability is decided by the first rule that fails, in this order: status
   not 2xx (3xx is a redirect), robots.txt, noindex, a non-HTML content type, a
   canonical naming another URL.
@@ -22,11 +26,12 @@ Rules worth knowing:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from linkequity.errors import InvalidUrl
-from linkequity.model.links import UNFOLLOWED_RELS
+from linkequity.model.links import UNFOLLOWED_RELS, PageLinks
 from linkequity.model.pages import (
     Canonical,
     Indexability,
@@ -35,7 +40,8 @@ from linkequity.model.pages import (
     PageSignals,
 )
 from linkequity.model.urls import normalize_url, registrable_domain, resolve_url, url_host
-from linkequity.parsing.html import meta_contents, parse_html, robots_directives
+from linkequity.parsing.html import BoundedTree, meta_contents, parse_html, robots_directives
+from linkequity.parsing.links import extract_tree_links
 from linkequity.parsing.page_text import (
     MAX_MAIN_TEXT_CHARS,
     content_hash,
@@ -58,6 +64,7 @@ __all__ = [
     "media_type",
     "parse_link_header",
     "parse_page",
+    "read_page",
 ]
 
 MAX_TITLE_CHARS = 512
@@ -112,13 +119,65 @@ def parse_page(
     page_url = normalize_url(url)
     final = normalize_url(final_url) if final_url is not None else page_url
     header_list = _header_pairs(headers)
-    content_type_value = _first_header(header_list, "content-type")
-    content_type = media_type(content_type_value)
+    bounded = parse_html(html, content_type=_first_header(header_list, "content-type"))
+    # Read before the signals, which rewrite the tree.
+    targets = _followed_targets(bounded.tree, _base_url(bounded.tree, final))
+    signals = _signals(bounded, page_url, final, header_list, status, robots_allowed)
+    if "nofollow" in signals.robots:
+        return signals
+    return _with_link_counts(signals, targets)
 
-    bounded = parse_html(html, content_type=content_type_value)
+
+def read_page(
+    html: str | bytes,
+    url: str,
+    headers: Headers = None,
+    status: int = 200,
+    *,
+    final_url: str | None = None,
+    robots_allowed: bool = True,
+) -> tuple[PageSignals, PageLinks]:
+    """Return the signals and the links of one fetched page, parsing it once.
+
+    The same as ``parse_page`` and ``extract_page_links(html, final_url)``
+    together, at the cost of one parse and a copy of the parsed tree: what a
+    crawl or an archive ingest wants of every page. The link counts of the
+    signals are taken from the links found.
+
+    Raises
+    ------
+    InvalidUrl
+        If *url* or *final_url* is not an absolute http(s) URL.
+    """
+    page_url = normalize_url(url)
+    final = normalize_url(final_url) if final_url is not None else page_url
+    header_list = _header_pairs(headers)
+    bounded = parse_html(html, content_type=_first_header(header_list, "content-type"))
+    # Both readings rewrite the tree they read; copying it costs a third of a parse.
+    links = extract_tree_links(replace(bounded, tree=bounded.tree.clone()), final)
+    signals = _signals(bounded, page_url, final, header_list, status, robots_allowed)
+    if "nofollow" in signals.robots:
+        return signals, links
+    return _with_link_counts(
+        signals, [link.url for link in links.links if link.passes_equity]
+    ), links
+
+
+def _signals(
+    bounded: BoundedTree,
+    page_url: str,
+    final: str,
+    header_list: list[tuple[str, str]],
+    status: int,
+    robots_allowed: bool,
+) -> PageSignals:
+    """Return every signal of the parsed page but the link counts, which are 0 here.
+
+    The tree is rewritten (``extract_main_text`` drops boilerplate from it).
+    """
+    content_type = media_type(_first_header(header_list, "content-type"))
     tree = bounded.tree
     base = _base_url(tree, final)
-
     meta_robots = meta_contents(tree, "robots")
     meta_googlebot = meta_contents(tree, "googlebot")
     header_robots = [value for name, value in header_list if name == "x-robots-tag"]
@@ -144,7 +203,6 @@ def parse_page(
 
     title = _title(tree)
     description = _meta_description(tree)
-    internal, external = _link_counts(tree, base, final)
     footprints = find_footprints(bounded.text)
     skeleton = template_hash(tree)
     main_text = extract_main_text(tree)
@@ -168,8 +226,8 @@ def parse_page(
         description=description,
         main_text=main_text[:MAX_MAIN_TEXT_CHARS],
         word_count=count_words(main_text),
-        internal_links=internal,
-        external_links=external,
+        internal_links=0,
+        external_links=0,
         template_hash=skeleton,
         content_hash=content_hash(main_text),
         footprints=footprints,
@@ -304,23 +362,29 @@ def _meta_description(tree: LexborHTMLParser) -> str:
     return fold_whitespace(descriptions[0])[:MAX_DESCRIPTION_CHARS] if descriptions else ""
 
 
-def _link_counts(tree: LexborHTMLParser, base: str, final: str) -> tuple[int, int]:
-    """Return the distinct followed http(s) link targets on this site and on others.
-
-    Links to the page itself (``#top``) are not counted.
-    """
-    targets: set[str] = set()
-    for count, node in enumerate(tree.css("a[href]")):
+def _followed_targets(tree: LexborHTMLParser, base: str) -> list[str]:
+    """Return the resolved targets of the ``<a href>``/``<area href>`` without an unfollowed rel."""
+    targets = []
+    for count, node in enumerate(tree.css("a[href], area[href]")):
         if count >= MAX_LINKS:
             break
         if _rel_tokens(node.attributes.get("rel")) & UNFOLLOWED_RELS:
             continue
         resolved = _resolve(base, node.attributes.get("href"))
-        if resolved is not None and resolved != final:
-            targets.add(resolved)
-    site = _site(final)
-    internal = sum(1 for target in targets if _site(target) == site)
-    return internal, len(targets) - internal
+        if resolved is not None:
+            targets.append(resolved)
+    return targets
+
+
+def _with_link_counts(signals: PageSignals, targets: Iterable[str]) -> PageSignals:
+    """Return *signals* with its distinct followed targets counted, on its site and off it.
+
+    Links to the page itself are not counted.
+    """
+    distinct = set(targets) - {signals.final_url}
+    site = _site(signals.final_url)
+    internal = sum(1 for target in distinct if _site(target) == site)
+    return replace(signals, internal_links=internal, external_links=len(distinct) - internal)
 
 
 def _site(url: str) -> str:

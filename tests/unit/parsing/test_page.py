@@ -6,7 +6,7 @@ import pytest
 
 from linkequity.errors import InvalidUrl
 from linkequity.model.pages import CanonicalSource, IndexabilityReason, LanguageSource
-from linkequity.parsing.page import parse_link_header, parse_page
+from linkequity.parsing.page import parse_link_header, parse_page, read_page
 from linkequity.parsing.page_text import count_words
 
 PAGES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
@@ -438,3 +438,29 @@ def test_main_text_is_capped_but_words_are_counted_in_full() -> None:
     signals = parse_page(page(body="<p>" + "word " * 50_000 + "</p>"), URL)
     assert signals.word_count == 50_000
     assert len(signals.main_text) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("head", "headers"),
+    [('<meta name="robots" content="nofollow">', None), ("", [("X-Robots-Tag", "nofollow")])],
+    ids=["meta", "header"],
+)
+def test_a_page_level_nofollow_follows_no_link(
+    head: str, headers: list[tuple[str, str]] | None
+) -> None:
+    html = f'<html><head>{head}</head><body><a href="/a">a</a><a href="https://b.example/">b</a>'
+
+    signals = parse_page(html, "https://a.example/", headers)
+    read, _ = read_page(html, "https://a.example/", headers)
+
+    assert (signals.internal_links, signals.external_links) == (0, 0)
+    assert read == signals
+
+
+def test_area_links_are_counted_like_anchors() -> None:
+    html = '<map><area href="https://b.example/" alt="b"></map><a href="/a">a</a>'
+
+    signals = parse_page(html, "https://a.example/")
+
+    assert (signals.internal_links, signals.external_links) == (1, 1)
+    assert read_page(html, "https://a.example/")[0] == signals

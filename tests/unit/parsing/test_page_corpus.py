@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from linkequity.parsing.page import parse_page
+from linkequity.parsing.links import extract_page_links
+from linkequity.parsing.page import parse_page, read_page
 from linkequity.parsing.page_text import count_words
 
 SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -94,3 +95,14 @@ def test_fifty_megabyte_flat_page_is_bounded() -> None:
     signals = parse_page(html, "https://flat.example/")
     assert signals.internal_links == 1
     assert signals.word_count > 100_000
+
+
+def test_one_parse_gives_what_two_give_on_every_real_page() -> None:
+    pages = _readability_pages() + _aeb_pages()
+    if not pages:
+        pytest.skip(f"shared pages are absent at {SHARED_DATA}")
+    for html, url, _ in pages:
+        signals, links = read_page(html, url)
+
+        assert signals == parse_page(html, url), url
+        assert links == extract_page_links(html, url), url
