@@ -19,7 +19,7 @@ from linkequity.parsing.http_body import decode_body
 from linkequity.parsing.links import extract_page_links
 from linkequity.parsing.placement import mark_sitewide
 from linkequity.services import ingest
-from linkequity.services.ingest import ingest_archives
+from linkequity.services.ingest import archive_paths, ingest_archives
 from linkequity.sources.warc import WarcReader
 
 if TYPE_CHECKING:
@@ -267,3 +267,13 @@ def test_a_host_with_too_few_pages_says_nothing_of_sitewide_links(tmp_path: Path
     ingest_archives([WHIRLWIND], db=tmp_path / "p.duckdb")
 
     assert query(tmp_path / "p.duckdb", "SELECT DISTINCT is_sitewide FROM links") == [(None,)]
+
+
+def test_a_folder_stands_for_the_archives_under_it(tmp_path: Path) -> None:
+    assert archive_paths([WARC / "whirlwind_cc", CC_WAT]) == [
+        WHIRLWIND,
+        WARC / "whirlwind_cc" / "whirlwind.warc.wat.gz",
+        CC_WAT,
+    ]  # the WET file holds no links and is left out; a file named alone is always kept
+    with pytest.raises(UnreadableArchive, match="is a folder with no .warc, .arc or .wat files"):
+        archive_paths([tmp_path])

@@ -112,7 +112,7 @@ def ingest_(
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="Web archives: WARC or ARC, plain or gzip; Common Crawl WARC and WAT files",
+            help="Web archives (WARC, WAT or ARC, plain or gzip), or folders of them",
             metavar="FILE",
             show_default=False,
         ),

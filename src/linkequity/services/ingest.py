@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
@@ -65,6 +66,8 @@ CHUNK_FETCHES = 32
 POOL_MIN_BYTES = 16 * 1024 * 1024
 #: How often, in records yielded, the progress display is told.
 PROGRESS_EVERY_ITEMS = 50
+#: Names of the files a folder given to ``ingest`` contributes.
+_ARCHIVE_NAME = re.compile(r"\.(?:warc|arc|wat)(?:\.gz)?$", re.IGNORECASE)
 #: ``files.kind`` of an ingested archive.
 ARCHIVE_KIND = "archive"
 
@@ -132,7 +135,7 @@ def ingest_archives(
     Parameters
     ----------
     paths
-        Archive files, plain or gzip.
+        Archive files, plain or gzip, or folders of them (see ``archive_paths``).
     db
         The DuckDB project file.
     on_progress
@@ -158,7 +161,7 @@ def ingest_archives(
     """
     if workers < 0:
         raise SettingsError(f"ingest.workers is {workers}; give 0 (one per CPU) or more")
-    readers = [WarcReader(path) for path in paths]  # each names its file in its errors
+    readers = [WarcReader(path) for path in archive_paths(paths)]  # each names its file
     total_bytes = sum(reader.path.stat().st_size for reader in readers)
     if total_bytes < POOL_MIN_BYTES:
         workers = 1
@@ -205,6 +208,34 @@ def ingest_archives(
             if snapshot_id is not None:
                 store.finish_snapshot(snapshot_id)
         return IngestReport(files=tuple(reports), stats=store.stats())
+
+
+def archive_paths(paths: Sequence[Path]) -> list[Path]:
+    """Return *paths* with each folder replaced by the archives under it, sorted.
+
+    An archive in a folder is a file named ``*.warc``, ``*.arc`` or ``*.wat``,
+    gzipped or not (``.warc.gz``, ``.warc.wat.gz``…); a file named on its own
+    is taken whatever its name, and sniffed.
+
+    Raises
+    ------
+    UnreadableArchive
+        If a folder holds no archive.
+    """
+    expanded: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            expanded.append(path)
+            continue
+        found = sorted(
+            child
+            for child in path.rglob("*")
+            if child.is_file() and _ARCHIVE_NAME.search(child.name)
+        )
+        if not found:
+            raise UnreadableArchive(f"{path} is a folder with no .warc, .arc or .wat files in it")
+        expanded.extend(found)
+    return expanded
 
 
 def _usable_cpus() -> int:
