@@ -13,6 +13,7 @@ from linkequity.model.urls import (
 )
 from linkequity.parsing.links import extract_links
 from linkequity.parsing.page import parse_page
+from linkequity.parsing.robots import RobotsDecision, explain_robots, robots_allowed
 
 __version__ = "0.1.0"
 
@@ -20,8 +21,10 @@ __all__ = [
     "Link",
     "PageSignals",
     "Placement",
+    "RobotsDecision",
     "Url",
     "__version__",
+    "explain_robots",
     "extract_links",
     "normalize_url",
     "parse_page",
@@ -30,4 +33,5 @@ __all__ = [
     "registrable_domain",
     "resolve_url",
     "reversed_host",
+    "robots_allowed",
 ]
