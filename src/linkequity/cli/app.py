@@ -16,7 +16,7 @@ from linkequity import __version__
 from linkequity.cli import render
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url
-from linkequity.services import exchange, imports, ingest, pages, stats
+from linkequity.services import exchange, imports, ingest, pages, robots, stats
 from linkequity.settings import LoadedSettings, Settings, load_settings
 
 app = typer.Typer(
@@ -204,6 +204,36 @@ def links(
         _print_json(render.page_links_as_dict(report))
     else:
         render.page_links(report)
+
+
+@app.command("robots")
+def robots_(
+    url: Annotated[
+        str, typer.Argument(help="The http(s) URL a crawler would fetch", metavar="URL")
+    ],
+    agent: Annotated[
+        str,
+        typer.Option(
+            "--agent", metavar="UA", help="The crawler's product token or User-Agent string"
+        ),
+    ] = "linkequity",
+    robots_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            metavar="PATH",
+            help="Read this robots.txt instead of fetching the URL's",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Explain whether robots.txt lets a crawler fetch URL: the group and rule that decided."""
+    check = robots.check_robots(url, agent=agent, robots_file=robots_file)
+    if as_json:
+        _print_json(render.robots_check_as_dict(check))
+    else:
+        render.robots_check(check)
 
 
 @app.command("settings")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    from linkequity.crawl.robots import RobotsCheck
     from linkequity.errors import BadExportRow, LinkEquityError
     from linkequity.model.links import PageLinks
     from linkequity.model.records import DamagedRecord
@@ -391,3 +392,61 @@ def page_links(report: PageLinksReport) -> None:
         stdout.print("The page's meta robots says nofollow: none of its links passes equity.")
     if page.is_truncated:
         stdout.print("The page hit a size, nesting or link cap and was read in part.")
+
+
+def robots_check_as_dict(check: RobotsCheck) -> dict[str, object]:
+    """Return the JSON form of a robots.txt check: verdict, source, group and rule."""
+    answer, decision = check.answer, check.decision
+    rule = decision.rule if decision else None
+    return {
+        "url": check.url,
+        "agent": check.agent,
+        "allowed": check.is_allowed,
+        "robots_txt": answer.source,
+        "status": answer.status,
+        "final_url": answer.final_url,
+        "access": str(answer.access),
+        "groups": [
+            {"user_agents": list(group.agents), "lines": list(group.agent_lines)}
+            for group in (decision.groups if decision else ())
+        ],
+        "rule": None
+        if rule is None
+        else {
+            "line": rule.line,
+            "directive": rule.directive,
+            "pattern": rule.pattern,
+            "text": rule.text,
+        },
+        "path": decision.path if decision else None,
+        "crawl_delay_s": answer.robots.crawl_delay_s(check.agent) if answer.robots else None,
+        "sitemaps": list(answer.robots.sitemaps) if answer.robots else [],
+        "explanation": check.explanation,
+    }
+
+
+def robots_check(check: RobotsCheck) -> None:
+    """Print whether a crawler may fetch a URL, the robots.txt read and the rule that decided."""
+    answer, decision = check.answer, check.decision
+    table = Table(show_header=False, box=None)
+    table.add_column("what", style="bold")
+    table.add_column("value", overflow="fold")
+    table.add_row("verdict", "allowed" if check.is_allowed else "disallowed")
+    table.add_row("url", Text(safe_text(check.url, limit=2000)))
+    table.add_row("agent", Text(safe_text(check.agent)))
+    status = f" (HTTP {answer.status})" if answer.status is not None else ""
+    table.add_row("robots.txt", Text(safe_text(answer.source, limit=2000) + status))
+    if answer.final_url:
+        table.add_row("redirected to", Text(safe_text(answer.final_url, limit=2000)))
+    if decision is not None:
+        groups = "; ".join(
+            f"user-agent {' '.join(group.agents)} (line {', '.join(map(str, group.agent_lines))})"
+            for group in decision.groups
+        )
+        table.add_row("group", Text(safe_text(groups or "none")))
+        rule = decision.rule
+        table.add_row(
+            "rule", Text(safe_text(f"line {rule.line}: {rule.text}") if rule else "none matched")
+        )
+    table.add_row("why", Text(safe_text(check.explanation, limit=2000)))
+    stdout.print(table)

@@ -41,7 +41,7 @@ USER_AGENT = _user_agent()
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 
 
-def fetch_page(url: str, *, timeout_s: float = 20.0) -> FetchedPage:
+def fetch_page(url: str, *, timeout_s: float = 20.0, follow_redirects: bool = True) -> FetchedPage:
     """Fetch *url*, following its redirects; an HTTP error status is still a page.
 
     Parameters
@@ -50,6 +50,9 @@ def fetch_page(url: str, *, timeout_s: float = 20.0) -> FetchedPage:
         An absolute http(s) URL.
     timeout_s : float
         Seconds each connect and each read may take.
+    follow_redirects : bool
+        ``False`` returns a redirect as it came (status 3xx, ``Location``
+        header), for a caller that follows redirects itself.
 
     Returns
     -------
@@ -70,7 +73,8 @@ def fetch_page(url: str, *, timeout_s: float = 20.0) -> FetchedPage:
     )
     fetched_at = datetime.now(UTC)
     try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310
+        opener = _DIRECT if follow_redirects else _NO_REDIRECTS
+        with opener.open(request, timeout=timeout_s) as response:
             return _page(response.geturl(), response.status, response, fetched_at)
     except urllib.error.HTTPError as err:
         with err:
@@ -78,6 +82,17 @@ def fetch_page(url: str, *, timeout_s: float = 20.0) -> FetchedPage:
     except (urllib.error.URLError, http.client.HTTPException, OSError) as err:
         reason = getattr(err, "reason", None) or err
         raise FetchFailed(f"cannot fetch {url}: {reason}") from err
+
+
+class _KeepRedirects(urllib.request.HTTPRedirectHandler):
+    """Return a redirect to the caller as an ``HTTPError`` instead of following it."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        del args, kwargs
+
+
+_DIRECT = urllib.request.build_opener()
+_NO_REDIRECTS = urllib.request.build_opener(_KeepRedirects)
 
 
 def _page(
