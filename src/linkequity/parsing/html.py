@@ -24,6 +24,31 @@ Caps (each bounds the time or memory one page can take):
   (at most ``FEW_TAGS``² / 4 stack steps, about 15 ms) and is parsed as it
   is, after one count; the real pages of the shared corpus nest at most 55
   deep by this estimate.
+- ``MAX_FORMATTING`` and ``MAX_RECONSTRUCTED``: the parser clones
+  ("reconstructs") every active formatting element (``a``, ``b``, ``big``,
+  ``code``, ``em``, ``font``, ``i``, ``nobr``, ``s``, ``small``, ``strike``,
+  ``strong``, ``tt``, ``u``) that something else closed into the next text
+  or inline element, as the HTML spec requires. It keeps at most three alike,
+  but distinct attributes defeat that: 2,047 open ``<b class=N>`` followed
+  by 1,024 ``</p><p>x`` (36 KB, 4,096 ``<``) make Lexbor build 2.1 million
+  elements, in 1.3 s and 940 MB. So one pass also keeps the parser's list of
+  active formatting elements, split at table cells and ``object``-like
+  markers as the parser splits it: a formatting start tag past 64 active
+  ones (since the last marker) is dropped with its end tag and its text
+  kept, which bounds each reconstruction; and the page is cut where the
+  clones counted so far pass 2**18 (about 100 MB), or one per ``<`` if that
+  is more, which bounds them all (64 open elements alone would still cost
+  64 clones per ``<p>x``). ``<a>`` counts toward neither cap and is never
+  dropped: a new ``<a>`` closes an active one, so at most one ``<a>`` per
+  marker is ever cloned. The count is conservative where the model is
+  simpler than the parser (an end tag out of scope behind a table, or a
+  ``</b>`` across eight or more blocks, leaves the element active). A page
+  of at most ``FEW_TAGS`` ``<`` cannot reconstruct more than (40 + its
+  formatting start tags with attributes) elements per ``<``, since the
+  parser keeps at most three alike of the 13 names and one ``<a>``: when
+  that product is under ``MAX_RECONSTRUCTED`` it is parsed as it is, after a
+  second count (about 0.1 ms a page). No real page of the shared corpus is
+  changed: they have at most 3 formatting elements active and none cloned.
 """
 
 from __future__ import annotations
@@ -43,6 +68,8 @@ __all__ = [
     "MAX_HTML_BYTES",
     "FEW_TAGS",
     "MAX_NESTING",
+    "MAX_FORMATTING",
+    "MAX_RECONSTRUCTED",
     "BoundedTree",
     "bound_html",
     "decode_html",
@@ -57,6 +84,10 @@ MAX_HTML_BYTES = 15 * 1024 * 1024
 MAX_NESTING = 512
 #: Pages with at most this many ``<`` are not scanned for their nesting.
 FEW_TAGS = 4096
+#: Most formatting elements (``<a>`` aside) active at once since the last table cell or marker.
+MAX_FORMATTING = 64
+#: Most formatting elements Lexbor may reconstruct in one page, or one per ``<`` if more.
+MAX_RECONSTRUCTED = 2**18
 
 _CHARSET_SCAN_BYTES = 4096
 _BOMS = (
@@ -65,6 +96,13 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+# The parser keeps at most three like formatting elements active (its
+# "Noah's Ark" clause): without attributes, 13 names make 39, and one <a>.
+_NOAHS_ARK_ACTIVE = 3 * 13 + 1
+_ATTRIBUTED_FORMATTING = re.compile(
+    r"<(?=[bcefinstu])(?:b|big|code|em|font|i|nobr|s|small|strike|strong|tt|u)[\t\n\f\r /]",
+    re.I | re.A,
+)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
 # WHATWG Encoding: these mean windows-1252, and a page cannot be UTF-16 or
 # UTF-32 without a BOM (its charset label was just read as ASCII).
@@ -91,6 +129,35 @@ _BREAKOUT = frozenset({
     "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li",
     "listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span",
     "strong", "strike", "sub", "sup", "table", "tt", "u", "ul", "var", "font",
+})  # fmt: skip
+
+_FORMATTING = frozenset({
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+})  # fmt: skip
+# Start tags that close an open <p>; items also close an open item like them.
+_CLOSES_P = frozenset({
+    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+    "dl", "fieldset", "figcaption", "figure", "footer", "header", "hgroup", "main", "menu",
+    "nav", "ol", "p", "search", "section", "summary", "ul", "h1", "h2", "h3", "h4", "h5", "h6",
+    "pre", "listing", "form", "li", "dd", "dt", "plaintext", "table", "hr", "xmp",
+})  # fmt: skip
+_P_SCOPE = ("button",)
+_ITEM_SCOPES = {"li": ("ul", "ol", "menu"), "dd": ("dl",), "dt": ("dl",)}
+_CLOSER_SCOPES = {"p": _P_SCOPE, **_ITEM_SCOPES}
+_CELLS = frozenset({"td", "th", "caption"})
+# Unstacked elements whose end (or the next one like them) pops what opened inside.
+_CLOSERS = frozenset({"p", "li", "dd", "dt"}) | _CELLS
+_CELL_STARTS = frozenset({"tr", "tbody", "thead", "tfoot", "col", "colgroup"})
+_CELL_ENDS = frozenset({"tr", "tbody", "thead", "tfoot", "table"})
+# Elements an end tag from outside them cannot pop; markers also start a new
+# run of active formatting elements, as cells do.
+_MARKERS = frozenset({"object", "marquee", "applet", "template"})
+_SCOPES = _MARKERS | {"table"}
+_ADOPTION_ROUNDS = 8
+# Start tags before which the parser does not reconstruct formatting elements.
+_NO_RECONSTRUCT = _CLOSES_P | _CELLS | _CELL_STARTS | frozenset({
+    "html", "head", "body", "base", "basefont", "bgsound", "link", "meta", "noframes",
+    "template", "frameset", "frame", "rb", "rp", "rt", "rtc", "param", "source", "track",
 })  # fmt: skip
 
 _DIRECTIVES = frozenset({
@@ -127,92 +194,352 @@ def parse_html(html: str | bytes, *, content_type: str | None = None) -> Bounded
 def bound_html(html: str | bytes, *, content_type: str | None = None) -> tuple[str, bool]:
     """Return *html* decoded and cut to the caps, and whether anything was cut.
 
-    The first ``MAX_HTML_BYTES`` are decoded with ``decode_html``; then start
-    and end tags of block elements nested deeper than ``MAX_NESTING`` are
-    dropped, and a deep run still open at the end is cut where it began.
+    The first ``MAX_HTML_BYTES`` are decoded with ``decode_html``. Then start
+    and end tags of elements nested deeper than ``MAX_NESTING`` are dropped,
+    and so are start tags of formatting elements (``<b>``, ``<font>``… but
+    never ``<a>``) past ``MAX_FORMATTING`` active ones, with their end tags; a
+    deep run still open at the end is cut where it began, and the page is cut
+    where Lexbor would reconstruct more than ``MAX_RECONSTRUCTED`` formatting
+    elements (or one per ``<``, if that is more). A page of at most
+    ``FEW_TAGS`` ``<`` and few formatting tags with attributes is returned as
+    it is, after two counts.
     """
     is_truncated = len(html) > MAX_HTML_BYTES
     text = decode_html(html[:MAX_HTML_BYTES], content_type=content_type)
-    if text.count("<") <= FEW_TAGS:
-        return text, is_truncated
-    bounded = _flatten_deep_runs(text)
+    n_tags = text.count("<")
+    if n_tags <= FEW_TAGS:
+        most_active = _NOAHS_ARK_ACTIVE + len(_ATTRIBUTED_FORMATTING.findall(text))
+        if most_active * n_tags <= MAX_RECONSTRUCTED:
+            return text, is_truncated
+    bounded = _TreeBuildingModel(text, n_tags).bound()
     if bounded is None:
         return text, is_truncated
     return bounded, True
 
 
-def _flatten_deep_runs(text: str) -> str | None:
-    """Return *text* without the tags nested deeper than ``MAX_NESTING``, or ``None``.
+class _Formatting:
+    """One entry of the list of active formatting elements, and whether it is off the stack."""
 
-    One pass keeps the stack of open elements, each with whether its tags
-    are kept and where its start tag begins. An end tag pops every element
-    above its own start; an end tag with no start is ignored; a start tag
-    over the cap is dropped, and so is the end tag that closes it. An HTML
-    ``<a>`` closes an open ``<a>``, so links are kept over the cap.
+    __slots__ = ("is_displaced", "name", "segment")
+
+    def __init__(self, name: str, segment: int) -> None:
+        self.name = name
+        self.segment = segment
+        self.is_displaced = False
+
+
+# An open element: name, whether its tags are kept, where the page is cut if
+# it is still open at the end (past the end: never), and its formatting entry.
+_Open = tuple[str, bool, int, _Formatting | None]
+
+
+class _TreeBuildingModel:
+    """One pass over the tags of a page that keeps what Lexbor's tree building costs bounded.
+
+    It keeps the stack of open elements (each with whether its tags are kept
+    and where its start tag begins) and the list of active formatting
+    elements, split by markers (table cells, ``object``…) as the parser
+    splits it. An end tag pops every element above its own start, unless a
+    table or marker element lies between (the parser ignores it then); an end
+    tag with no start is ignored; a start tag over ``MAX_NESTING`` is dropped,
+    and so is the end tag that closes it. ``p``, ``li``, ``dd``, ``dt`` and
+    cells do not deepen the stack, but closing one pops what was opened
+    inside it. A formatting element popped by anything but its own end tag
+    stays active and is cloned back (reconstructed) by the next text or
+    inline start tag; the clones are counted against the budget, and the page
+    is cut where the budget runs out. An HTML ``<a>`` closes an open ``<a>``,
+    so links are kept over both caps.
     """
-    stack: list[tuple[str, bool, int]] = []
-    open_at: dict[str, list[int]] = {}
-    dropped: list[tuple[int, int]] = []
-    kept = 0
-    end = len(text)
-    position = 0
-    while (tag := _TAG.search(text, position)) is not None:
-        position = tag.end()
-        raw_name = tag.group(2)
-        if raw_name is None:
-            close = text.find("-->", tag.start() + 2)
-            position = end if close < 0 else close + 3
-            continue
-        name = raw_name.lower()
-        if tag.group(1):
-            where = open_at.get(name)
-            if where:
-                if not stack[where[-1]][1]:
-                    dropped.append((tag.start(), position))
-                kept -= _pop_to(stack, open_at, where[-1])
-            continue
-        if name in _RAW_TEXT:
-            close_tag = _raw_text_end(name).search(text, position)
-            position = end if close_tag is None else close_tag.start()
-            continue
-        if name in _UNSTACKED:
-            continue
-        is_foreign = bool(open_at.get("svg") or open_at.get("math"))
-        if is_foreign and name not in _BREAKOUT and tag.group(3).endswith("/"):
-            continue
-        is_kept = kept < MAX_NESTING
-        if name == "a" and not is_foreign:
-            if open_at.get("a"):
-                kept -= _pop_to(stack, open_at, open_at["a"][-1])
-            is_kept = True
-        if is_kept:
-            kept += 1
+
+    def __init__(self, text: str, n_tags: int) -> None:
+        self.text = text
+        self.budget = max(MAX_RECONSTRUCTED, n_tags)
+        self.reconstructed = 0
+        self.stack: list[_Open] = []
+        self.open_at: dict[str, list[int]] = {}
+        self.kept = 0
+        self.scopes: list[int] = []
+        self.closers: list[tuple[str, int]] = []
+        self.open_closers = dict.fromkeys(_CLOSERS, 0)
+        self.active: list[_Formatting | None] = []
+        self.active_by_name: dict[str, list[_Formatting]] = {}
+        self.formatting_counts = [0]
+        self.dropped: list[tuple[int, int]] = []
+
+    def bound(self) -> str | None:
+        """Return the text without the dropped tags and cut, or ``None`` if nothing was."""
+        text = self.text
+        end = len(text)
+        cut = end
+        position = 0
+        while (tag := _TAG.search(text, position)) is not None:
+            if tag.start() > position and self.active and not self._reconstruct():
+                cut = position
+                break
+            position = tag.end()
+            raw_name = tag.group(2)
+            if raw_name is None:
+                close = text.find("-->", tag.start() + 2)
+                position = end if close < 0 else close + 3
+                continue
+            name = raw_name.lower()
+            if tag.group(1):
+                self._end_tag(name, tag.start(), position)
+                continue
+            if name in _RAW_TEXT:
+                close_tag = _raw_text_end(name).search(text, position)
+                position = end if close_tag is None else close_tag.start()
+                continue
+            if not self._start_tag(name, tag.start(), position, tag.group(3)):
+                cut = tag.start()
+                break
         else:
-            dropped.append((tag.start(), position))
-        open_at.setdefault(name, []).append(len(stack))
-        stack.append((name, is_kept, tag.start()))
-    if not dropped:
-        return None
-    cut = next((start for _, is_kept, start in stack if not is_kept), end)
-    pieces = []
-    last = 0
-    for start, stop in dropped:
-        if start >= cut:
-            break
-        pieces.append(text[last:start])
-        last = stop
-    pieces.append(text[last:cut])
-    return "".join(pieces)
+            if position < end and not self._reconstruct():
+                cut = position
+        cut = min([cut, *(cut_at for _, _, cut_at, _ in self.stack)])
+        if not self.dropped and cut == end:
+            return None
+        pieces = []
+        last = 0
+        for start, stop in self.dropped:
+            if start >= cut:
+                break
+            pieces.append(text[last:start])
+            last = stop
+        pieces.append(text[last:cut])
+        return "".join(pieces)
 
+    def _start_tag(self, name: str, start: int, stop: int, rest: str) -> bool:
+        """Push or drop start tag *name*; return ``False`` if the budget ran out."""
+        open_at = self.open_at
+        if name in _CLOSES_P:
+            if self.open_closers["p"]:
+                self._close("p", _P_SCOPE)
+            if name in _ITEM_SCOPES:
+                self._close(name, _ITEM_SCOPES[name])
+        elif name in _CELL_STARTS:
+            self._close_cell()
+        elif name == "a" and not (open_at.get("svg") or open_at.get("math")):
+            self._close_active_a()
+        if name not in _NO_RECONSTRUCT and self.active and not self._reconstruct():
+            return False
+        if name in _UNSTACKED:
+            if name in _CELLS:
+                if not open_at.get("table"):
+                    return True
+                self._close_cell()
+                self._push_marker()
+            if name in _CLOSERS:
+                self.closers.append((name, len(self.stack)))
+                self.open_closers[name] += 1
+            return True
+        is_foreign = bool(open_at.get("svg") or open_at.get("math"))
+        if is_foreign and name not in _BREAKOUT and rest.endswith("/"):
+            return True
+        is_kept = self.kept < MAX_NESTING
+        entry = None
+        if name in _FORMATTING and (not is_foreign or name in _BREAKOUT):
+            if name == "a":
+                is_kept = True
+            elif self.formatting_counts[-1] >= MAX_FORMATTING:
+                self.dropped.append((start, stop))
+                self._push(name, is_kept=False, cut_at=len(self.text), entry=None)
+                return True
+            if is_kept:
+                entry = self._activate(name)
+        self._push(name, is_kept=is_kept, cut_at=len(self.text) if is_kept else start, entry=entry)
+        if not is_kept:
+            self.dropped.append((start, stop))
+        elif name in _SCOPES:
+            self.scopes.append(len(self.stack) - 1)
+            if name in _MARKERS:
+                self._push_marker()
+        return True
 
-def _pop_to(stack: list[tuple[str, bool, int]], open_at: dict[str, list[int]], start: int) -> int:
-    """Pop the element at *start* and all above it; return how many of them were kept."""
-    popped_kept = 0
-    for name, is_kept, _ in stack[start:]:
-        open_at[name].pop()
-        popped_kept += is_kept
-    del stack[start:]
-    return popped_kept
+    def _end_tag(self, name: str, start: int, stop: int) -> None:
+        """Pop what end tag *name* closes, dropping the tag if its start tag was dropped."""
+        if name in _CLOSERS:
+            self._close(name, _CLOSER_SCOPES.get(name, ()))
+            return
+        if name in _CELL_ENDS:
+            self._close_cell()
+        where = self.open_at.get(name)
+        if name in _FORMATTING and not (where and not self.stack[where[-1]][1]):
+            last = self._last_active(name)
+            if last is not None and last.is_displaced:
+                self._deactivate(last)
+                return
+        if not where:
+            return
+        if where[-1] < self._scope_floor() and name not in _SCOPES:
+            return
+        _, is_kept, cut_at, entry = self.stack[where[-1]]
+        if not is_kept:
+            self.dropped.append((start, stop))
+            if cut_at == len(self.text) and where[-1] < len(self.stack) - 1:
+                return  # a dropped formatting element: neither of its tags is left to pop
+        if entry is not None:
+            if self._is_misnested(where[-1]):
+                return
+            self._deactivate(entry)
+        self._pop_to(where[-1])
+
+    def _is_misnested(self, index: int) -> bool:
+        """Whether the parser's adoption agency gives up on the formatting element at *index*.
+
+        It moves the element past one block above it per round, for at most
+        ``_ADOPTION_ROUNDS`` rounds; past that the element stays open and
+        active, and the blocks stay open too.
+        """
+        blocks = 0
+        for name, _, _, _ in self.stack[index + 1 :]:
+            blocks += name not in _FORMATTING
+            if blocks >= _ADOPTION_ROUNDS:
+                return True
+        return False
+
+    def _reconstruct(self) -> bool:
+        """Clone the active formatting elements that were popped; ``False`` if over budget."""
+        active = self.active
+        if not active or active[-1] is None or not active[-1].is_displaced:
+            return True
+        first = len(active) - 1
+        while first > 0 and (previous := active[first - 1]) is not None and previous.is_displaced:
+            first -= 1
+        self.reconstructed += len(active) - first
+        if self.reconstructed > self.budget:
+            return False
+        end = len(self.text)
+        for entry in active[first:]:
+            if entry is not None:
+                entry.is_displaced = False
+                self._push(entry.name, is_kept=True, cut_at=end, entry=entry)
+        return True
+
+    def _push(self, name: str, *, is_kept: bool, cut_at: int, entry: _Formatting | None) -> None:
+        self.open_at.setdefault(name, []).append(len(self.stack))
+        self.stack.append((name, is_kept, cut_at, entry))
+        self.kept += is_kept
+
+    def _pop_to(self, start: int) -> None:
+        """Pop the element at *start* and all above it, and close what that closes."""
+        markers = 0
+        for name, is_kept, _, entry in self.stack[start:]:
+            self.open_at[name].pop()
+            self.kept -= is_kept
+            if entry is not None:
+                entry.is_displaced = True
+            markers += is_kept and name in _MARKERS
+        del self.stack[start:]
+        while self.scopes and self.scopes[-1] >= start:
+            self.scopes.pop()
+        closers = self.closers
+        index = len(closers)
+        while index and closers[index - 1][1] > start:
+            index -= 1
+        self._clear_markers(markers + self._forget_closers(index))
+
+    def _close(self, name: str, scope: Iterable[str]) -> None:
+        """Close the innermost open closer *name* (``p``, ``li``…) unless *scope* shields it."""
+        if not self.open_closers[name]:
+            return
+        closers = self.closers
+        if closers[-1] == (name, len(self.stack)):
+            closers.pop()
+            self.open_closers[name] -= 1
+            self._clear_markers(name in _CELLS)
+            return
+        index = len(closers) - 1
+        while closers[index][0] != name:
+            index -= 1
+        height = closers[index][1]
+        if height <= self._scope_floor():
+            return
+        for other in scope:
+            if self._innermost(other) >= height:
+                return
+        self._pop_to(height)
+        self._clear_markers(self._forget_closers(index))
+
+    def _forget_closers(self, index: int) -> int:
+        """Forget the closers from *index* on; return how many of them were cells."""
+        cells = 0
+        for name, _ in self.closers[index:]:
+            self.open_closers[name] -= 1
+            cells += name in _CELLS
+        del self.closers[index:]
+        return cells
+
+    def _close_cell(self) -> None:
+        """Close the open cell of the innermost table, if any."""
+        open_closers = self.open_closers
+        if not (open_closers["td"] or open_closers["th"] or open_closers["caption"]):
+            return
+        table = self._innermost("table")
+        for index in range(len(self.closers) - 1, -1, -1):
+            closer, height = self.closers[index]
+            if height <= table:
+                return
+            if closer in _CELLS:
+                self._close(closer, ())
+                return
+
+    def _innermost(self, name: str) -> int:
+        where = self.open_at.get(name)
+        return where[-1] if where else -1
+
+    def _scope_floor(self) -> int:
+        return self.scopes[-1] if self.scopes else -1
+
+    def _push_marker(self) -> None:
+        self.active.append(None)
+        self.formatting_counts.append(0)
+
+    def _clear_markers(self, count: int) -> None:
+        """Drop the last *count* markers and the formatting entries after them."""
+        active = self.active
+        while count and len(self.formatting_counts) > 1:
+            while (entry := active.pop()) is not None:
+                self.active_by_name[entry.name].pop()
+            self.formatting_counts.pop()
+            count -= 1
+
+    def _activate(self, name: str) -> _Formatting:
+        entry = _Formatting(name, len(self.formatting_counts) - 1)
+        self.active.append(entry)
+        self.active_by_name.setdefault(name, []).append(entry)
+        self.formatting_counts[-1] += name != "a"
+        return entry
+
+    def _deactivate(self, entry: _Formatting) -> None:
+        entries = self.active_by_name[entry.name]
+        if not entries or entries[-1] is not entry:
+            return
+        entries.pop()
+        for index in range(len(self.active) - 1, -1, -1):
+            if self.active[index] is entry:
+                del self.active[index]
+                break
+        self.formatting_counts[entry.segment] -= entry.name != "a"
+
+    def _last_active(self, name: str) -> _Formatting | None:
+        """Return the last active formatting element *name* after the last marker."""
+        entries = self.active_by_name.get(name)
+        if not entries or entries[-1].segment != len(self.formatting_counts) - 1:
+            return None
+        return entries[-1]
+
+    def _close_active_a(self) -> None:
+        """Close the active ``<a>`` after the last marker, as a new ``<a>`` does."""
+        entry = self._last_active("a")
+        if entry is None:
+            return
+        self._deactivate(entry)
+        if not entry.is_displaced:
+            for index in range(len(self.stack) - 1, -1, -1):
+                if self.stack[index][3] is entry:
+                    self._pop_to(index)
+                    return
 
 
 @functools.lru_cache(maxsize=16)

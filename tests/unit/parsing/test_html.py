@@ -5,16 +5,20 @@ import gzip
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from linkequity.parsing.html import (
     FEW_TAGS,
+    MAX_FORMATTING,
     MAX_HTML_BYTES,
     MAX_NESTING,
+    MAX_RECONSTRUCTED,
     bound_html,
     decode_html,
     parse_html,
     robots_directives,
 )
+from linkequity.parsing.links import extract_page_links
 
 SHARED_HTML = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "html"
 
@@ -216,6 +220,69 @@ def test_every_block_that_lexbor_stacks_counts_toward_the_cap(tag: str) -> None:
     assert text.count(f"<{tag}>") == MAX_NESTING
 
 
+def _formatting_bomb(opened: int, paragraphs: int, paragraph: str = "x") -> str:
+    """Distinct open <b> (past the parser's limit of three like ones), then paragraphs.
+
+    The parser clones every open formatting element into each new paragraph.
+    """
+    bold = "".join(f"<b class=c{index}>" for index in range(opened))
+    return "<p>" + bold + f"</p><p>{paragraph}" * paragraphs
+
+
+def _element_count(html: str) -> int:
+    return len(LexborHTMLParser(html).css("*"))
+
+
+def test_small_formatting_bomb_is_bounded() -> None:
+    html = _formatting_bomb(2047, 1024)
+    assert html.count("<") == FEW_TAGS
+    text, is_truncated = bound_html(html)
+    assert is_truncated
+    assert text.count("<b ") == MAX_FORMATTING
+    assert text.count("<p>x") == 1024
+    # Unbounded, Lexbor builds 2047 + 2047 * 1023 elements (about 2 million).
+    assert _element_count(text) < MAX_FORMATTING * 1024 + FEW_TAGS
+
+
+def test_large_formatting_bomb_is_cut_when_reconstruction_runs_over() -> None:
+    html = _formatting_bomb(4096, 20_000)
+    text, is_truncated = bound_html(html)
+    assert is_truncated
+    assert text.count("<b ") == MAX_FORMATTING
+    assert MAX_RECONSTRUCTED // MAX_FORMATTING <= text.count("<p>x") < 20_000
+    assert _element_count(text) < MAX_RECONSTRUCTED + html.count("<")
+
+
+def test_links_in_a_formatting_bomb_are_kept_with_their_anchors() -> None:
+    for paragraphs in (512, 3000):
+        html = _formatting_bomb(2047, paragraphs, "see <a href=/page{}>anchor {}</a>")
+        numbered = html.replace("{}", "%d") % tuple(n // 2 for n in range(2 * paragraphs))
+        assert bound_html(numbered)[1]
+        links = extract_page_links(numbered, "https://example.com/").links
+        assert [(link.url, link.anchor_text) for link in links] == [
+            (f"https://example.com/page{n}", f"anchor {n}") for n in range(paragraphs)
+        ]
+
+
+def test_unclosed_links_count_toward_no_cap() -> None:
+    html = "<p>" + "".join(f"<a href=/{n}>link {n} " for n in range(3000)) + "</p><p>x" * 2000
+    assert bound_html(html) == (html, False)
+
+
+@pytest.mark.parametrize("repeat", [1, 300])
+def test_nested_formatting_is_left_alone(repeat: int) -> None:
+    names = ["b", "i", "em", "strong", "font", "u", "s", "small", "code", "tt"] * 2
+    opened = "".join(f"<{name} class=n{depth}>" for depth, name in enumerate(names))
+    closed = "".join(f"</{name}>" for name in reversed(names))
+    html = f"<p>{opened}deep</p><p>text{closed}</p>" * repeat
+    assert bound_html(html) == (html, False)
+
+
+def test_unclosed_formatting_in_table_cells_does_not_add_up() -> None:
+    html = "<table>" + "<tr><td><font color=red>cell<td><b class=x>cell" * 3000 + "</table>"
+    assert bound_html(html) == (html, False)
+
+
 def test_size_is_capped_at_googlebots_limit() -> None:
     assert bound_html(b"a" * MAX_HTML_BYTES) == ("a" * MAX_HTML_BYTES, False)
     text, is_truncated = bound_html("b" * (MAX_HTML_BYTES + 1))
@@ -233,10 +300,15 @@ def test_parse_html_bounds_and_parses() -> None:
     assert len(bounded.tree.css("div")) == MAX_NESTING
 
 
-def test_real_pages_are_not_cut() -> None:
+def test_real_pages_are_left_alone() -> None:
     paths = sorted(SHARED_HTML.glob("*/**/*.html.gz"))
     if not paths:
         pytest.skip(f"shared test pages not found under {SHARED_HTML}")
-    cut = [path.name for path in paths if bound_html(gzip.decompress(path.read_bytes()))[1]]
+    pages = [decode_html(gzip.decompress(path.read_bytes())) for path in paths]
+    changed = [
+        path.name
+        for path, page in zip(paths, pages, strict=True)
+        if bound_html(page) != (page, False)
+    ]
     assert len(paths) > 200
-    assert cut == []
+    assert changed == []
