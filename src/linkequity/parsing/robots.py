@@ -17,9 +17,11 @@ test in ``tests/unit/parsing/test_robots.py``:
 3. §2.2.1: a user-agent line names a product token, read up to its first space
    (or any character a token cannot hold: ``Googlebot/2.1`` is ``googlebot``,
    ``* (all)`` is ``*``). Protego keys the group by the whole value.
-4. §2.2.1: the crawler's product token must equal the line's, ignoring case.
-   Protego finds a line's value anywhere in the crawler's name at a word
-   boundary, so ``foobot-news`` obeys the group of ``foobot``.
+4. §2.2.1: the groups whose token equals the crawler's, ignoring case, are
+   obeyed, else the ``*`` groups. Protego scores each group by the length of
+   its name found in the crawler's name at a word start, so ``foobot-news``
+   obeys ``foobot`` and ``linkequity`` obeys ``link``; and a one-letter name
+   ties with ``*`` and loses to it when ``*`` comes first.
 5. §2.2.4: records other than user-agent, allow and disallow (crawl-delay,
    sitemap, unknown lines) must not end a group. Protego starts a new group
    at a user-agent line after any of them.
@@ -71,7 +73,9 @@ __all__ = [
 ROBOTS_PARSE_LIMIT_BYTES = 500 * 1024
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_TOKEN = re.compile(r"[A-Za-z_-]*")
+# RFC 9309 tokens hold letters, "_" and "-"; digits are let in too, as names such as
+# MJ12bot and 360Spider are written, and would otherwise all read as "mj" or "".
+_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _RESERVED = frozenset(":/?#[]@!$&'()*+,;=")
 _HEX = frozenset(string.hexdigits)
@@ -323,8 +327,8 @@ def robots_allowed(robots_txt: str, user_agent: str, url: str) -> bool:
 def product_token(user_agent: str) -> str:
     """Return the product token of a crawler's name, lowercased (RFC 9309 §2.2.1).
 
-    Read up to the first character a token cannot hold (letters, ``_`` and
-    ``-``): ``"Googlebot/2.1 (+http://www.google.com/bot.html)"`` gives
+    Read up to the first character a token cannot hold (letters, digits, ``_``
+    and ``-``): ``"Googlebot/2.1 (+http://www.google.com/bot.html)"`` gives
     ``"googlebot"``. ``"*"`` stays ``"*"``.
     """
     text = user_agent.strip()

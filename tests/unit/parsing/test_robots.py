@@ -229,6 +229,7 @@ def test_bytes_that_are_not_utf8_do_not_stop_the_parse() -> None:
         ("Googlebot/2.1 (+http://www.google.com/bot.html)", "googlebot"),
         ("  ExampleBot ", "examplebot"),
         ("Foo_Bar-Baz/1", "foo_bar-baz"),
+        ("MJ12bot/v1.4.8 (http://mj12bot.com/)", "mj12bot"),
         ("*", "*"),
         ("", ""),
     ],
@@ -267,6 +268,13 @@ CORRECTIONS = [
     pytest.param("User-agent: * (all)\nDisallow: /\n", "x", "/a", False, id="3-line-star"),
     pytest.param(
         "User-agent: foobot\nDisallow: /\n", "foobot-news", "/a", True, id="4-token-must-equal"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /x\nUser-agent: y\nDisallow: /\n",
+        "y",
+        "/a",
+        False,
+        id="4-one-letter-token-beats-star",
     ),
     pytest.param(
         "User-agent: a\nCrawl-delay: 3\nUser-agent: b\nDisallow: /\n",
