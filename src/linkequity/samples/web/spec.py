@@ -309,13 +309,25 @@ class WebSpec:
             return None
         return slot
 
+    def has_kind(self, site: Site, kind: PageKind) -> bool:
+        """Whether *site* has any item page of *kind* (keyword, article, tag, private)."""
+        if kind is PageKind.KEYWORD:
+            return bool(site.keywords)
+        if kind is PageKind.PRIVATE:
+            return bool(site.private_every)
+        if kind is PageKind.TAG:
+            return bool(site.tag_every)
+        return kind is PageKind.ARTICLE
+
     def slots(self, site: Site, kind: PageKind) -> Iterator[int]:
         """Yield the slots of *site* that hold pages of *kind*, in order."""
         return (slot for slot in range(site.pages) if self.kind_of(site, slot) is kind)
 
     def latest(self, site: Site, kind: PageKind, count: int, *, category: str = "") -> list[int]:
-        """Return up to *count* slots of *kind*, newest (highest slot) first."""
+        """Return up to *count* item slots of *kind*, newest (highest slot) first."""
         found: list[int] = []
+        if not self.has_kind(site, kind):
+            return found
         for slot in range(site.pages - 1, site.first_item - 1, -1):
             if self.kind_of(site, slot) is not kind:
                 continue
@@ -327,8 +339,10 @@ class WebSpec:
         return found
 
     def earliest(self, site: Site, kind: PageKind, count: int) -> list[int]:
-        """Return up to *count* slots of *kind*, lowest slot first."""
+        """Return up to *count* item slots of *kind*, lowest slot first."""
         found: list[int] = []
+        if not self.has_kind(site, kind):
+            return found
         for slot in range(site.first_item, site.pages):
             if self.kind_of(site, slot) is kind:
                 found.append(slot)
