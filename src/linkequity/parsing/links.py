@@ -12,10 +12,17 @@ work per link and per distinct ancestor:
    identity, so the page's many links share the few distinct ancestors.
 3. A NUL (which no text node of a parsed page holds) is put before and after
    each link; every element but blocks and ``<br>`` is unwrapped and the text
-   runs merged, so one C-level ``text()`` of the page, with a space between the
-   runs that blocks separate, is the reader's text flow with the links marked.
+   runs merged, so one C-level ``text()`` of the page, with a separator between
+   the runs that blocks separate, folded, is the reader's text flow with the
+   links marked.
    Anchors, contexts, and the words and link words of each link's nearest block
    (``text()`` of that block) are read from it.
+4. Where placement needs them (``parsing.placement.reads_neighbours``: a link
+   list inside an article), the runs of text just before and after a link's
+   own are read from the same ``text()``, whose runs a record separator
+   divides; an element inside an article that starts a region (a share box,
+   an ``<aside>``, the article itself) is fenced with a group separator, and a
+   neighbour beyond a fence counts as none.
 
 Decisions
 ---------
@@ -48,6 +55,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -59,9 +67,11 @@ from linkequity.parsing.html import BoundedTree, meta_contents, parse_html, robo
 from linkequity.parsing.placement import (
     PAGE_LANDMARKS,
     Landmarks,
+    TextRun,
     classify_placement,
     element_signal,
     enter_region,
+    reads_neighbours,
 )
 
 if TYPE_CHECKING:
@@ -101,6 +111,14 @@ _LINK_SELECTOR = "a[href], area[href]"
 _LINKED_IMAGE_SELECTOR = "a[href] img"
 # No text node of a parsed page holds a NUL: it marks where links start and end.
 _MARK = "\x00"
+# Between the text runs that blocks separate; whitespace to str.split().
+_BLOCK_SEPARATOR = "\x1e"
+# Before and after each element that changes the region; whitespace to str.split().
+_REGION_MARK = "\x1d"
+_EMPTY_RUN = TextRun(0, 0)
+_RUN_START = re.compile(r"[^\s]|\x1d")
+# Characters of page text first searched back for the end of the previous run.
+_RUN_WINDOW = 512
 
 _BLOCKS = frozenset(
     [
@@ -402,14 +420,18 @@ class _Reader:
             link.node.insert_after(_MARK)
         top.unwrap_tags([_INLINE_SELECTOR], delete_empty=True)
         top.merge_text_nodes()
-        # Folding keeps the markers: a NUL is no whitespace.
-        marked = " ".join(top.text(separator=" ").split())
+        # Folding keeps the markers (a NUL is no whitespace) and drops the
+        # block separators (a record separator is).
+        raw = top.text(separator=_BLOCK_SEPARATOR)
+        marked = " ".join(raw.split())
         pieces = marked.split(_MARK)
+        neighbours: _Neighbours | None = _Neighbours(raw, found)
         if len(pieces) != 2 * len(found) + 1:
             # Parsed text holds no NUL (decode_html drops them, the parser
             # turns &#0; into U+FFFD); should one appear, drop the flow.
             self.is_truncated = True
             pieces = [""] * (2 * len(found) + 1)
+            neighbours = None
         flow = "".join(pieces)
         starts, ends = _boundaries(found, list(itertools.accumulate(map(len, pieces))))
         words = self._block_words({link.block_id for link in found}, top_id)
@@ -422,6 +444,11 @@ class _Reader:
             if is_image:
                 anchor = link.alt or ""
             block_words, block_link_words = words[link.block_id]
+            around = None
+            if neighbours is not None and reads_neighbours(
+                link.landmarks, block_words=block_words, block_link_words=block_link_words
+            ):
+                around = neighbours.of(position)
             links.append(
                 Link(
                     url=link.url,
@@ -431,6 +458,7 @@ class _Reader:
                         link.landmarks,
                         block_words=block_words,
                         block_link_words=block_link_words,
+                        neighbours=around,
                     ),
                     is_image=is_image,
                     alt=link.alt if is_image else None,
@@ -538,6 +566,10 @@ class _Reader:
         landmarks = parent.landmarks
         if kind.region is not None:
             landmarks = enter_region(landmarks, kind.region, kind.is_strong)
+            if landmarks.in_article and _is_new_region(landmarks, parent.landmarks):
+                # The runs of text around a link in an article stay in its region.
+                element.insert_before(_REGION_MARK)
+                element.insert_after(_REGION_MARK)
         if kind.is_block:
             self._blocks.append((key, element, parent.block_id))
             return _Place(landmarks, parent.hidden or kind.is_hiding, element, key, parent.link)
@@ -616,6 +648,78 @@ class _Reader:
                 self.counts.unresolved += 1
         else:
             self.counts.unresolved += 1
+
+
+class _Neighbours:
+    """The runs of text before and after each link's own run, read when asked.
+
+    *raw* is the page's text with the links marked and a ``_BLOCK_SEPARATOR``
+    where blocks (or ``<br>``) cut the text; runs of whitespace alone are
+    passed over.
+    """
+
+    def __init__(self, raw: str, found: list[_Found]) -> None:
+        self._raw = raw
+        self._found = found
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def of(self, position: int) -> tuple[TextRun, TextRun]:
+        """Return the runs before and after the run of link number *position*."""
+        raw = self._raw
+        if not self._starts:
+            lengths = itertools.accumulate(map(len, raw.split(_MARK)[:-1]))
+            # A marker's offset in raw: the text before it and the markers before it.
+            offsets = list(map(operator.add, lengths, itertools.count()))
+            self._starts, self._ends = _boundaries(self._found, offsets)
+        start = self._starts[position]
+        end = self._ends[position]
+        run_start = raw.rfind(_BLOCK_SEPARATOR, 0, start)
+        run_end = raw.find(_BLOCK_SEPARATOR, end)
+        before = _EMPTY_RUN
+        if raw.find(_REGION_MARK, run_start + 1, start) < 0:
+            before = _run_before(raw, run_start)
+        after = _EMPTY_RUN
+        if raw.find(_REGION_MARK, end, run_end if run_end >= 0 else len(raw)) < 0:
+            after = _run_after(raw, run_end)
+        return before, after
+
+
+def _run_before(raw: str, end: int) -> TextRun:
+    """Return the last run of *raw* before *end* that holds a word, in the same region."""
+    width = _RUN_WINDOW
+    while end > 0:
+        low = max(0, end - width)
+        window = raw[low:end]
+        kept = window.rstrip()
+        if _REGION_MARK in window[len(kept) :]:
+            return _EMPTY_RUN
+        if kept:
+            end = low + len(kept)
+            run = raw[raw.rfind(_BLOCK_SEPARATOR, 0, end) + 1 : end]
+            return TextRun(*_count_words(run.rpartition(_REGION_MARK)[2]))
+        end = low
+        width *= 2
+    return _EMPTY_RUN
+
+
+def _run_after(raw: str, start: int) -> TextRun:
+    """Return the first run of *raw* after *start* that holds a word, in the same region."""
+    found = _RUN_START.search(raw, start) if start >= 0 else None
+    if found is None or found.group() == _REGION_MARK:
+        return _EMPTY_RUN
+    end = raw.find(_BLOCK_SEPARATOR, found.start())
+    run = raw[found.start() : end if end >= 0 else None]
+    return TextRun(*_count_words(run.partition(_REGION_MARK)[0]))
+
+
+def _is_new_region(landmarks: Landmarks, parent: Landmarks) -> bool:
+    """Return whether an element with *landmarks* starts a region within *parent*'s."""
+    return (
+        landmarks.region is not parent.region
+        or landmarks.is_comment is not parent.is_comment
+        or landmarks.in_article is not parent.in_article
+    )
 
 
 def _boundaries(found: list[_Found], offsets: list[int]) -> tuple[list[int], list[int]]:

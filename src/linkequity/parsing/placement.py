@@ -34,7 +34,13 @@ The rules of ``classify_placement``, in order; the first that decides wins:
    navigation, an ``<article>`` inside ``<aside>`` a teaser card).
 3. Inside a content region: ``CONTENT`` unless the link's block is a link list
    (link density at least ``ARTICLE_LIST_DENSITY``: tags, share buttons, lists
-   of related stories), which is ``OTHER``.
+   of related stories), which is ``OTHER``. A link list inside
+   ``<main>``/``<article>`` whose neighbouring runs of text, just before and
+   just after its own, are both paragraphs (running text of at least
+   ``NEIGHBOUR_WORDS`` words) is ``CONTENT``: a listicle heading, a "Read: …"
+   line, a product name between its descriptions. A run of link lists is a
+   list; the neighbours are what Kohlschütter et al. (below) read besides a
+   block's own densities. ``reads_neighbours`` says when they matter.
 4. Elsewhere, text density decides (Kohlschütter, Frankhauser and Nejdl,
    "Boilerplate detection using shallow text features", WSDM 2010): running
    text, a block of at least ``CONTENT_BLOCK_WORDS`` words whose link density
@@ -51,7 +57,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from linkequity.model.links import PageLinks, Placement, fold_anchor
 
@@ -62,14 +68,17 @@ __all__ = [
     "ARTICLE_LIST_DENSITY",
     "CONTENT_BLOCK_WORDS",
     "CONTENT_LINK_DENSITY",
+    "NEIGHBOUR_WORDS",
     "SITEWIDE_MIN_PAGES",
     "SITEWIDE_SHARE",
     "Landmarks",
+    "TextRun",
     "class_tokens",
     "classify_placement",
     "enter_element",
     "enter_region",
     "mark_sitewide",
+    "reads_neighbours",
 ]
 
 #: Highest link density of a block that still reads as running text.
@@ -79,6 +88,9 @@ CONTENT_BLOCK_WORDS = 12
 #: Inside a content region, a block at least this dense in links is a link
 #: list (tags, share buttons, related stories), not content.
 ARTICLE_LIST_DENSITY = 0.5
+#: A link list inside a content region is content when the runs of text just
+#: before and after it are paragraphs: running text of at least this many words.
+NEIGHBOUR_WORDS = 16
 #: A (target, anchor) pair on at least this share of a site's pages is sitewide…
 SITEWIDE_SHARE = 0.6
 #: …when at least this many pages of the site were read.
@@ -239,6 +251,21 @@ _TAG_SIGNALS = {
 }
 
 
+class TextRun(NamedTuple):
+    """A run of page text between two block boundaries (or ``<br>``).
+
+    Attributes
+    ----------
+    words : int
+        Words of the run.
+    link_words : int
+        Of those, the words inside links.
+    """
+
+    words: int
+    link_words: int
+
+
 @dataclass(frozen=True, slots=True)
 class Landmarks:
     """What the ancestors of a node say about where it sits.
@@ -369,7 +396,11 @@ def enter_region(parent: Landmarks, region: Placement | None, is_strong: bool) -
 
 
 def classify_placement(
-    landmarks: Landmarks, *, block_words: int, block_link_words: int
+    landmarks: Landmarks,
+    *,
+    block_words: int,
+    block_link_words: int,
+    neighbours: tuple[TextRun, TextRun] | None = None,
 ) -> Placement:
     """Return where a link sits, from its landmarks and its enclosing block.
 
@@ -381,6 +412,10 @@ def classify_placement(
         Words in the link's nearest block element (``p``, ``li``, ``div``…).
     block_link_words : int
         Of those, the words inside links.
+    neighbours : (TextRun, TextRun), optional
+        The runs of text just before and just after the link's own, when
+        ``reads_neighbours`` says they matter; without them a link list in a
+        content region is never content.
 
     Returns
     -------
@@ -396,8 +431,31 @@ def classify_placement(
             return Placement.CONTENT
         return landmarks.region
     if landmarks.region is Placement.CONTENT:
-        return Placement.OTHER if density >= ARTICLE_LIST_DENSITY else Placement.CONTENT
+        if density < ARTICLE_LIST_DENSITY:
+            return Placement.CONTENT
+        if landmarks.in_article and neighbours is not None and all(map(_is_paragraph, neighbours)):
+            return Placement.CONTENT
+        return Placement.OTHER
     return Placement.CONTENT if is_running_text else Placement.OTHER
+
+
+def reads_neighbours(landmarks: Landmarks, *, block_words: int, block_link_words: int) -> bool:
+    """Return whether ``classify_placement`` of this link depends on its ``neighbours``.
+
+    Only a link list inside a content region does; a caller can leave the
+    neighbouring runs of every other link uncounted.
+    """
+    return (
+        landmarks.in_article
+        and landmarks.region is Placement.CONTENT
+        and not landmarks.is_comment
+        and block_link_words >= ARTICLE_LIST_DENSITY * block_words
+    )
+
+
+def _is_paragraph(run: TextRun) -> bool:
+    """Return whether *run* reads as a paragraph of an article: long, few links."""
+    return run.words >= NEIGHBOUR_WORDS and run.link_words <= CONTENT_LINK_DENSITY * run.words
 
 
 def mark_sitewide(

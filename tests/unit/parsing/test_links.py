@@ -400,3 +400,40 @@ def test_contexts_read_from_a_short_window_match_the_full_window(flow: str, at: 
     at = min(at, len(flow))
     assert _tail(flow, at) == _reference_tail(flow, at)
     assert _head(flow, at) == _reference_head(flow, at)
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["", "<svg><a href='/s1'><text>outer</text><a href='/s2'><text>inner</text></a></a></svg>"],
+)
+def test_a_link_list_reads_the_runs_of_text_around_it(before: str) -> None:
+    # Inline markup and links do not cut a run; only blocks (and <br>) do.
+    prose = (
+        "Winter is the quiet <b>season</b> in the garden and"
+        " <a href='/a'>the right moment</a> to prune roses well."
+    )
+    html = (
+        f"{before}<article><p>{prose}</p>\n <h3><a href='/x'>the target</a></h3>\n"
+        f"<p>{prose}</p><p><a href='/y'>the last words</a></p></article><p>Footer</p>"
+    )
+    placements = {link.url: link.placement for link in extract_links(html, PAGE)}
+    assert placements["https://example.com/x"] is Placement.CONTENT
+    assert placements["https://example.com/y"] is Placement.OTHER
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        ("<p>{prose}</p>", Placement.CONTENT),
+        ("<div class='newsletter'><p>{prose} <a href='/n'>sign up</a></p></div>", Placement.OTHER),
+        ("</article><section class='comments'><p>{prose} <a href='/c'>me</a></p>", Placement.OTHER),
+    ],
+)
+def test_the_runs_around_a_link_list_stay_in_its_region(after: str, expected: Placement) -> None:
+    prose = "Winter is the quiet season in the garden and the right moment to prune roses well."
+    html = (
+        f"<article><p>{prose}</p><h3><a href='/x'>the target</a></h3>"
+        f"{after.format(prose=prose)}</article>"
+    )
+    placements = {link.url: link.placement for link in extract_links(html, PAGE)}
+    assert placements["https://example.com/x"] is expected

@@ -7,14 +7,19 @@ from linkequity.parsing.links import extract_links
 from linkequity.parsing.placement import (
     PAGE_LANDMARKS,
     Landmarks,
+    TextRun,
     class_tokens,
     classify_placement,
     mark_sitewide,
+    reads_neighbours,
 )
 
 PAGE = "https://example.com/page"
 PROSE = "Winter is the quiet season in the garden and the right moment to prune roses well. "
 LINK = '<a href="/x">the target</a>'
+SHORT = "Short text here."
+ARTICLE = Landmarks(Placement.CONTENT, True, False, True)
+PARAGRAPH = TextRun(40, 2)
 
 
 def placement_of(html: str) -> Placement:
@@ -188,6 +193,80 @@ def test_classify_placement(
     landmarks: Landmarks, words: int, link_words: int, expected: Placement
 ) -> None:
     assert classify_placement(landmarks, block_words=words, block_link_words=link_words) is expected
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (f"<article><p>{PROSE}</p><h2>{LINK}</h2><p>{PROSE}</p></article>", Placement.CONTENT),
+        (
+            f"<main><p>{PROSE}{PROSE}</p><p>Read: {LINK}</p>\n\n<p>{PROSE}</p></main>",
+            Placement.CONTENT,
+        ),
+        (f"<article><p>{SHORT}</p><h2>{LINK}</h2><p>{PROSE}</p></article>", Placement.OTHER),
+        (f"<article><p>{PROSE}</p><h2>{LINK}</h2><p>{SHORT}</p></article>", Placement.OTHER),
+        (
+            f"<article><p>{PROSE}</p><ul><li>{LINK}</li><li><a href='/y'>the other one</a></li>"
+            f"</ul><p>{PROSE}</p></article>",
+            Placement.OTHER,
+        ),
+        (
+            f"<article><p>{PROSE}</p><p><a href='/y'>{PROSE}</a></p><h2>{LINK}</h2>"
+            f"<p>{PROSE}</p></article>",
+            Placement.OTHER,
+        ),
+        (
+            f'<div class="content"><p>{PROSE}</p><h2>{LINK}</h2><p>{PROSE}</p></div>',
+            Placement.OTHER,
+        ),
+    ],
+)
+def test_a_link_list_between_paragraphs_of_an_article(html: str, expected: Placement) -> None:
+    assert placement_of(html) is expected
+
+
+@pytest.mark.parametrize(
+    ("landmarks", "before", "after", "expected"),
+    [
+        (ARTICLE, PARAGRAPH, PARAGRAPH, Placement.CONTENT),
+        (ARTICLE, TextRun(16, 5), TextRun(16, 0), Placement.CONTENT),
+        (ARTICLE, TextRun(15, 0), PARAGRAPH, Placement.OTHER),
+        (ARTICLE, PARAGRAPH, TextRun(40, 14), Placement.OTHER),
+        (ARTICLE, TextRun(0, 0), PARAGRAPH, Placement.OTHER),
+        (Landmarks(Placement.CONTENT, False, False, False), PARAGRAPH, PARAGRAPH, Placement.OTHER),
+        (Landmarks(Placement.CONTENT, True, True, True), PARAGRAPH, PARAGRAPH, Placement.COMMENT),
+    ],
+)
+def test_classify_a_link_list_by_its_neighbours(
+    landmarks: Landmarks, before: TextRun, after: TextRun, expected: Placement
+) -> None:
+    placement = classify_placement(
+        landmarks, block_words=4, block_link_words=4, neighbours=(before, after)
+    )
+    assert placement is expected
+    assert classify_placement(landmarks, block_words=4, block_link_words=4) in (
+        Placement.OTHER,
+        Placement.COMMENT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("landmarks", "words", "link_words", "expected"),
+    [
+        (ARTICLE, 4, 4, True),
+        (ARTICLE, 4, 2, True),
+        (ARTICLE, 0, 0, True),
+        (ARTICLE, 40, 3, False),
+        (Landmarks(Placement.CONTENT, False, False, False), 4, 4, False),
+        (Landmarks(Placement.CONTENT, True, True, True), 4, 4, False),
+        (Landmarks(Placement.SIDEBAR, False, False, True), 4, 4, False),
+        (PAGE_LANDMARKS, 4, 4, False),
+    ],
+)
+def test_reads_neighbours_only_where_they_decide(
+    landmarks: Landmarks, words: int, link_words: int, expected: bool
+) -> None:
+    assert reads_neighbours(landmarks, block_words=words, block_link_words=link_words) is expected
 
 
 def make_link(url: str, anchor: str) -> Link:
