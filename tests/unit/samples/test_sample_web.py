@@ -52,6 +52,13 @@ def test_one_seed_gives_byte_identical_responses_and_manifests() -> None:
     assert json.dumps(first.manifest()) == json.dumps(second.manifest())
 
 
+def test_the_streamed_manifest_is_the_manifest(web: SampleWeb, manifest: dict[str, Any]) -> None:
+    text = "".join(web.manifest_json())
+
+    assert json.loads(text) == manifest
+    assert text.count("\n") > len(manifest["links"])
+
+
 def test_different_seeds_give_different_webs() -> None:
     first, second = generate_web(1), generate_web(2)
 

@@ -12,7 +12,6 @@ address and the hosts.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     out.write(f"{len(web.sites)} sites, {web.page_count} pages, money site {web.target.base}\n")
     if args.manifest:
         with args.manifest.open("w", encoding="utf-8") as stream:
-            json.dump(web.manifest(), stream, indent=1)
+            stream.writelines(web.manifest_json())
         out.write(f"manifest: {args.manifest}\n")
     if args.warc:
         responses = write_warc(web, args.warc)

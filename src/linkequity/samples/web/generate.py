@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from linkequity.samples.web.manifest import build_manifest, expected_status, iter_links
+from linkequity.samples.web.manifest import (
+    build_manifest,
+    expected_status,
+    iter_links,
+    manifest_chunks,
+)
 from linkequity.samples.web.pages import compose_page
 from linkequity.samples.web.render import respond, sitemap_paths, sitemap_urls
 from linkequity.samples.web.spec import generate_spec
@@ -100,6 +105,10 @@ class SampleWeb:
     def manifest(self) -> dict[str, Any]:
         """Return the ground-truth manifest (``samples.web.manifest.build_manifest``)."""
         return build_manifest(self.spec)
+
+    def manifest_json(self) -> Iterator[str]:
+        """Yield the manifest as JSON text in pieces, links one per line, none held."""
+        return manifest_chunks(self.spec)
 
 
 def generate_web(seed: int, *, sites: int = 20, pages: int | None = None) -> SampleWeb:

@@ -6,6 +6,7 @@ states exactly what the pages say.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -21,7 +22,15 @@ if TYPE_CHECKING:
     from linkequity.samples.web.pages import LinkSpec
     from linkequity.samples.web.spec import Site, WebSpec
 
-__all__ = ["build_manifest", "expected_status", "iter_links", "url_statuses"]
+__all__ = [
+    "build_manifest",
+    "expected_status",
+    "iter_links",
+    "link_entry",
+    "manifest_chunks",
+    "manifest_head",
+    "url_statuses",
+]
 
 _SPAM_ROLES = frozenset({SiteRole.PBN, SiteRole.FARM, SiteRole.DIRECTORY, SiteRole.SPAM})
 
@@ -105,32 +114,33 @@ def _domains(spec: WebSpec) -> dict[str, dict[str, Any]]:
     return domains
 
 
-def build_manifest(spec: WebSpec) -> dict[str, Any]:
-    """Return the ground-truth manifest of the web, as plain JSON-serialisable values.
+class _Tiers:
+    """Collects tier-1 and tier-2 pages from the links as they go by."""
 
-    Keys: ``seed``, ``theme``, ``target`` (host, domain, brand, keywords),
-    ``domains`` (per registrable domain: role, kind, template, analytics id,
-    spam and network flags), ``networks``, ``urls`` (see ``url_statuses``),
-    ``links`` (see ``link_entry``), ``guest_posts``, ``tier1`` (pages on other
-    domains linking to the target's domain) and ``tier2`` (pages linking to a
-    tier-1 page from a third domain).
-    """
-    target = spec.target
-    site_of = {site.host: site for site in spec.sites}
-    links: list[dict[str, Any]] = []
-    tier1: set[str] = set()
-    pairs: list[tuple[str, str]] = []
-    for source, link in iter_links(spec):
-        links.append(link_entry(source, link))
-        source_site = site_of[urlsplit(source).hostname or ""]
-        target_site = site_of.get(urlsplit(link.target).hostname or "")
-        if source_site is target or target_site is None or target_site is source_site:
-            continue
-        if target_site is target:
-            tier1.add(source)
+    def __init__(self, spec: WebSpec) -> None:
+        self._target = spec.target
+        self._site_of = {site.host: site for site in spec.sites}
+        self.tier1: set[str] = set()
+        self._pairs: list[tuple[str, str]] = []
+
+    def see(self, source: str, link: LinkSpec) -> None:
+        source_site = self._site_of[urlsplit(source).hostname or ""]
+        target_site = self._site_of.get(urlsplit(link.target).hostname or "")
+        if source_site is self._target or target_site is None or target_site is source_site:
+            return
+        if target_site is self._target:
+            self.tier1.add(source)
         else:
-            pairs.append((source, link.target))
-    tier2 = {source for source, linked in pairs if linked in tier1}
+            self._pairs.append((source, link.target))
+
+    @property
+    def tier2(self) -> set[str]:
+        return {source for source, linked in self._pairs if linked in self.tier1}
+
+
+def manifest_head(spec: WebSpec) -> dict[str, Any]:
+    """Return the manifest without ``links``, ``tier1`` and ``tier2``."""
+    target = spec.target
     pbn = spec.sites_with(SiteRole.PBN)
     return {
         "seed": spec.seed,
@@ -150,8 +160,40 @@ def build_manifest(spec: WebSpec) -> dict[str, Any]:
             }
         ],
         "urls": url_statuses(spec),
-        "links": links,
         "guest_posts": [spec.url_of(spec.sites[s], slot) for s, slot in spec.guest_posts],
-        "tier1": sorted(tier1),
-        "tier2": sorted(tier2),
     }
+
+
+def build_manifest(spec: WebSpec) -> dict[str, Any]:
+    """Return the ground-truth manifest of the web, as plain JSON-serialisable values.
+
+    Keys: ``seed``, ``theme``, ``target`` (host, domain, brand, keywords),
+    ``domains`` (per registrable domain: role, kind, template, analytics id,
+    spam and network flags), ``networks``, ``urls`` (see ``url_statuses``),
+    ``guest_posts``, ``links`` (see ``link_entry``), ``tier1`` (pages on other
+    domains linking to the target's domain) and ``tier2`` (pages linking to a
+    tier-1 page from a third domain). A 100,000-page web has about two million
+    links: ``manifest_chunks`` writes them without holding them.
+    """
+    tiers = _Tiers(spec)
+    links: list[dict[str, Any]] = []
+    for source, link in iter_links(spec):
+        links.append(link_entry(source, link))
+        tiers.see(source, link)
+    manifest = manifest_head(spec)
+    manifest.update(links=links, tier1=sorted(tiers.tier1), tier2=sorted(tiers.tier2))
+    return manifest
+
+
+def manifest_chunks(spec: WebSpec) -> Iterator[str]:
+    """Yield the JSON text of ``build_manifest``, one link per line, holding no link list."""
+    head = json.dumps(manifest_head(spec), indent=1)
+    yield head[: head.rindex("}")].rstrip() + ',\n "links": ['
+    tiers = _Tiers(spec)
+    separator = "\n  "
+    for source, link in iter_links(spec):
+        yield separator + json.dumps(link_entry(source, link))
+        separator = ",\n  "
+        tiers.see(source, link)
+    yield '\n ],\n "tier1": ' + json.dumps(sorted(tiers.tier1))
+    yield ',\n "tier2": ' + json.dumps(sorted(tiers.tier2)) + "\n}\n"
