@@ -23,6 +23,9 @@ each and exits with status 2.
     ├── MissingExtra             an optional extra is not installed
     ├── UnreadableArchive        a file that is not a WARC or ARC file, or cannot be opened
     └── FetchFailed              a URL that gave no HTTP response (DNS, connection, timeout)
+        ├── HostNotFound         DNS has no address for the host
+        ├── FetchTimedOut        connect, read or the whole fetch took too long
+        └── AddressRefused       the host resolves to a private, loopback or link-local address
 """
 
 from __future__ import annotations
@@ -135,3 +138,24 @@ class FetchFailed(LinkEquityError):
     """A URL that gave no HTTP response: DNS, connection, TLS or timeout."""
 
     hint = "Check the URL and the connection, or save the page and pass the file instead."
+
+
+class HostNotFound(FetchFailed):
+    """A host that DNS has no address for."""
+
+    hint = "Check the host name; a site that no longer resolves counts as gone."
+
+
+class FetchTimedOut(FetchFailed):
+    """A fetch whose connect, a read, or the whole of which took longer than allowed."""
+
+    hint = "Try again later, or raise the timeouts (linkequity settings lists them)."
+
+
+class AddressRefused(FetchFailed):
+    """A URL whose host resolves to an address the crawler does not visit."""
+
+    hint = (
+        "The crawler visits public addresses only; pass --allow-private to crawl "
+        "private, loopback or link-local addresses on purpose."
+    )
