@@ -4,6 +4,8 @@ The only package that imports duckdb (an import-linter contract says so).
 """
 
 from linkequity.store.arrow import (
+    FRONTIER_ADD_SCHEMA,
+    FRONTIER_SETTLE_SCHEMA,
     LINK_SIGHTING_SCHEMA,
     PAGE_SCHEMA,
     REFERRING_DOMAIN_SCHEMA,
@@ -21,6 +23,8 @@ from linkequity.store.store import Store
 from linkequity.store.writes import LinkWriteCounts
 
 __all__ = [
+    "FRONTIER_ADD_SCHEMA",
+    "FRONTIER_SETTLE_SCHEMA",
     "LINK_SIGHTING_SCHEMA",
     "PAGE_SCHEMA",
     "REFERRING_DOMAIN_SCHEMA",

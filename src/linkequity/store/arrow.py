@@ -102,6 +102,24 @@ PAGE_SCHEMA = _schema(
     pa.field("footprints", pa.string()),
 )
 
+#: URLs a crawl found, in discovery order (``store.frontier.add_to_frontier``).
+FRONTIER_ADD_SCHEMA = _schema(
+    pa.field("url", pa.string(), nullable=False),
+    pa.field("host", pa.string(), nullable=False),
+    pa.field("depth", pa.int32(), nullable=False),
+    pa.field("via", pa.string()),
+    pa.field("redirect_chain", pa.list_(pa.string())),
+)
+#: How claimed URLs of a crawl ended, by ``seq`` (``store.frontier.settle_frontier``).
+FRONTIER_SETTLE_SCHEMA = _schema(
+    pa.field("seq", pa.int64(), nullable=False),
+    pa.field("state", pa.string(), nullable=False),
+    pa.field("attempts", pa.int32(), nullable=False),
+    pa.field("not_before", TIMESTAMP),
+    pa.field("status", pa.int32()),
+    pa.field("outcome", pa.string()),
+)
+
 
 def sightings_to_arrow(sightings: Sequence[LinkSighting]) -> pa.Table:
     """Return *sightings* as a table of ``LINK_SIGHTING_SCHEMA``, one row each.

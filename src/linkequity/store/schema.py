@@ -49,6 +49,13 @@ pages
     ``fetched_at``, the ``robots`` directives (space-separated), the internal
     and external link counts, the analytics ``footprints`` (JSON) and
     ``indexability_detail``, the human reason beside ``non_indexable_reason``.
+crawl_frontier
+    Since version 4: one row per URL per crawl (``snapshot_id``, ``seq`` in
+    discovery order): ``url``, ``host``, ``depth``, the page it was found on
+    (``via``), the URLs of the redirect chain that led to it, ``state``
+    (``queued``, ``in_flight``, ``done``, ``failed``, ``excluded``),
+    ``attempts``, ``not_before`` (a retry's due time), the last ``status``
+    and ``outcome`` (why it ended so), ``settled_at``. See ``store.frontier``.
 page_metrics, domain_metrics
     Authority, trust, spam mass and referring counts per snapshot, by URL id and
     by registrable domain.
@@ -166,6 +173,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE pages ADD COLUMN external_links INTEGER",
             "ALTER TABLE pages ADD COLUMN footprints JSON",
             "ALTER TABLE pages ADD COLUMN indexability_detail VARCHAR",
+        ),
+    ),
+    Migration(
+        4,
+        "the frontier of resumable crawls",
+        (
+            """CREATE TABLE crawl_frontier (
+                snapshot_id BIGINT NOT NULL, seq BIGINT NOT NULL, url VARCHAR NOT NULL,
+                host VARCHAR NOT NULL, depth INTEGER NOT NULL, via VARCHAR,
+                redirect_chain VARCHAR[], state VARCHAR NOT NULL, attempts INTEGER NOT NULL,
+                not_before TIMESTAMP, status INTEGER, outcome VARCHAR, settled_at TIMESTAMP)""",
         ),
     ),
 )

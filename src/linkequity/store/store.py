@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any, Self
 import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
-from linkequity.store import parquet, queries, writes
+from linkequity.store import frontier, parquet, queries, writes
 from linkequity.store.schema import SCHEMA_VERSION, check_schema_version, migrate
 from linkequity.store.schema import stored_schema_version as _stored_schema_version
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
+    from datetime import datetime
     from types import TracebackType
 
     import pyarrow as pa
@@ -225,6 +226,104 @@ class Store:
         with self._writing():
             return writes.mark_sitewide(
                 self._conn, file_id, min_share=min_share, min_pages=min_pages
+            )
+
+    def add_to_frontier(self, snapshot_id: int, table: pa.Table) -> int:
+        """Queue the URLs of *table* (``FRONTIER_ADD_SCHEMA``) new to the crawl; return how many."""
+        with self._writing():
+            return frontier.add_to_frontier(self._conn, snapshot_id, table)
+
+    def claim_frontier(
+        self,
+        snapshot_id: int,
+        *,
+        limit: int,
+        per_host: int,
+        now: datetime,
+        skip_hosts: list[str],
+    ) -> pa.Table:
+        """Mark up to *limit* due URLs in flight, fairly across hosts, and return them.
+
+        See ``frontier.claim_frontier``.
+        """
+        with self._writing():
+            return frontier.claim_frontier(
+                self._conn,
+                snapshot_id,
+                limit=limit,
+                per_host=per_host,
+                now=now,
+                skip_hosts=skip_hosts,
+            )
+
+    def commit_crawl_batch(
+        self,
+        snapshot_id: int,
+        file_id: int,
+        *,
+        pages: pa.Table,
+        sightings: pa.Table,
+        settled: pa.Table,
+        found: pa.Table,
+    ) -> tuple[LinkWriteCounts, int]:
+        """Store what a crawl fetched and settle its URLs, as one transaction.
+
+        Parameters
+        ----------
+        snapshot_id, file_id
+            The crawl and the file its sightings are numbered in.
+        pages, sightings
+            The fetches (``PAGE_SCHEMA``) and their links (``LINK_SIGHTING_SCHEMA``).
+        settled
+            How each claimed URL ended (``FRONTIER_SETTLE_SCHEMA``).
+        found
+            URLs to queue (``FRONTIER_ADD_SCHEMA``); those seen before are skipped.
+
+        Returns
+        -------
+        tuple of (LinkWriteCounts, int)
+            What the sightings changed, and the URLs queued.
+        """
+        with self._writing():
+            if len(pages):
+                writes.write_pages(self._conn, snapshot_id, None, pages)
+            counts = writes.write_link_sightings(self._conn, snapshot_id, file_id, sightings)
+            frontier.settle_frontier(self._conn, snapshot_id, settled)
+            queued = frontier.add_to_frontier(self._conn, snapshot_id, found)
+            return counts, queued
+
+    def requeue_in_flight(self, snapshot_id: int) -> int:
+        """Put the URLs a stopped crawl held in flight back in its queue; return how many."""
+        with self._writing():
+            return frontier.requeue_in_flight(self._conn, snapshot_id)
+
+    def frontier_counts(self, snapshot_id: int) -> dict[str, int]:
+        """Return the crawl's URLs by state."""
+        with self._translated_errors():
+            return frontier.frontier_counts(self._conn, snapshot_id)
+
+    def earliest_retry(self, snapshot_id: int) -> datetime | None:
+        """Return when the crawl's earliest queued retry is due, if one waits."""
+        with self._translated_errors():
+            return frontier.earliest_retry(self._conn, snapshot_id)
+
+    def frontier_outcomes(self, snapshot_id: int) -> pa.Table:
+        """Return every URL of the crawl with its state, status and outcome, in discovery order."""
+        with self._translated_errors():
+            return frontier.frontier_outcomes(self._conn, snapshot_id)
+
+    def unfinished_crawl(self) -> tuple[int, str] | None:
+        """Return the id and settings (JSON) of the latest crawl that did not finish, if any."""
+        with self._translated_errors():
+            return frontier.unfinished_crawl(self._conn)
+
+    def next_sighting_row(self, file_id: int) -> int:
+        """Return the ``row`` the next sighting of *file_id* takes (one past the highest stored)."""
+        with self._translated_errors():
+            return queries.fetch_int(
+                self._conn,
+                "SELECT coalesce(max(row), -1) + 1 FROM link_sightings WHERE file_id = ?",
+                [file_id],
             )
 
     def stats(self) -> StoreStats:
