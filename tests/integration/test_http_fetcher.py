@@ -8,6 +8,7 @@ import gzip
 import json
 import socket
 import struct
+import sys
 import tracemalloc
 import zlib
 from typing import TYPE_CHECKING, Any
@@ -745,3 +746,69 @@ def test_a_closed_fetcher_is_not_used_again() -> None:
 def test_settings_that_cannot_work_are_refused(setting: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="must be positive"):
         HttpFetcher(**setting)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="relies on Linux dropping SYNs to a full queue")
+def test_a_connect_that_gets_no_answer_times_out_on_the_connect_timeout() -> None:
+    # A listener that never accepts, its queue full: Linux drops further SYNs,
+    # so the next connect hears nothing, as from a host behind a firewall.
+    with contextlib.ExitStack() as stack:
+        listener = stack.enter_context(socket.socket())
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        for _ in range(4):
+            filler = stack.enter_context(socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+
+        async def scenario() -> None:
+            async with HttpFetcher(allow_private=True, connect_timeout_s=0.2) as fetcher:
+                await fetcher.fetch(f"http://127.0.0.1:{port}/")
+
+        with pytest.raises(
+            FetchTimedOut, match=rf"^cannot fetch http://127\.0\.0\.1:{port}/: no connection within"
+        ):
+            run(scenario)
+
+
+def test_headers_keep_their_order_and_names_and_decode_utf8_else_latin1() -> None:
+    reply = (
+        b"HTTP/1.1 301 Moved\r\nlocation: http://example.com/caf\xc3\xa9\r\n"
+        b"X-Old: caf\xe9\r\nContent-Length: 0\r\n\r\n"
+    )
+
+    async def scenario() -> FetchResult:
+        async with raw_server(reply) as base, HttpFetcher(allow_private=True) as fetcher:
+            return await fetcher.fetch(f"{base}/")
+
+    result = run(scenario)
+
+    assert result.page.headers == (
+        ("location", "http://example.com/café"),
+        ("X-Old", "café"),
+        ("Content-Length", "0"),
+    )
+    assert result.address == "127.0.0.1"
+
+
+def test_an_empty_or_unusable_answer_is_host_not_found() -> None:
+    async def scenario(answers: list[tuple[str, int]], family: socket.AddressFamily) -> None:
+        await _GuardedResolver(FixedResolver(*answers), allow_private=True).resolve(
+            "www.example.com", 80, family
+        )
+
+    with pytest.raises(HostNotFound, match="has no address$"):
+        asyncio.run(scenario([], socket.AF_UNSPEC))
+    with pytest.raises(HostNotFound, match="no address of the family"):
+        asyncio.run(scenario([("::1", 80)], socket.AF_INET))
+
+
+def test_loopback_resolver_needs_a_real_port() -> None:
+    with pytest.raises(ValueError, match="port must be between"):
+        LoopbackResolver(0)
+
+
+def test_accept_types_is_a_collection_not_a_string() -> None:
+    with pytest.raises(TypeError, match="not one string"):
+        HttpFetcher(accept_types="text/html")
