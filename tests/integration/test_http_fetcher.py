@@ -39,7 +39,7 @@ from linkequity.samples.web import generate_web, serve_web
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
-    from linkequity.crawl.fetch import FetchResult
+    from linkequity.crawl.fetch import Fetcher, FetchResult
     from linkequity.samples.web import SampleWeb
 
 pytestmark = pytest.mark.loopback
@@ -242,7 +242,10 @@ def sample_port(sample_web: SampleWeb) -> Iterator[int]:
         yield port
 
 
-def sample_urls(web: SampleWeb) -> list[str]:
+@pytest.fixture(scope="module")
+def sample_urls(sample_web: SampleWeb) -> list[str]:
+    """Every page, every link target (404s and redirects among them), robots.txt and sitemaps."""
+    web = sample_web
     urls = set(web.urls())
     urls.update(link.target for _, link in web.links())
     urls.update(site.url(path) for site in web.sites for path in ("/robots.txt", "/sitemap.xml"))
@@ -250,9 +253,9 @@ def sample_urls(web: SampleWeb) -> list[str]:
 
 
 def test_every_sample_url_comes_back_as_the_web_serves_it(
-    sample_web: SampleWeb, sample_port: int
+    sample_web: SampleWeb, sample_port: int, sample_urls: list[str]
 ) -> None:
-    urls = sample_urls(sample_web)
+    urls = sample_urls
     assert len(sample_web.hosts) == SAMPLE_HOSTS
 
     async def scenario() -> list[FetchResult]:
@@ -284,9 +287,9 @@ def test_every_sample_url_comes_back_as_the_web_serves_it(
 
 
 def test_redirects_of_the_sample_web_are_not_followed(
-    sample_web: SampleWeb, sample_port: int
+    sample_web: SampleWeb, sample_port: int, sample_urls: list[str]
 ) -> None:
-    redirects = [url for url in sample_urls(sample_web) if sample_web.respond(url).status == 302]
+    redirects = [url for url in sample_urls if sample_web.respond(url).status == 302]
 
     async def scenario() -> FetchResult:
         async with HttpFetcher(
@@ -327,6 +330,29 @@ def test_robots_and_sitemaps_are_read_when_the_call_accepts_their_types(
     assert sitemap.page.body == sample_web.respond(site.url("/sitemap.xml")).body
     assert anything.page.body == sitemap.page.body
     assert page_as_robots.is_body_skipped
+
+
+def test_a_view_accepting_other_types_is_a_fetcher_over_the_same_pool(
+    sample_web: SampleWeb, sample_port: int
+) -> None:
+    site = sample_web.target
+
+    async def scenario() -> tuple[FetchResult, FetchResult, FetchResult]:
+        async with HttpFetcher(
+            resolver=LoopbackResolver(sample_port), allow_private=True
+        ) as fetcher:
+            sitemaps: Fetcher = fetcher.accepting(SITEMAP_TYPES)
+            sitemap = await sitemaps.fetch(site.url("/sitemap.xml"))
+            await sitemaps.aclose()
+            page_as_sitemap = await sitemaps.fetch(site.url("/"))
+            page = await fetcher.fetch(site.url("/"))
+            return sitemap, page_as_sitemap, page
+
+    sitemap, page_as_sitemap, page = run(scenario)
+
+    assert sitemap.page.body == sample_web.respond(site.url("/sitemap.xml")).body
+    assert page_as_sitemap.is_body_skipped
+    assert page.page.body == sample_web.respond(site.url("/")).body
 
 
 def test_loopback_resolver_with_hosts_answers_only_those(

@@ -22,7 +22,9 @@ on 127.0.0.1, which is how the sample web is crawled at its real URLs. As
 
 Accepted media types are set per fetcher (``accept_types``) and may be
 overridden per call: ``fetch(url, accept_types=ROBOTS_TYPES)`` for robots.txt,
-``SITEMAP_TYPES`` for sitemaps, ``None`` for every type.
+``SITEMAP_TYPES`` for sitemaps, ``None`` for every type. A component that
+takes a plain ``Fetcher`` gets ``fetcher.accepting(SITEMAP_TYPES)``, a view
+over the same connection pool.
 
 A URL whose scheme is not http or https raises ``InvalidUrl`` (from
 ``normalize_url``), before anything is sent.
@@ -64,6 +66,7 @@ __all__ = [
     "ROBOTS_TYPES",
     "SITEMAP_TYPES",
     "USER_AGENT",
+    "AcceptingFetcher",
     "HttpFetcher",
     "LoopbackResolver",
     "Resolver",
@@ -286,6 +289,14 @@ class HttpFetcher:
             client, self._client = self._client, None
             await client.close()
 
+    def accepting(self, accept_types: Collection[str] | None) -> AcceptingFetcher:
+        """Return a ``Fetcher`` over this fetcher's pool that reads *accept_types* instead.
+
+        For a component that takes a plain ``Fetcher`` and needs other bodies
+        than pages: ``SitemapReader(fetcher.accepting(SITEMAP_TYPES))``.
+        """
+        return AcceptingFetcher(self, accept_types)
+
     async def fetch(
         self,
         url: str,
@@ -442,6 +453,25 @@ class HttpFetcher:
                 auto_decompress=True,
             )
         return self._client
+
+
+class AcceptingFetcher:
+    """An ``HttpFetcher`` that reads other media types; see ``HttpFetcher.accepting``.
+
+    It shares the fetcher's connection pool and settings; closing it closes
+    nothing (the ``HttpFetcher`` owns the connections).
+    """
+
+    def __init__(self, fetcher: HttpFetcher, accept_types: Collection[str] | None) -> None:
+        self.fetcher = fetcher
+        self.accept_types = _media_types(accept_types)
+
+    async def fetch(self, url: str, /) -> FetchResult:
+        """Return ``HttpFetcher.fetch`` of *url* with this view's accepted types."""
+        return await self.fetcher.fetch(url, accept_types=self.accept_types)
+
+    async def aclose(self) -> None:
+        """Do nothing: the ``HttpFetcher`` this view reads through owns the connections."""
 
 
 class _GuardedResolver(AbstractResolver):
