@@ -376,6 +376,7 @@ class _Result:
     format: SitemapFormat
     is_truncated: bool = False
     is_xml_error: bool = False
+    is_encoding_error: bool = False
     problems: list[str] = field(default_factory=list)
 
 
@@ -452,6 +453,11 @@ def _read_text(reader: _Reader, data: bytes) -> _Result:
 
 def _read_xml(reader: _Reader, data: bytes) -> _Result:
     result = _parse_xml(reader, data)
+    if result.is_encoding_error:
+        reader.reset()
+        problem = result.problems[0]
+        result = _parse_xml(reader, data, encoding="utf-8")
+        result.problems.insert(0, f"{problem}; read as UTF-8")
     if not result.is_xml_error or result.format is SitemapFormat.UNKNOWN:
         return result
     repaired = _repair(data)
@@ -463,10 +469,13 @@ def _read_xml(reader: _Reader, data: bytes) -> _Result:
     return second
 
 
-def _parse_xml(reader: _Reader, data: bytes) -> _Result:
-    """Read *data* with expat, streaming; ``problems`` is empty only for a whole, clean read."""
+def _parse_xml(reader: _Reader, data: bytes, *, encoding: str | None = None) -> _Result:
+    """Read *data* with expat, streaming; ``problems`` is empty only for a whole, clean read.
+
+    *encoding* overrides the one the document declares.
+    """
     handler = _XmlHandler(reader)
-    parser = ParserCreate()
+    parser = ParserCreate(encoding)
     parser.buffer_text = True
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
@@ -485,6 +494,13 @@ def _parse_xml(reader: _Reader, data: bytes) -> _Result:
         result.problems.append(str(exc))
     except _Full:
         _note_full(result, reader)
+    except (LookupError, ValueError) as exc:
+        # Python codecs read the 8-bit encodings expat does not know; an unknown
+        # name or a multi-byte codec fails before the first element.
+        if handler.shape is not None:
+            raise
+        result.problems.append(f"the declared encoding cannot be read ({exc})")
+        result.is_encoding_error = True
     except ExpatError as exc:
         if handler.shape is None:
             result.problems.append(f"not XML: {exc}")

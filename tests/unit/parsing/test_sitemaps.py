@@ -679,6 +679,18 @@ def test_declared_encodings_are_honoured() -> None:
     assert page_urls(parse_sitemap(latin, BASE)) == ["https://a.example/%E2%82%AC"]
 
 
+@pytest.mark.parametrize("encoding", ["TF-8", "Shift_JIS", "hex", "idna"])
+def test_an_encoding_expat_cannot_use_is_read_as_utf_8(encoding: str) -> None:
+    data = urlset("https://a.example/caf\u00e9").replace(b"UTF-8", encoding.encode())
+
+    sitemap = parse_sitemap(data, BASE)
+
+    assert page_urls(sitemap) == ["https://a.example/caf%C3%A9"]
+    assert sitemap.problems[0].startswith("the declared encoding cannot be read (")
+    assert sitemap.problems[0].endswith("; read as UTF-8")
+    assert len(sitemap.problems) == 1
+
+
 @settings(max_examples=300)
 @given(st.binary(max_size=400))
 def test_any_bytes_give_a_sitemap(data: bytes) -> None:
