@@ -618,13 +618,12 @@ def _gunzip(data: bytes, max_bytes: int) -> tuple[bytes, bool, str | None]:
         position = 0
         try:
             while not decompressor.eof:
-                if decompressor.unconsumed_tail:
-                    piece: bytes | memoryview = decompressor.unconsumed_tail
-                elif position < len(rest):
-                    piece = rest[position : position + _FEED_BYTES]
-                    position += len(piece)
-                else:
+                # Output beyond the cap ends the read, so no input is ever left
+                # unconsumed by the max_length below: each piece is fed once.
+                if position >= len(rest):
                     return bytes(out), True, "the gzip stream ends early"
+                piece = rest[position : position + _FEED_BYTES]
+                position += len(piece)
                 before = decompressor.copy()
                 try:
                     out += decompressor.decompress(piece, max_bytes + 1 - len(out))

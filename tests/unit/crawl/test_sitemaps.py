@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from linkequity.samples.web.spec import Site
 
 Answer: TypeAlias = tuple[int, tuple[tuple[str, str], ...], bytes] | FetchFailed
+A = "https://a.example"
 
 
 class SampleWebFetcher:
@@ -220,9 +221,17 @@ def test_max_urls_stops_the_harvest_at_that_many_urls(
     assert len(fetcher.requests) == 2
 
 
-# -- redirects -------------------------------------------------------------------------
+def test_max_urls_reached_in_the_last_sitemap_is_said() -> None:
+    fetcher = SampleWebFetcher(answers={f"{A}/s.xml": ok(urlset("/1", "/2", "/3"))})
 
-A = "https://a.example"
+    harvest = collect(fetcher, [f"{A}/s.xml"], max_urls=2)
+
+    assert harvest.urls == (f"{A}/1", f"{A}/2")
+    assert harvest.stopped_by == "max_urls (2)"
+    assert harvest.unread == 0
+
+
+# -- redirects -------------------------------------------------------------------------
 
 
 def test_redirects_are_followed_and_relative_urls_resolved_against_the_last_hop() -> None:

@@ -186,6 +186,8 @@ def test_a_sitemap_index_gives_child_sitemaps_not_pages() -> None:
         ("2024-05-01T10:30:15.25+0100", datetime(2024, 5, 1, 9, 30, 15, 250000, tzinfo=UTC)),
         ("2024-05-01T10:30:15.123456789Z", datetime(2024, 5, 1, 10, 30, 15, 123456, tzinfo=UTC)),
         ("2024-05-01 10:30:15", datetime(2024, 5, 1, 10, 30, 15, tzinfo=UTC)),
+        ("2024-05-01T10:30 +02:00", datetime(2024, 5, 1, 8, 30, tzinfo=UTC)),
+        ("2024-05-01T10:30:15,5 -0130", datetime(2024, 5, 1, 12, 0, 15, 500000, tzinfo=UTC)),
         ("Wed, 01 May 2024 10:30:15 GMT", datetime(2024, 5, 1, 10, 30, 15, tzinfo=UTC)),
         ("Wed, 01 May 2024 10:30:15 +0200", datetime(2024, 5, 1, 8, 30, 15, tzinfo=UTC)),
         ("yesterday", None),
