@@ -172,10 +172,16 @@ async def collect_sitemap_urls(
     Returns
     -------
     SitemapHarvest
-        Raises only for a bug: failures are recorded per sitemap.
+        A sitemap that cannot be read, or a listed URL that is no URL, is
+        recorded in its report, never raised.
+
+    Raises
+    ------
+    InvalidUrl
+        If *submitted_by* is not an http(s) URL.
     """
     run = _Harvester(fetcher, max_depth=max_depth, max_urls=max_urls, is_allowed=is_allowed)
-    submitters = () if submitted_by is None else (submitted_by,)
+    submitters = () if submitted_by is None else (normalize_url(submitted_by),)
     for listed in sitemap_urls:
         try:
             url = normalize_url(listed)

@@ -49,6 +49,9 @@ Another host
     too common, and too plainly one owner, to drop; a page of another owner is
     a mistake or an attempt to steer the crawler, and is counted as
     ``OFF_SITE``. The same rule applies to the child sitemaps of an index.
+    Cross-submission is no corner case: of the 12,242 sitemaps named by the
+    4,231 real robots.txt files in ``../shared/data/robots``, 297 are on
+    another site (S3 buckets, sitemap hosting services, sister sites).
 """
 
 from __future__ import annotations
@@ -560,8 +563,9 @@ class _XmlHandler:
             return
         if local == shape.url_element and self._url is None:
             if shape.is_href:
-                if attributes.get("rel", "alternate").strip().lower() == "alternate":
-                    self._url = attributes.get("href", "")
+                is_alternate = attributes.get("rel", "alternate").strip().lower() == "alternate"
+                if is_alternate and attributes.get("href", "").strip():
+                    self._url = attributes["href"]
                 return
             self._capture, self._text = "url", []
         elif local == shape.date_element and self._date is None:

@@ -16,7 +16,7 @@ from linkequity.crawl.sitemaps import (
     SitemapHarvest,
     collect_sitemap_urls,
 )
-from linkequity.errors import FetchFailed, HostNotFound
+from linkequity.errors import FetchFailed, HostNotFound, InvalidUrl
 from linkequity.model.records import FetchedPage
 from linkequity.parsing.robots import parse_robots
 from linkequity.parsing.sitemaps import DropReason, SitemapFormat, sitemap_locations
@@ -501,6 +501,11 @@ def test_a_sitemap_url_that_is_no_url_is_reported_and_not_fetched() -> None:
     assert bad.error is not None
     assert "is not http or https" in bad.error
     assert fetcher.requests == [f"{A}/s.xml"]
+
+
+def test_the_submitting_site_must_be_a_url() -> None:
+    with pytest.raises(InvalidUrl):
+        collect(SampleWebFetcher(), [f"{A}/s.xml"], submitted_by="a.example")
 
 
 def test_nothing_to_collect_is_an_empty_harvest() -> None:

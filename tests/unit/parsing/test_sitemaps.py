@@ -274,12 +274,17 @@ def test_an_atom_feed_gives_each_entrys_alternate_link() -> None:
          <updated>2024-05-01T10:30:00Z</updated></entry>
   <entry><link href="/two"/></entry>
   <entry><link rel="enclosure" href="https://a.example/two.mp3"/></entry>
+  <entry><link/><link href=" "/><link href="/three"/></entry>
 </feed>"""
 
     sitemap = parse_sitemap(data, "https://a.example/atom.xml")
 
     assert sitemap.format is SitemapFormat.ATOM
-    assert page_urls(sitemap) == ["https://a.example/one", "https://a.example/two"]
+    assert page_urls(sitemap) == [
+        "https://a.example/one",
+        "https://a.example/two",
+        "https://a.example/three",
+    ]
     assert sitemap.pages[0].lastmod == datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
     assert sitemap.dropped == {DropReason.NO_URL: 1}
 
