@@ -84,6 +84,61 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class CrawlSettings:
+    """The crawler: who it says it is, how hard it goes, how long it waits."""
+
+    user_agent: str = field(
+        default="linkequity/0.1 (backlink verification crawler)",
+        metadata={
+            "help": "User-Agent sent; its first word is the product token robots.txt rules match"
+        },
+    )
+    concurrency: int = field(default=16, metadata={"help": "Requests at once, over all hosts"})
+    per_host: int = field(default=2, metadata={"help": "Requests at once to one host"})
+    delay_s: float = field(
+        default=0.5,
+        metadata={
+            "help": "Seconds between two requests to one host; a longer robots.txt Crawl-delay wins"
+        },
+    )
+    max_retries: int = field(
+        default=2, metadata={"help": "Retries of a URL after no response, a 5xx or a 429"}
+    )
+    connect_timeout_s: float = field(
+        default=10.0, metadata={"help": "Seconds a connection may take to open"}
+    )
+    read_timeout_s: float = field(
+        default=20.0, metadata={"help": "Seconds one read of a response may wait"}
+    )
+    total_timeout_s: float = field(
+        default=60.0, metadata={"help": "Seconds a whole fetch may take, body included"}
+    )
+    max_body_bytes: int = field(
+        default=15 * 1024 * 1024,
+        metadata={"help": "Bytes of a body kept, counted after decompression; the rest is cut"},
+    )
+    error_budget: int = field(
+        default=10,
+        metadata={"help": "Failures in a row that pause a host; 0 never pauses"},
+    )
+    host_pause_s: float = field(
+        default=60.0, metadata={"help": "Seconds a host that spent its error budget is left alone"}
+    )
+    follow_nofollow: bool = field(
+        default=True,
+        metadata={"help": "Queue links marked nofollow, sponsored or ugc as well"},
+    )
+    sitemaps: bool = field(
+        default=True,
+        metadata={"help": "Seed a site crawl with the URLs of its sitemaps"},
+    )
+    workers: int = field(
+        default=0,
+        metadata={"help": "Processes that parse fetched pages; 0 means one per CPU"},
+    )
+
+
+@dataclass(frozen=True)
 class UiSettings:
     """What the command line shows."""
 
@@ -110,6 +165,7 @@ class Settings:
     ingest: IngestSettings = field(
         default_factory=IngestSettings, metadata={"help": "Ingestion of web archives"}
     )
+    crawl: CrawlSettings = field(default_factory=CrawlSettings, metadata={"help": "The crawler"})
     ui: UiSettings = field(default_factory=UiSettings, metadata={"help": "The command line"})
 
 
@@ -255,6 +311,8 @@ def _coerce(key: str, value: object, *, origin: str) -> object:
     target = _target_type(key)
     if isinstance(value, target) and not (target is int and isinstance(value, bool)):
         return value
+    if target is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
     if isinstance(value, str):
         text = value.strip()
         if target is bool:
@@ -266,6 +324,11 @@ def _coerce(key: str, value: object, *, origin: str) -> object:
         elif target is int:
             try:
                 return int(text)
+            except ValueError:
+                pass
+        elif target is float:
+            try:
+                return float(text)
             except ValueError:
                 pass
         elif target is Path:

@@ -17,6 +17,7 @@ is one; the crawler's asynchronous fetcher will be another.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -29,12 +30,13 @@ from linkequity.parsing.http_body import decode_body
 from linkequity.parsing.robots import parse_robots, product_token
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from linkequity.model.records import FetchedPage
     from linkequity.parsing.robots import RobotsDecision, RobotsTxt
 
 __all__ = [
+    "AsyncRobotsPolicy",
     "MAX_CACHE_S",
     "MAX_ROBOTS_REDIRECTS",
     "RobotsAccess",
@@ -170,8 +172,7 @@ class RobotsPolicy:
         self._fetch = fetch
         self.user_agent = user_agent
         self._clock = clock
-        self._cache_s = min(cache_s, MAX_CACHE_S)
-        self._retry_s = unreachable_retry_s
+        self._rules = _AnswerRules(min(cache_s, MAX_CACHE_S), unreachable_retry_s)
         self._answers: dict[str, RobotsAnswer] = {}
 
     def answer_for(self, url: str) -> RobotsAnswer:
@@ -210,34 +211,129 @@ class RobotsPolicy:
             try:
                 page = self._fetch(target)
             except FetchFailed as err:
-                return self._unreachable(source, None, str(err), now)
-            status = page.status or 0
-            location = _header(page, "location")
-            if 300 <= status < 400 and location:
-                target = urljoin(target, location)
-                continue
-            final_url = None if target == source else target
-            if 200 <= status < 300:
-                body = decode_body(page.body, page.headers).data
-                return RobotsAnswer(
-                    source,
-                    RobotsAccess.RULES,
-                    status,
-                    parse_robots(body),
-                    final_url,
-                    expires_at_s=now + self._cache_s,
-                )
-            if 400 <= status < 500:
-                return RobotsAnswer(
-                    source,
-                    RobotsAccess.ALLOW_ALL,
-                    status,
-                    None,
-                    final_url,
-                    None,
-                    now + self._cache_s,
-                )
-            return self._unreachable(source, status, None, now)
+                return self._rules.unreachable(source, None, str(err), now)
+            step = self._rules.read(source, target, page, now)
+            if isinstance(step, RobotsAnswer):
+                return step
+            target = step
+        return self._rules.too_many_redirects(source, target, now)
+
+
+class AsyncRobotsPolicy:
+    """``RobotsPolicy`` for an asynchronous crawler: the same answers, fetched without blocking.
+
+    Concurrent checks of one origin share a single fetch of its robots.txt.
+
+    Parameters
+    ----------
+    fetch : callable
+        Coroutine function fetching a URL without following redirects,
+        raising ``FetchFailed`` when nothing answers.
+    user_agent, clock, cache_s, unreachable_retry_s
+        As for ``RobotsPolicy``.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[str], Awaitable[FetchedPage]],
+        *,
+        user_agent: str,
+        clock: Callable[[], float] = time.monotonic,
+        cache_s: float = MAX_CACHE_S,
+        unreachable_retry_s: float = 600.0,
+    ) -> None:
+        self._fetch = fetch
+        self.user_agent = user_agent
+        self._clock = clock
+        self._rules = _AnswerRules(min(cache_s, MAX_CACHE_S), unreachable_retry_s)
+        self._answers: dict[str, RobotsAnswer] = {}
+        self._asking: dict[str, asyncio.Future[RobotsAnswer]] = {}
+
+    async def answer_for(self, url: str) -> RobotsAnswer:
+        """Return the robots.txt answer of *url*'s origin, fetching it when not cached or stale."""
+        source = robots_url(url)
+        cached = self._answers.get(source)
+        if cached is not None and self._clock() < cached.expires_at_s:
+            return cached
+        asking = self._asking.get(source)
+        if asking is not None:
+            return await asyncio.shield(asking)
+        asking = self._asking[source] = asyncio.get_running_loop().create_future()
+        try:
+            answer = await self._ask(source)
+        except BaseException as exc:
+            asking.set_exception(exc)
+            asking.exception()  # retrieved here: later waiters re-raise it
+            raise
+        finally:
+            del self._asking[source]
+        self._answers[source] = answer
+        asking.set_result(answer)
+        return answer
+
+    async def check(self, url: str) -> RobotsCheck:
+        """Return whether the crawler may fetch *url*, and why."""
+        return check_answer(await self.answer_for(url), self.user_agent, url)
+
+    def crawl_delay_s(self, answer: RobotsAnswer) -> float | None:
+        """Return the ``Crawl-delay`` *answer* asks of this crawler, if any."""
+        return answer.robots.crawl_delay_s(self.user_agent) if answer.robots else None
+
+    async def _ask(self, source: str) -> RobotsAnswer:
+        now = self._clock()
+        target = source
+        for _ in range(MAX_ROBOTS_REDIRECTS + 1):
+            try:
+                page = await self._fetch(target)
+            except FetchFailed as err:
+                return self._rules.unreachable(source, None, str(err), now)
+            step = self._rules.read(source, target, page, now)
+            if isinstance(step, RobotsAnswer):
+                return step
+            target = step
+        return self._rules.too_many_redirects(source, target, now)
+
+
+@dataclass(frozen=True, slots=True)
+class _AnswerRules:
+    """What each robots.txt response means (RFC 9309 §2.3.1), for both policies."""
+
+    cache_s: float
+    retry_s: float
+
+    def read(self, source: str, target: str, page: FetchedPage, now: float) -> RobotsAnswer | str:
+        """Return the answer *page* gives, or the URL its redirect points to."""
+        status = page.status or 0
+        location = _header(page, "location")
+        if 300 <= status < 400 and location:
+            return urljoin(target, location)
+        final_url = None if target == source else target
+        if 200 <= status < 300:
+            body = decode_body(page.body, page.headers).data
+            return RobotsAnswer(
+                source,
+                RobotsAccess.RULES,
+                status,
+                parse_robots(body),
+                final_url,
+                expires_at_s=now + self.cache_s,
+            )
+        if 400 <= status < 500:
+            return RobotsAnswer(
+                source, RobotsAccess.ALLOW_ALL, status, None, final_url, None, now + self.cache_s
+            )
+        return self.unreachable(source, status, None, now)
+
+    def unreachable(
+        self, source: str, status: int | None, problem: str | None, now: float
+    ) -> RobotsAnswer:
+        """Return the answer of an origin whose robots.txt is unreachable: disallow for a while."""
+        return RobotsAnswer(
+            source, RobotsAccess.DISALLOW_ALL, status, None, None, problem, now + self.retry_s
+        )
+
+    def too_many_redirects(self, source: str, target: str, now: float) -> RobotsAnswer:
+        """Return the answer of a robots.txt that redirects too often: no robots.txt."""
         return RobotsAnswer(
             source,
             RobotsAccess.ALLOW_ALL,
@@ -245,14 +341,7 @@ class RobotsPolicy:
             None,
             target,
             f"robots.txt redirected more than {MAX_ROBOTS_REDIRECTS} times",
-            now + self._cache_s,
-        )
-
-    def _unreachable(
-        self, source: str, status: int | None, problem: str | None, now: float
-    ) -> RobotsAnswer:
-        return RobotsAnswer(
-            source, RobotsAccess.DISALLOW_ALL, status, None, None, problem, now + self._retry_s
+            now + self.cache_s,
         )
 
 

@@ -45,7 +45,8 @@ pages
     One row per fetched URL per snapshot and file: status, final URL, content
     type, title, language, word count, indexability and its reason, canonical,
     robots permission, crawl depth, content and template hashes; since version
-    3 also the ``file_id`` it was read from (``NULL`` for a crawl),
+    3 also the ``file_id`` it was read from (an archive, or the file a crawl
+    numbers its sightings in),
     ``fetched_at``, the ``robots`` directives (space-separated), the internal
     and external link counts, the analytics ``footprints`` (JSON) and
     ``indexability_detail``, the human reason beside ``non_indexable_reason``.

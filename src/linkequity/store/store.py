@@ -208,7 +208,7 @@ class Store:
             return writes.write_target_pages(self._conn, snapshot_id, file_id, table)
 
     def write_pages(self, snapshot_id: int, file_id: int | None, table: pa.Table) -> int:
-        """Store fetched pages (``PAGE_SCHEMA``), from the archive *file_id* or a crawl (``None``).
+        """Store fetched pages (``PAGE_SCHEMA``) of the archive or crawl file *file_id*.
 
         Returns
         -------
@@ -286,7 +286,7 @@ class Store:
         """
         with self._writing():
             if len(pages):
-                writes.write_pages(self._conn, snapshot_id, None, pages)
+                writes.write_pages(self._conn, snapshot_id, file_id, pages)
             counts = writes.write_link_sightings(self._conn, snapshot_id, file_id, sightings)
             frontier.settle_frontier(self._conn, snapshot_id, settled)
             queued = frontier.add_to_frontier(self._conn, snapshot_id, found)

@@ -256,7 +256,7 @@ def write_pages(
 ) -> int:
     """Store one row of ``pages`` per row of *table* (``PAGE_SCHEMA``); return how many.
 
-    *file_id* is the archive the fetches were read from, ``None`` for a crawl.
+    *file_id* is the archive the fetches were read from, or the file of a crawl.
     Every fetch is kept: a URL fetched twice in one snapshot has two rows.
     """
     table = conform_table(table, PAGE_SCHEMA)
