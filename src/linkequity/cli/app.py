@@ -16,6 +16,7 @@ from linkequity import __version__
 from linkequity.cli import render
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url
+from linkequity.services import crawl as crawling
 from linkequity.services import exchange, imports, ingest, pages, robots, stats
 from linkequity.settings import LoadedSettings, Settings, load_settings
 
@@ -142,6 +143,136 @@ def ingest_(
         _print_json(report.as_dict())
     else:
         render.ingest_report(report, db=settings.store.db)
+
+
+@app.command("crawl")
+def crawl_(
+    seeds: Annotated[
+        list[str] | None,
+        typer.Argument(help="URLs to start from", metavar="SEED", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    mode: Annotated[
+        crawling.CrawlMode,
+        typer.Option(
+            "--mode",
+            help="site: the seeds' hosts (and their sitemaps); web: any host, 3 links deep "
+            "unless --max-depth; verify: only the seeds and their redirects",
+        ),
+    ] = crawling.CrawlMode.SITE,
+    seeds_file: Annotated[
+        Path | None,
+        typer.Option("--seeds-file", help="More seeds, one URL a line", metavar="FILE"),
+    ] = None,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", help="URLs visited at most", metavar="N")
+    ] = None,
+    max_depth: Annotated[
+        int | None,
+        typer.Option("--max-depth", help="Links followed from a seed at most", metavar="N"),
+    ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="Another host a site crawl may visit", metavar="HOST"),
+    ] = None,
+    allow_domain: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-domain", help="A domain whose every host may be visited", metavar="DOMAIN"
+        ),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="Regex a URL must match (any of them)", metavar="REGEX"),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Regex a URL must not match", metavar="REGEX"),
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Visit private, loopback and link-local addresses (refused by default)",
+        ),
+    ] = False,
+    resolve_to: Annotated[
+        str | None,
+        typer.Option(
+            "--resolve-to",
+            help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
+            metavar="127.0.0.1:PORT",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Go on with the last crawl that did not finish")
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", help="Requests at once [setting crawl.concurrency]"),
+    ] = None,
+    per_host: Annotated[
+        int | None,
+        typer.Option("--per-host", help="Requests at once to a host [setting crawl.per_host]"),
+    ] = None,
+    delay: Annotated[
+        float | None,
+        typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
+    ] = None,
+    user_agent: Annotated[
+        str | None,
+        typer.Option("--user-agent", help="User-Agent sent [setting crawl.user_agent]"),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            help="Processes that parse pages; 0 means one per CPU [setting crawl.workers]",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Crawl pages and their links into the project, politely; resumable after any stop."""
+    settings = _settings(
+        store__db=db,
+        crawl__concurrency=concurrency,
+        crawl__per_host=per_host,
+        crawl__delay_s=delay,
+        crawl__user_agent=user_agent,
+        crawl__workers=workers,
+    )
+    show = render.crawl_progress(enabled=settings.ui.progress and not as_json)
+    if resume:
+        if seeds or seeds_file:
+            raise UsageError("--resume goes on with the saved seeds; give no SEED or --seeds-file")
+        with show as tell:
+            report = crawling.resume_crawl(db=settings.store.db, on_progress=tell)
+    else:
+        given = crawling.seed_urls(seeds or [], origin="argument")
+        if seeds_file is not None:
+            from_file = crawling.read_seeds_file(seeds_file)
+            given += crawling.seed_urls(from_file, origin=str(seeds_file))
+        plan = crawling.CrawlPlan(
+            seeds=tuple(dict.fromkeys(given)),
+            mode=mode,
+            max_pages=max_pages,
+            max_depth=max_depth,
+            hosts=tuple(allow_host or ()),
+            domains=tuple(allow_domain or ()),
+            include=tuple(include or ()),
+            exclude=tuple(exclude or ()),
+            allow_private=allow_private,
+            resolve_to=resolve_to,
+        )
+        with show as tell:
+            report = crawling.crawl(
+                plan, db=settings.store.db, tuning=settings.crawl, on_progress=tell
+            )
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.crawl_report(report, db=settings.store.db)
 
 
 @app.command("stats")

@@ -34,11 +34,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
+    from linkequity.crawl.crawler import CrawlProgress
     from linkequity.crawl.robots import RobotsCheck
     from linkequity.errors import BadExportRow, LinkEquityError
     from linkequity.model.links import PageLinks
     from linkequity.model.records import DamagedRecord
     from linkequity.model.urls import Url
+    from linkequity.services.crawl import CrawlReport
     from linkequity.services.imports import FormatInfo, ImportReport
     from linkequity.services.ingest import IngestReport
     from linkequity.services.pages import PageLinksReport
@@ -180,6 +182,70 @@ class _ArchiveProgress(AbstractContextManager[Callable[[int, int], None]]):
         elapsed = self._progress.tasks[0].elapsed or 0.0
         rate = records / elapsed if elapsed > 0 else 0.0
         self._progress.update(self._task, completed=bytes_done, records=records, rate=rate)
+
+
+def crawl_progress(
+    *, enabled: bool
+) -> AbstractContextManager[Callable[[CrawlProgress], None] | None]:
+    """Return a live status line for a crawl, told its progress after each commit."""
+    if not enabled or not stderr.is_terminal:
+        return nullcontext(None)
+    return _CrawlProgress()
+
+
+class _CrawlProgress(AbstractContextManager[Callable[["CrawlProgress"], None]]):
+    """Pages done and queued, pages/s, failures, exclusions and hosts waiting, on one line."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        )
+        self._task = self._progress.add_task("starting the crawl", total=None)
+
+    def __enter__(self) -> Callable[[CrawlProgress], None]:
+        self._progress.start()
+        return self._update
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._progress.stop()
+
+    def _update(self, progress: CrawlProgress) -> None:
+        self._progress.update(self._task, description=crawl_status(progress))
+
+
+def crawl_status(progress: CrawlProgress) -> str:
+    """One line: pages done and queued, pages/s, errors, hosts waiting."""
+    return (
+        f"{progress.stored:,} done · {progress.queued:,} queued · "
+        f"{progress.in_flight:,} in flight · {progress.pages_per_s:,.1f} pages/s · "
+        f"{progress.failed:,} failed · {progress.excluded:,} excluded by robots.txt · "
+        f"{progress.retried:,} retries · {progress.hosts_waiting:,} hosts waiting"
+    )
+
+
+def crawl_report(report: CrawlReport, *, db: Path) -> None:
+    """Print how the crawl run went, its URLs by state, then the project's totals."""
+    verb = "Resumed" if report.is_resumed else "Crawled"
+    stdout.print(
+        Text(
+            f"{verb} crawl {report.snapshot_id} into {safe_text(db)}: "
+            f"{report.progress.fetched:,} responses in {report.progress.elapsed_s:,.1f} s "
+            f"({report.progress.pages_per_s:,.1f} pages/s)"
+        )
+    )
+    if report.requeued:
+        stdout.print(Text(f"{report.requeued:,} URLs in flight when it stopped were fetched again"))
+    states = ", ".join(f"{count:,} {state}" for state, count in report.urls_by_state.items())
+    stdout.print(Text(f"URLs: {states}"))
+    if report.sitewide_sightings:
+        stdout.print(Text(f"{report.sitewide_sightings:,} link sightings marked sitewide"))
+    for url, outcome in report.failures:
+        stdout.print(Text(f"failed: {safe_text(url, limit=200)}: {safe_text(outcome)}"))
+    project_stats(report.stats, db=db)
 
 
 def ingest_report(report: IngestReport, *, db: Path) -> None:

@@ -410,14 +410,14 @@ class Crawler:
 
     async def _fetch_and_read(self, request: CrawlRequest) -> bool:
         """Visit *request*; return whether the host failed (no response, 5xx, 429)."""
-        if self._robots is not None:
-            check = await self._robots.check(request.url)
-            delay_s = self._robots.crawl_delay_s(check.answer)
-            self._politeness.ask_for_delay(request.host, delay_s)
-            if not check.is_allowed:
-                self._exclude(request, f"robots.txt: {check.explanation}")
-                return False
         try:
+            if self._robots is not None:
+                check = await self._robots.check(request.url)
+                delay_s = self._robots.crawl_delay_s(check.answer)
+                self._politeness.ask_for_delay(request.host, delay_s)
+                if not check.is_allowed:
+                    self._exclude(request, f"robots.txt: {check.explanation}")
+                    return False
             result = await self._fetcher.fetch(request.url)
         except (HostNotFound, AddressRefused) as err:
             self._give_up(request, str(err))

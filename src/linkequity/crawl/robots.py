@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from linkequity.errors import FetchFailed
+from linkequity.errors import AddressRefused, FetchFailed, HostNotFound
 from linkequity.model.urls import normalize_url
 from linkequity.parsing.http_body import decode_body
 from linkequity.parsing.robots import parse_robots, product_token
@@ -222,7 +222,10 @@ class RobotsPolicy:
 class AsyncRobotsPolicy:
     """``RobotsPolicy`` for an asynchronous crawler: the same answers, fetched without blocking.
 
-    Concurrent checks of one origin share a single fetch of its robots.txt.
+    Concurrent checks of one origin share a single fetch of its robots.txt. A
+    host that does not resolve, or resolves to a refused address, raises
+    ``HostNotFound`` or ``AddressRefused`` instead of answering: there is no
+    site to obey, and the URL fails for that reason.
 
     Parameters
     ----------
@@ -285,6 +288,8 @@ class AsyncRobotsPolicy:
         for _ in range(MAX_ROBOTS_REDIRECTS + 1):
             try:
                 page = await self._fetch(target)
+            except (HostNotFound, AddressRefused):
+                raise  # no host to ask: the URL fails, robots.txt or not
             except FetchFailed as err:
                 return self._rules.unreachable(source, None, str(err), now)
             step = self._rules.read(source, target, page, now)

@@ -65,6 +65,8 @@ __all__ = ["CrawlMode", "CrawlPlan", "CrawlReport", "StoreFrontier", "crawl", "r
 CRAWL_KIND = "crawl"
 #: Depth of a web-mode crawl when none is given.
 WEB_MAX_DEPTH = 3
+#: Failed URLs a report names.
+SHOWN_FAILURES = 10
 #: Fetches a crawl needs before parsing in worker processes pays.
 POOL_MIN_PAGES = 200
 
@@ -146,6 +148,7 @@ class CrawlReport:
     stats: StoreStats
     sitemap_urls: int = 0
     requeued: int = 0
+    failures: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values, for JSON output."""
@@ -159,6 +162,7 @@ class CrawlReport:
             "progress": progress,
             "urls_by_state": dict(self.urls_by_state),
             "sitewide_sightings": self.sitewide_sightings,
+            "failures": [{"url": url, "outcome": outcome} for url, outcome in self.failures],
             "stats": self.stats.as_dict(),
         }
 
@@ -426,7 +430,15 @@ def _run(
         is_resumed=is_resumed,
         sitewide_sightings=sitewide,
         stats=store.stats(),
+        failures=_failures(store, snapshot_id),
     )
+
+
+def _failures(store: Store, snapshot_id: int) -> tuple[tuple[str, str], ...]:
+    """Return the first ``SHOWN_FAILURES`` URLs the crawl gave up on, and why."""
+    outcomes = store.frontier_outcomes(snapshot_id).to_pylist()
+    failed = [row for row in outcomes if row["state"] == str(UrlState.FAILED)]
+    return tuple((row["url"], row["outcome"] or "") for row in failed[:SHOWN_FAILURES])
 
 
 async def _crawl_async(

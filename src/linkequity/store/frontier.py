@@ -84,7 +84,8 @@ def claim_frontier(
     enough of theirs). Columns: ``seq, url, host, depth, attempts, via,
     redirect_chain``, in the order they should be fetched.
     """
-    result = conn.execute(
+    claimed = fetch_arrow(
+        conn,
         f"""UPDATE crawl_frontier SET state = 'in_flight'
         WHERE snapshot_id = ? AND seq IN (
             SELECT seq FROM (
@@ -98,9 +99,6 @@ def claim_frontier(
         RETURNING {_CLAIMED_COLUMNS}""",  # noqa: S608 - a constant column list
         [snapshot_id, snapshot_id, now, skip_hosts, per_host, limit],
     )
-    claimed = result.to_arrow_table()
-    if claimed is None:
-        raise AssertionError("UPDATE ... RETURNING gave no result")
     return claimed.sort_by([("depth", "ascending"), ("seq", "ascending")])
 
 
