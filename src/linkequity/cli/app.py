@@ -17,7 +17,7 @@ from linkequity.cli import render
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url
 from linkequity.services import crawl as crawling
-from linkequity.services import exchange, imports, ingest, pages, robots, stats
+from linkequity.services import demo, exchange, imports, ingest, pages, robots, stats
 from linkequity.settings import LoadedSettings, Settings, load_settings
 
 app = typer.Typer(
@@ -143,6 +143,36 @@ def ingest_(
         _print_json(report.as_dict())
     else:
         render.ingest_report(report, db=settings.store.db)
+
+
+@app.command("demo")
+def demo_(
+    db: Annotated[
+        Path,
+        typer.Option("--db", help="Project file the demo crawls into", metavar="PATH"),
+    ] = Path("demo.duckdb"),
+    seed: Annotated[int, typer.Option("--seed", help="Which sample web")] = demo.DEMO_SEED,
+    pages: Annotated[
+        int | None,
+        typer.Option("--pages", help="Pages of the sample web in all", metavar="N"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Crawl the generated sample web, served on 127.0.0.1, into a project and show it."""
+    settings = _settings()
+    if db.exists():
+        raise UsageError(
+            f"{db} exists; the demo makes a new project",
+            hint="Remove it, or pass --db new.duckdb.",
+        )
+    with render.crawl_progress(enabled=settings.ui.progress and not as_json) as tell:
+        report = demo.run_demo(
+            db=db, tuning=settings.crawl, seed=seed, pages=pages, on_progress=tell
+        )
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.demo_report(report, db=db)
 
 
 @app.command("crawl")

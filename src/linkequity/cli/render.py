@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from linkequity.model.records import DamagedRecord
     from linkequity.model.urls import Url
     from linkequity.services.crawl import CrawlReport
+    from linkequity.services.demo import DemoReport
     from linkequity.services.imports import FormatInfo, ImportReport
     from linkequity.services.ingest import IngestReport
     from linkequity.services.pages import PageLinksReport
@@ -246,6 +247,18 @@ def crawl_report(report: CrawlReport, *, db: Path) -> None:
     for url, outcome in report.failures:
         stdout.print(Text(f"failed: {safe_text(url, limit=200)}: {safe_text(outcome)}"))
     project_stats(report.stats, db=db)
+
+
+def demo_report(report: DemoReport, *, db: Path) -> None:
+    """Print the sample web the demo made, then its crawl."""
+    stdout.print(
+        Text(
+            f"Sample web {report.seed}: {report.sites} sites, {report.pages:,} pages, "
+            f"money site {report.money_site}, served on 127.0.0.1"
+        )
+    )
+    crawl_report(report.crawl, db=db)
+    stdout.print(Text(f"Next: linkequity stats --db {db}"))
 
 
 def ingest_report(report: IngestReport, *, db: Path) -> None:

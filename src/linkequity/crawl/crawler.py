@@ -363,6 +363,8 @@ class Crawler:
         pending = len(self._settled)
         if not pending:
             return False
+        if self._found and not self._backlog_size and self._is_dry:
+            return True  # nothing left to fetch until the URLs found are queued
         overdue = self._clock() - self._last_commit_s >= self._limits.commit_interval_s
         return pending >= self._limits.commit_pages or overdue
 

@@ -45,15 +45,28 @@ class InlineReader:
 
 
 class ProcessReader:
-    """Parses in *workers* spawned processes while the event loop goes on fetching."""
+    """Parses in *workers* spawned processes while the event loop goes on fetching.
 
-    def __init__(self, workers: int) -> None:
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    The first *inline_first* pages are parsed in this process: starting
+    workers costs a second or two, more than a small crawl spends parsing.
+    """
+
+    def __init__(self, workers: int, *, inline_first: int = 0) -> None:
+        self._workers = workers
+        self._inline_left = inline_first
+        self._pool: ProcessPoolExecutor | None = None
 
     async def read(self, page: FetchedPage, /) -> ReadFetch:
-        """Parse *page* in a worker."""
+        """Parse *page* in a worker (or here, while the crawl is young)."""
+        if self._inline_left > 0:
+            self._inline_left -= 1
+            return read_fetched_page(page)
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=context)
         return await asyncio.get_running_loop().run_in_executor(self._pool, read_fetched_page, page)
 
     def close(self) -> None:
         """Stop the workers, dropping pages not yet parsed."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)

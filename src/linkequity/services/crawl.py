@@ -67,8 +67,8 @@ CRAWL_KIND = "crawl"
 WEB_MAX_DEPTH = 3
 #: Failed URLs a report names.
 SHOWN_FAILURES = 10
-#: Fetches a crawl needs before parsing in worker processes pays.
-POOL_MIN_PAGES = 200
+#: Pages a crawl parses in its own process before it starts worker processes.
+POOL_MIN_PAGES = 1000
 
 
 class CrawlMode(StrEnum):
@@ -484,10 +484,9 @@ async def _crawl_async(
 
 def _reader(tuning: CrawlSettings, plan: CrawlPlan) -> PageReader:
     workers = tuning.workers or _usable_cpus()
-    is_small = plan.max_pages is not None and plan.max_pages < POOL_MIN_PAGES
-    if workers <= 1 or is_small or plan.mode is CrawlMode.VERIFY:
+    if workers <= 1 or plan.mode is CrawlMode.VERIFY:
         return InlineReader()
-    return ProcessReader(workers)
+    return ProcessReader(workers, inline_first=POOL_MIN_PAGES)
 
 
 def _usable_cpus() -> int:
