@@ -234,6 +234,10 @@ def crawl_(
             metavar="127.0.0.1:PORT",
         ),
     ] = None,
+    warc: Annotated[
+        Path | None,
+        typer.Option("--warc", help="Append every response to this gzip WARC file", metavar="FILE"),
+    ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Go on with the last crawl that did not finish")
     ] = False,
@@ -294,6 +298,7 @@ def crawl_(
             exclude=tuple(exclude or ()),
             allow_private=allow_private,
             resolve_to=resolve_to,
+            warc=str(warc) if warc is not None else None,
         )
         with show as tell:
             report = crawling.crawl(

@@ -26,6 +26,7 @@ import os
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -36,6 +37,7 @@ from linkequity.crawl.http_fetcher import HttpFetcher, LoopbackResolver
 from linkequity.crawl.readers import InlineReader, PageReader, ProcessReader
 from linkequity.crawl.robots import AsyncRobotsPolicy
 from linkequity.crawl.scope import DepthPolicy, HostPolicy, PatternPolicy, Policy, compile_patterns
+from linkequity.crawl.warc_output import WarcResponseWriter
 from linkequity.errors import InvalidUrl, UsageError
 from linkequity.model.links import Tool
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
@@ -53,7 +55,6 @@ from linkequity.store import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
-    from pathlib import Path
 
     from linkequity.crawl.frontier import CrawlRequest as Request
     from linkequity.model.records import FetchedPage
@@ -466,6 +467,7 @@ async def _crawl_async(
 
     robots = AsyncRobotsPolicy(fetch_robots, user_agent=tuning.user_agent)
     reader = _reader(tuning, plan)
+    warc = WarcResponseWriter(Path(plan.warc)) if plan.warc else None
     try:
         crawler = Crawler(
             frontier,
@@ -474,11 +476,14 @@ async def _crawl_async(
             policies=policies_for(plan),
             robots=robots,
             limits=limits,
+            responses=warc,
             on_progress=on_progress,
         )
         return await crawler.run()
     finally:
         reader.close()
+        if warc is not None:
+            warc.close()
         await fetcher.aclose()
 
 
