@@ -35,13 +35,22 @@ from linkequity.crawl.crawler import Crawler, CrawlLimits, CrawlProgress
 from linkequity.crawl.frontier import CrawlBatch, CrawlRequest, Frontier, UrlState
 from linkequity.crawl.http_fetcher import HttpFetcher, LoopbackResolver
 from linkequity.crawl.readers import InlineReader, PageReader, ProcessReader
-from linkequity.crawl.robots import AsyncRobotsPolicy
-from linkequity.crawl.scope import DepthPolicy, HostPolicy, PatternPolicy, Policy, compile_patterns
+from linkequity.crawl.robots import AsyncRobotsPolicy, robots_url
+from linkequity.crawl.scope import (
+    DepthPolicy,
+    HostPolicy,
+    PatternPolicy,
+    Policy,
+    admit,
+    compile_patterns,
+)
+from linkequity.crawl.sitemaps import collect_sitemap_urls
 from linkequity.crawl.warc_output import WarcResponseWriter
-from linkequity.errors import InvalidUrl, UsageError
+from linkequity.errors import FetchFailed, InvalidUrl, UsageError
 from linkequity.model.links import Tool
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
 from linkequity.parsing.placement import SITEWIDE_MIN_PAGES, SITEWIDE_SHARE
+from linkequity.parsing.sitemaps import sitemap_locations
 from linkequity.settings import CrawlSettings
 from linkequity.store import (
     FRONTIER_ADD_SCHEMA,
@@ -56,6 +65,7 @@ from linkequity.store import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
 
+    from linkequity.crawl.fetch import FetchResult
     from linkequity.crawl.frontier import CrawlRequest as Request
     from linkequity.model.records import FetchedPage
     from linkequity.store import StoreStats
@@ -66,6 +76,10 @@ __all__ = ["CrawlMode", "CrawlPlan", "CrawlReport", "StoreFrontier", "crawl", "r
 CRAWL_KIND = "crawl"
 #: Depth of a web-mode crawl when none is given.
 WEB_MAX_DEPTH = 3
+#: Sitemap documents read per site at most, indexes and their children together.
+MAX_SITEMAPS_PER_SITE = 50
+#: Pages taken from one site's sitemaps at most, unless --max-pages is set.
+MAX_SITEMAP_PAGES = 50_000
 #: Failed URLs a report names.
 SHOWN_FAILURES = 10
 #: Pages a crawl parses in its own process before it starts worker processes.
@@ -217,6 +231,10 @@ class StoreFrontier(Frontier):
             found=queued_table(batch.found),
         )
         self._next_row = row
+
+    def queue(self, requests: Sequence[Request]) -> int:
+        """Queue *requests* the crawl has not seen; return how many were new."""
+        return self._store.add_to_frontier(self._snapshot_id, queued_table(requests))
 
     def counts(self) -> dict[UrlState, int]:
         """Return the crawl's URLs by state."""
@@ -421,7 +439,10 @@ def _run(
     budget = None if plan.max_pages is None else max(plan.max_pages - visited, 0)
     limits = _limits(plan, tuning, budget)
     frontier = StoreFrontier(store, snapshot_id, file_id)
-    progress = asyncio.run(_crawl_async(frontier, plan, tuning, limits, on_progress))
+    with_sitemaps = not is_resumed and tuning.sitemaps and plan.mode is CrawlMode.SITE
+    progress, sitemap_pages = asyncio.run(
+        _crawl_async(frontier, plan, tuning, limits, on_progress, with_sitemaps=with_sitemaps)
+    )
     sitewide = store.mark_sitewide(file_id, min_share=SITEWIDE_SHARE, min_pages=SITEWIDE_MIN_PAGES)
     store.finish_snapshot(snapshot_id)
     return CrawlReport(
@@ -432,6 +453,7 @@ def _run(
         sitewide_sightings=sitewide,
         stats=store.stats(),
         failures=_failures(store, snapshot_id),
+        sitemap_urls=sitemap_pages,
     )
 
 
@@ -448,7 +470,14 @@ async def _crawl_async(
     tuning: CrawlSettings,
     limits: CrawlLimits,
     on_progress: Callable[[CrawlProgress], None] | None,
-) -> CrawlProgress:
+    *,
+    with_sitemaps: bool,
+) -> tuple[CrawlProgress, int]:
+    """Crawl; first, when *with_sitemaps*, queue the pages the seeds' sitemaps list.
+
+    Returns the progress and the sitemap pages queued.
+    """
+    sitemap_pages = 0
     port = _resolve_port(plan.resolve_to)
     fetcher = HttpFetcher(
         user_agent=tuning.user_agent,
@@ -466,6 +495,8 @@ async def _crawl_async(
         return (await fetcher.fetch(url, accept_types=None)).page
 
     robots = AsyncRobotsPolicy(fetch_robots, user_agent=tuning.user_agent)
+    if with_sitemaps:
+        sitemap_pages = await _queue_sitemap_pages(frontier, plan, fetcher, robots)
     reader = _reader(tuning, plan)
     warc = WarcResponseWriter(Path(plan.warc)) if plan.warc else None
     try:
@@ -479,12 +510,55 @@ async def _crawl_async(
             responses=warc,
             on_progress=on_progress,
         )
-        return await crawler.run()
+        return await crawler.run(), sitemap_pages
     finally:
         reader.close()
         if warc is not None:
             warc.close()
         await fetcher.aclose()
+
+
+async def _queue_sitemap_pages(
+    frontier: StoreFrontier, plan: CrawlPlan, fetcher: HttpFetcher, robots: AsyncRobotsPolicy
+) -> int:
+    """Queue the in-scope pages the sitemaps of the seeds' sites list; return how many."""
+    policies = policies_for(plan)
+    sitemap_fetcher = _AnyContentFetcher(fetcher)
+    queued = 0
+    for origin in dict.fromkeys(robots_url(seed).removesuffix("robots.txt") for seed in plan.seeds):
+        try:
+            answer = await robots.answer_for(origin)
+        except FetchFailed:
+            continue  # the host is refused or gone: its seed fails, with the reason
+        harvest = await collect_sitemap_urls(
+            sitemap_fetcher,
+            sitemap_locations(origin, answer.robots),
+            max_sitemaps=MAX_SITEMAPS_PER_SITE,
+            max_urls=plan.max_pages or MAX_SITEMAP_PAGES,
+            submitted_by=origin,
+            is_allowed=lambda url: _is_allowed(robots, url),
+        )
+        found = [CrawlRequest(entry.url, url_host(entry.url), 1) for entry in harvest.pages]
+        admitted = [request for request in found if admit(policies, request).is_admitted]
+        queued += frontier.queue(admitted)
+    return queued
+
+
+async def _is_allowed(robots: AsyncRobotsPolicy, url: str) -> bool:
+    return (await robots.check(url)).is_allowed
+
+
+class _AnyContentFetcher:
+    """The crawl's fetcher, reading bodies of every content type (sitemaps are XML or text)."""
+
+    def __init__(self, fetcher: HttpFetcher) -> None:
+        self._fetcher = fetcher
+
+    async def fetch(self, url: str, /) -> FetchResult:
+        return await self._fetcher.fetch(url, accept_types=None)
+
+    async def aclose(self) -> None:
+        """Leave the crawl's fetcher open: the crawl closes it."""
 
 
 def _reader(tuning: CrawlSettings, plan: CrawlPlan) -> PageReader:
