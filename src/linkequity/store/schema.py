@@ -57,6 +57,17 @@ crawl_frontier
     (``queued``, ``in_flight``, ``done``, ``failed``, ``excluded``),
     ``attempts``, ``not_before`` (a retry's due time), the last ``status``
     and ``outcome`` (why it ended so), ``settled_at``. See ``store.frontier``.
+link_checks
+    Since version 5: one row per imported link per verification (``snapshot_id``
+    of the verify-mode crawl, ``link_id``, ``checked_at``): the ``outcome``
+    (a ``LinkOutcome`` value), ``lost_reason`` (the outcome when it is a loss),
+    a human ``detail``, the source page's ``status``, where its redirects ended
+    (``final_url_id``, ``redirects`` followed), ``is_robots_allowed``,
+    ``is_indexable`` and ``non_indexable_reason``; of the link on the page now:
+    ``is_present``, ``anchor_now``, ``is_anchor_changed``, ``target_now_url_id``,
+    the rel flags ``is_nofollow``, ``is_sponsored``, ``is_ugc``, ``placement``,
+    ``is_hidden`` and ``links_to_target`` (links of the page to the target);
+    ``was_followed``, what the exports said. See ``store.verification``.
 page_metrics, domain_metrics
     Authority, trust, spam mass and referring counts per snapshot, by URL id and
     by registrable domain.
@@ -185,6 +196,21 @@ MIGRATIONS: tuple[Migration, ...] = (
                 host VARCHAR NOT NULL, depth INTEGER NOT NULL, via VARCHAR,
                 redirect_chain VARCHAR[], state VARCHAR NOT NULL, attempts INTEGER NOT NULL,
                 not_before TIMESTAMP, status INTEGER, outcome VARCHAR, settled_at TIMESTAMP)""",
+        ),
+    ),
+    Migration(
+        5,
+        "link checks: what a verification found of each imported link",
+        (
+            """CREATE TABLE link_checks (
+                snapshot_id BIGINT NOT NULL, link_id BIGINT NOT NULL,
+                checked_at TIMESTAMP NOT NULL, outcome VARCHAR NOT NULL, lost_reason VARCHAR,
+                detail VARCHAR, status INTEGER, final_url_id BIGINT, redirects INTEGER NOT NULL,
+                is_robots_allowed BOOLEAN, is_indexable BOOLEAN, non_indexable_reason VARCHAR,
+                is_present BOOLEAN, was_followed BOOLEAN, anchor_now VARCHAR,
+                is_anchor_changed BOOLEAN, target_now_url_id BIGINT,
+                is_nofollow BOOLEAN, is_sponsored BOOLEAN, is_ugc BOOLEAN,
+                placement VARCHAR, is_hidden BOOLEAN, links_to_target INTEGER)""",
         ),
     ),
 )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
-from linkequity.store import frontier, parquet, queries, writes
+from linkequity.store import frontier, parquet, queries, verification, writes
 from linkequity.store.schema import SCHEMA_VERSION, check_schema_version, migrate
 from linkequity.store.schema import stored_schema_version as _stored_schema_version
 
@@ -350,6 +350,34 @@ class Store:
         """Add the link tables of a Parquet directory, remapping ids; nothing is duplicated."""
         with self._writing():
             return parquet.import_tables(self._conn, Path(directory))
+
+    def verification_seeds(self, *, target_domain: str | None = None) -> list[str]:
+        """Return the source pages of the imported links (of those to *target_domain*)."""
+        with self._translated_errors():
+            return verification.verification_seeds(self._conn, target_domain=target_domain)
+
+    def record_link_checks(
+        self, snapshot_id: int, *, checked_at: datetime, target_domain: str | None = None
+    ) -> int:
+        """Classify the imported links the verify crawl *snapshot_id* fetched; return how many.
+
+        See ``verification.record_link_checks``: one ``link_checks`` row per
+        link, and each link's ``lost_at`` and ``lost_reason`` set or cleared.
+        """
+        with self._writing():
+            return verification.record_link_checks(
+                self._conn, snapshot_id, checked_at=checked_at, target_domain=target_domain
+            )
+
+    def link_check_counts(self, snapshot_id: int) -> dict[str, int]:
+        """Return the links the verification *snapshot_id* checked, by outcome."""
+        with self._translated_errors():
+            return verification.link_check_counts(self._conn, snapshot_id)
+
+    def link_check_rows(self, snapshot_id: int) -> pa.Table:
+        """Return every link check of the verification *snapshot_id*, with URLs and anchors."""
+        with self._translated_errors():
+            return verification.link_check_rows(self._conn, snapshot_id)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
