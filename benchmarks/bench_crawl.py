@@ -67,6 +67,9 @@ OUT = HERE / "out"
 REPO = HERE.parent
 SPIDER = HERE / "scrapy_sample_spider.py"
 LOOPBACK = "127.0.0.1"
+PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+#: Seconds between two samples of a crawler's memory (a scan of /proc costs about 2 ms).
+SAMPLE_S = 0.2
 NGINX_HINT = "nginx is not installed: apt-get install -y nginx (or pass --server python)"
 
 
@@ -223,18 +226,16 @@ def python_server(args: argparse.Namespace) -> Iterator[tuple[subprocess.Popen[b
 
 
 def _tree_rss_kib(root_pid: int) -> int:
-    """Return the summed VmRSS of *root_pid* and its descendants, in KiB."""
+    """Return the summed resident set of *root_pid* and its descendants, in KiB."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            status = Path(entry.path, "status").read_text()
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            pid = int(entry.name)
-            parents[pid] = int(fields["PPid"])
-            rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = Path(entry.path, "stat").read_bytes()
+                fields = stat[stat.rindex(b")") + 2 :].split()
+                parents[int(entry.name)] = int(fields[1])
+                rss[int(entry.name)] = int(fields[21]) * PAGE_KIB
     tree = {root_pid}
     grew = True
     while grew:
@@ -260,7 +261,7 @@ class Measured:
 
 
 def run_measured(command: list[str], *, env: dict[str, str] | None = None) -> Measured:
-    """Run *command*, sampling its process tree's RSS every 50 ms until it exits."""
+    """Run *command*, sampling its process tree's RSS every ``SAMPLE_S`` until it exits."""
     peak_tree = 0
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -269,7 +270,7 @@ def run_measured(command: list[str], *, env: dict[str, str] | None = None) -> Me
 
         def sample() -> None:
             nonlocal peak_tree
-            while not done.wait(0.05):
+            while not done.wait(SAMPLE_S):
                 peak_tree = max(peak_tree, _tree_rss_kib(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -389,7 +390,8 @@ def run_scrapy(
         shutil.rmtree(workdir / "scrapy-job", ignore_errors=True)
     return Result(
         name="scrapy" + (" (JOBDIR)" if jobdir else ""),
-        pages=int(figures.get("response_received_count", 0)),
+        pages=int(figures.get("response_received_count", 0))
+        - int(figures.get("robotstxt/response_count", 0)),
         elapsed_s=float(figures["elapsed_time_seconds"]),
         wall_s=measured.wall_s,
         peak_rss_mib=measured.peak_rss_mib,
@@ -442,15 +444,17 @@ def run_linkequity(
     summary = json.loads(measured.stdout)
     for path in workdir.glob(f"{db.name}*"):
         path.unlink()
+    progress = summary.get("progress", summary)
+    stats = summary.get("stats", {})
     return Result(
         name="linkequity",
-        pages=int(_first(summary, "pages", "pages_fetched", "fetched", "responses")),
-        elapsed_s=float(_first(summary, "elapsed_s", "elapsed", "seconds") or measured.wall_s),
+        pages=int(_first(progress, "fetched", "pages")),
+        elapsed_s=float(_first(progress, "elapsed_s") or measured.wall_s),
         wall_s=measured.wall_s,
         peak_rss_mib=measured.peak_rss_mib,
         peak_tree_rss_mib=measured.peak_tree_rss_mib,
         cpu_s=measured.cpu_s,
-        links=int(_first(summary, "links", "sightings", "links_stored") or 0),
+        links=int(_first(stats, "sightings", "link_sightings", "links")),
         detail=summary,
     )
 
@@ -622,7 +626,8 @@ def render(figures: dict[str, Any]) -> str:
             f"{row['elapsed_s']:>9.1f}{row['wall_s']:>8.1f}{row['cpu_s']:>8.1f}{rss}{ratio}"
         )
     lines += [
-        "pages: responses received, robots.txt included; pages/s over the crawl's own elapsed time",
+        "pages: responses received, robots.txt not counted; pages/s over each crawl's own "
+        "elapsed time",
         "links: JSON lines written (Scrapy), links stored (linkequity); RSS: peak of the "
         "main process; tree: peak sum over its processes",
         *figures["notes"],
@@ -639,7 +644,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--per-host", type=int, default=8, help="requests in flight per host")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds between requests")
     parser.add_argument("--max-pages", type=int, default=0, help="stop after N pages (0: none)")
-    parser.add_argument("--max-depth", type=int, default=None, help="links followed from a seed")
+    parser.add_argument("--max-depth", type=int, default=20, help="links followed from a seed")
     parser.add_argument("--workers", type=int, default=None, help="linkequity's parse workers")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; the best counts")
     parser.add_argument(
