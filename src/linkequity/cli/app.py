@@ -17,7 +17,7 @@ from linkequity.cli import render
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url
 from linkequity.services import crawl as crawling
-from linkequity.services import demo, exchange, imports, ingest, pages, robots, stats
+from linkequity.services import demo, exchange, imports, ingest, pages, robots, stats, verify
 from linkequity.settings import LoadedSettings, Settings, load_settings
 
 app = typer.Typer(
@@ -308,6 +308,79 @@ def crawl_(
         _print_json(report.as_dict())
     else:
         render.crawl_report(report, db=settings.store.db)
+
+
+@app.command("verify")
+def verify_(
+    db: DbOption = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", help="Only the backlinks to this domain (or host, or URL)", metavar="DOMAIN"
+        ),
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Visit private, loopback and link-local addresses (refused by default)",
+        ),
+    ] = False,
+    resolve_to: Annotated[
+        str | None,
+        typer.Option(
+            "--resolve-to",
+            help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
+            metavar="127.0.0.1:PORT",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Go on with the verification that did not finish")
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", help="Requests at once [setting crawl.concurrency]"),
+    ] = None,
+    per_host: Annotated[
+        int | None,
+        typer.Option("--per-host", help="Requests at once to a host [setting crawl.per_host]"),
+    ] = None,
+    delay: Annotated[
+        float | None,
+        typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
+    ] = None,
+    user_agent: Annotated[
+        str | None,
+        typer.Option("--user-agent", help="User-Agent sent [setting crawl.user_agent]"),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fetch the linking page of every imported backlink: present, or lost and why."""
+    settings = _settings(
+        store__db=db,
+        crawl__concurrency=concurrency,
+        crawl__per_host=per_host,
+        crawl__delay_s=delay,
+        crawl__user_agent=user_agent,
+    )
+    with render.crawl_progress(enabled=settings.ui.progress and not as_json) as tell:
+        if resume:
+            report = verify.resume_verification(
+                db=settings.store.db, target=target, on_progress=tell
+            )
+        else:
+            report = verify.verify_backlinks(
+                db=settings.store.db,
+                tuning=settings.crawl,
+                target=target,
+                allow_private=allow_private,
+                resolve_to=resolve_to,
+                on_progress=tell,
+            )
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.verify_report(report, db=settings.store.db)
 
 
 @app.command("stats")

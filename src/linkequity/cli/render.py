@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from linkequity.model.urls import reversed_host
+from linkequity.services.verify import LinkOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from linkequity.services.imports import FormatInfo, ImportReport
     from linkequity.services.ingest import IngestReport
     from linkequity.services.pages import PageLinksReport
+    from linkequity.services.verify import VerifyReport
     from linkequity.settings import SettingInfo
     from linkequity.store import StoreStats
 
@@ -529,3 +531,47 @@ def robots_check(check: RobotsCheck) -> None:
         )
     table.add_row("why", Text(safe_text(check.explanation, limit=2000)))
     stdout.print(table)
+
+
+#: Lost links ``verify_report`` lists; ``--json`` gives them all.
+SHOWN_LOST = 100
+
+
+def verify_report(report: VerifyReport, *, db: Path) -> None:
+    """Print the links checked by outcome, then the lost links with their reasons."""
+    crawl = report.crawl
+    scope = f" to {report.target_domain}" if report.target_domain else ""
+    stdout.print(
+        Text(
+            f"Verified {len(report.checks):,} imported backlinks{scope} in {safe_text(db)} "
+            f"(crawl {report.snapshot_id}: {crawl.progress.fetched:,} responses "
+            f"in {crawl.progress.elapsed_s:,.1f} s)"
+        )
+    )
+    table = Table(title="Backlinks by outcome", title_justify="left")
+    table.add_column("outcome")
+    table.add_column("links", justify="right")
+    table.add_column("meaning")
+    for outcome in LinkOutcome:
+        count = report.by_outcome.get(str(outcome), 0)
+        if count:
+            table.add_row(str(outcome), f"{count:,}", outcome.describe())
+    stdout.print(table)
+    lost = report.lost
+    if not lost:
+        stdout.print("No backlink was found lost.")
+        return
+    shown = Table(title=f"Lost backlinks ({len(lost):,})", title_justify="left")
+    for column in ("linking page", "target", "anchor", "reason", "detail"):
+        shown.add_column(column, overflow="fold")
+    for check in lost[:SHOWN_LOST]:
+        shown.add_row(
+            Text(safe_text(check.source_url, limit=200)),
+            Text(safe_text(check.target_url, limit=200)),
+            Text(safe_text(check.anchor, limit=80)),
+            str(check.outcome),
+            Text(safe_text(check.detail or "", limit=200)),
+        )
+    stdout.print(shown)
+    if len(lost) > SHOWN_LOST:
+        stdout.print(Text(f"… and {len(lost) - SHOWN_LOST:,} more; --json lists every check"))
