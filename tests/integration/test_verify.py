@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
     from linkequity.samples.web import SampleWeb
 
-pytestmark = [pytest.mark.loopback, pytest.mark.slow]
 
 AHREFS_HEADER = ("Referring page URL", "Target URL", "Anchor", "Nofollow", "UGC", "Sponsored")
 CHANGED_ANCHOR = "an anchor the page no longer has"
@@ -187,6 +186,8 @@ def stored_losses(db: Path) -> dict[Key, str | None]:
     return {(source, target, anchor): reason for source, target, anchor, reason, _ in rows}
 
 
+@pytest.mark.loopback
+@pytest.mark.slow
 def test_every_imported_backlink_gets_its_outcome(
     project: Path, scenario: Scenario, resolve_to: str, cli: Callable[..., CliResult]
 ) -> None:
@@ -224,6 +225,8 @@ def test_every_imported_backlink_gets_its_outcome(
     }
 
 
+@pytest.mark.loopback
+@pytest.mark.slow
 def test_the_table_counts_outcomes_and_names_the_lost_links(
     project: Path, scenario: Scenario, resolve_to: str, cli: Callable[..., CliResult]
 ) -> None:
@@ -239,6 +242,8 @@ def test_the_table_counts_outcomes_and_names_the_lost_links(
     assert scenario.gone in result.stdout
 
 
+@pytest.mark.loopback
+@pytest.mark.slow
 def test_a_target_with_no_imported_backlinks_is_refused(
     project: Path, resolve_to: str, cli: Callable[..., CliResult]
 ) -> None:
@@ -249,6 +254,8 @@ def test_a_target_with_no_imported_backlinks_is_refused(
     assert "linkequity import" in result.stderr
 
 
+@pytest.mark.loopback
+@pytest.mark.slow
 def test_a_stopped_verification_resumes_and_then_checks_the_links(
     project: Path,
     scenario: Scenario,
@@ -277,6 +284,8 @@ def test_a_stopped_verification_resumes_and_then_checks_the_links(
     assert "no unfinished verification" in again.stderr
 
 
+@pytest.mark.loopback
+@pytest.mark.slow
 def test_an_unfinished_crawl_of_another_mode_is_not_resumed_as_a_verification(
     project: Path, resolve_to: str, cli: Callable[..., CliResult]
 ) -> None:
@@ -294,3 +303,20 @@ def test_an_unfinished_crawl_of_another_mode_is_not_resumed_as_a_verification(
     assert result.exit_code == 2
     assert "is a site crawl, not a verification" in result.stderr
     assert "linkequity crawl --resume" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "holds no imported backlinks to verify"),
+        (("--target", "http://"), "--target 'http://'"),
+        (("--resume",), "holds no unfinished verification to resume"),
+    ],
+)
+def test_what_cannot_be_verified_is_refused_before_any_fetch(
+    tmp_path: Path, cli: Callable[..., CliResult], args: tuple[str, ...], message: str
+) -> None:
+    result = cli("verify", "--db", str(tmp_path / "empty.duckdb"), *args)
+
+    assert result.exit_code == 2
+    assert message in result.stderr
