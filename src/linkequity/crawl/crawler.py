@@ -211,7 +211,7 @@ class Crawler:
         self._reads: list[ReadFetch] = []
         self._settled: list[Settled] = []
         self._found: list[CrawlRequest] = []
-        self._recent: dict[str, None] = {}
+        self._recent: dict[str, int] = {}
         self._started = 0
         self._is_dry = False
         self._next_wake_s = math.inf
@@ -487,19 +487,21 @@ class Crawler:
         depth = request.depth + 1
         for sighting in sightings:
             url = sighting.target_url
-            if url in self._recent:
+            # Only the depth can change a verdict: a URL found again no shallower
+            # than before gets the same one, but one refused as too deep may now be in reach.
+            if self._recent.get(url, depth + 1) <= depth:
                 continue
             if not self._limits.follow_nofollow and (
                 sighting.is_nofollow or sighting.is_sponsored or sighting.is_ugc
             ):
                 continue
-            self._remember(url)
+            self._remember(url, depth)
             found = CrawlRequest(url, url_host(url), depth, via=request.url)
             if admit(self._policies, found).is_admitted:
                 self._found.append(found)
 
-    def _remember(self, url: str) -> None:
-        self._recent[url] = None
+    def _remember(self, url: str, depth: int) -> None:
+        self._recent[url] = depth
         if len(self._recent) > RECENT_URLS:
             del self._recent[next(iter(self._recent))]
 

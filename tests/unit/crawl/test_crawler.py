@@ -366,7 +366,6 @@ def test_with_follow_links_off_only_the_seeds_are_fetched() -> None:
     assert sorted(world.web.urls_fetched()) == [on_a("/"), on_a("/s2"), on_a("/s3")]
 
 
-@pytest.mark.xfail(reason="a URL refused as too deep is remembered and skipped", strict=True)
 def test_a_url_refused_as_too_deep_is_queued_when_found_again_within_reach() -> None:
     # a.example's chain reaches /t three links deep before b.example's seed,
     # one link from /t, is read: /t is then within --max-depth 2 and must be fetched.
