@@ -388,7 +388,6 @@ def test_a_bad_seed_argument_is_named(cli: Callable[..., CliResult], tmp_path: P
     assert result.stderr.startswith("error: argument: 'mailto:x@a.example' is not a URL")
 
 
-@pytest.mark.xfail(reason="the line is counted without blank and comment lines", strict=True)
 def test_a_seeds_file_with_a_bad_url_names_the_file_and_line(
     cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:

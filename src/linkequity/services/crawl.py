@@ -362,13 +362,24 @@ def read_seeds_file(path: Path) -> list[str]:
     Raises
     ------
     UsageError
-        If the file cannot be read as UTF-8 text.
+        If the file cannot be read as UTF-8 text, or naming the line of the
+        file (blank and comment lines counted) that is not an http(s) URL.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read seeds file {path}: {err}") from err
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    urls = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        url = line.strip()
+        if not url or url.startswith("#"):
+            continue
+        try:
+            normalize_url(url)
+        except InvalidUrl as err:
+            raise UsageError(f"{path}, line {number}: {err}", hint=err.hint) from err
+        urls.append(url)
+    return urls
 
 
 def policies_for(plan: CrawlPlan) -> list[Policy]:
