@@ -244,6 +244,21 @@ def test_the_table_counts_outcomes_and_names_the_lost_links(
 
 @pytest.mark.loopback
 @pytest.mark.slow
+def test_a_verification_that_finds_nothing_lost_says_so(
+    project: Path, scenario: Scenario, resolve_to: str, cli: Callable[..., CliResult]
+) -> None:
+    target = scenario.moved_key[1]
+    assert scenario.domain(target) != scenario.money
+
+    result = verify(cli, project, resolve_to, "--target", target)
+
+    assert result.exit_code == 0, result.stderr
+    assert "Verified 1 imported backlink to" in result.stdout
+    assert "No backlink was found lost." in result.stdout
+
+
+@pytest.mark.loopback
+@pytest.mark.slow
 def test_a_target_with_no_imported_backlinks_is_refused(
     project: Path, resolve_to: str, cli: Callable[..., CliResult]
 ) -> None:

@@ -543,7 +543,8 @@ def verify_report(report: VerifyReport, *, db: Path) -> None:
     scope = f" to {report.target_domain}" if report.target_domain else ""
     stdout.print(
         Text(
-            f"Verified {len(report.checks):,} imported backlinks{scope} in {safe_text(db)} "
+            f"Verified {len(report.checks):,} imported "
+            f"backlink{'' if len(report.checks) == 1 else 's'}{scope} in {safe_text(db)} "
             f"(crawl {report.snapshot_id}: {crawl.progress.fetched:,} responses "
             f"in {crawl.progress.elapsed_s:,.1f} s)"
         )
