@@ -14,8 +14,7 @@ def setup_commands() -> list[str]:
 
 def test_readme_gives_two_setup_commands() -> None:
     main_job, tests = setup_commands()
-    assert "linkequity import --sample" in main_job
-    assert "linkequity stats" in main_job
+    assert main_job == "python3 -m pip install . && linkequity demo"
     assert "./scripts/check" in tests
 
 

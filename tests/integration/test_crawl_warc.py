@@ -45,10 +45,10 @@ def test_warc_of_a_crawl_ingests_to_the_same_links(
             "--warc", str(warc),
             "--json",
         )  # fmt: skip
-    assert crawled.exit_code == 0, crawled.output
+    assert crawled.exit_code == 0, crawled.stderr
     fetched = json.loads(crawled.stdout)["progress"]["fetched"]
 
     ingested = cli("ingest", str(warc), "--db", str(tmp_path / "warc.duckdb"), "--json")
-    assert ingested.exit_code == 0, ingested.output
+    assert ingested.exit_code == 0, ingested.stderr
     assert json.loads(ingested.stdout)["files"][0]["pages"] == fetched
     assert _links(tmp_path / "warc.duckdb") == _links(tmp_path / "crawl.duckdb")

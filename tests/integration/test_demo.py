@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.loopback, pytest.mark.slow]
 def test_demo_crawls_the_whole_sample_web(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     db = tmp_path / "demo.duckdb"
     result = cli("demo", "--db", str(db), "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     urls = generate_web(1).manifest()["urls"]
     expected = Counter(url["expected"] for url in urls.values())
