@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from linkequity.errors import InvalidUrl, UsageError
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
+from linkequity.model.verification import LinkOutcome
 from linkequity.services.crawl import CrawlMode, CrawlPlan, crawl, resume_crawl
 from linkequity.store import Store
-from linkequity.store.verification import LinkOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -11,13 +11,13 @@ import pytest
 
 from linkequity.model.links import LinkSighting
 from linkequity.model.pages import PageRecord
+from linkequity.model.verification import LOST_OUTCOMES, LinkOutcome
 from linkequity.store import (
     FRONTIER_ADD_SCHEMA,
     FRONTIER_SETTLE_SCHEMA,
     pages_to_arrow,
     sightings_to_arrow,
 )
-from linkequity.store.verification import LOST_OUTCOMES, LinkOutcome
 
 if TYPE_CHECKING:
     from tests.unit.store.conftest import ImportSightings
