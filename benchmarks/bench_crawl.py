@@ -518,11 +518,13 @@ def versions() -> dict[str, str]:
     found["cpu"] = f"{os.cpu_count()} x {model.partition(':')[2].strip()}"
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     found["memory"] = f"{pages / 2**30:.1f} GiB"
+    found["load 1/5/15 min"] = " ".join(f"{load:.2f}" for load in os.getloadavg())
     return found
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Serve the web, run every contender in turn *repeat* times, keep each one's best."""
+    found = versions()  # before the runs: the load average says how busy the machine was
     web = generate_web(args.seed, sites=args.sites, pages=args.pages)
     ours = linkequity_command()
     route, port = choose_route(args.scrapy_route) if args.server == "nginx" else ("proxy", 0)
@@ -586,7 +588,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "server": args.server,
         "scrapy_route": route,
         "repeat": args.repeat,
-        "versions": versions(),
+        "versions": found,
         "notes": notes,
         "results": {
             name: asdict(result) | {"pages_per_s": result.pages_per_s}
@@ -608,28 +610,32 @@ def render(figures: dict[str, Any]) -> str:
         ", ".join(f"{name} {value}" for name, value in found.items()),
         "",
         f"{'':32}{'pages':>8}{'pages/s':>9}{'links':>10}{'crawl s':>9}{'wall s':>8}"
-        f"{'CPU s':>8}{'RSS MiB':>9}{'tree MiB':>9}{'ours/it':>9}",
+        f"{'CPU s':>8}{'RSS MiB':>9}{'tree MiB':>9}{'ours/it':>9}{'on wall':>9}",
     ]
     results = figures["results"]
-    ours = results.get("linkequity", {}).get("pages_per_s")
-    for row in results.values():
-        ratio = (
-            f"{ours / row['pages_per_s']:>8.2f}x" if ours and row["pages_per_s"] else f"{'-':>9}"
-        )
+    ours = results.get("linkequity")
+    for name, row in results.items():
+        ratios = f"{'-':>9}{'-':>9}"
+        if ours and name != "ceiling" and row["pages"]:
+            crawl_ratio = ours["pages_per_s"] / row["pages_per_s"]
+            wall_ratio = (ours["pages"] / ours["wall_s"]) / (row["pages"] / row["wall_s"])
+            ratios = f"{crawl_ratio:>8.2f}x{wall_ratio:>8.2f}x"
         rss = (
             f"{row['peak_rss_mib']:>9.0f}{row['peak_tree_rss_mib']:>9.0f}"
-            if row["peak_rss_mib"]
+            if name != "ceiling"
             else f"{'-':>9}{'-':>9}"
         )
         lines.append(
             f"{row['name']:32}{row['pages']:>8}{row['pages_per_s']:>9.1f}{row['links']:>10}"
-            f"{row['elapsed_s']:>9.1f}{row['wall_s']:>8.1f}{row['cpu_s']:>8.1f}{rss}{ratio}"
+            f"{row['elapsed_s']:>9.1f}{row['wall_s']:>8.1f}{row['cpu_s']:>8.1f}{rss}{ratios}"
         )
     lines += [
         "pages: responses received, robots.txt not counted; pages/s over each crawl's own "
         "elapsed time",
         "links: JSON lines written (Scrapy), links stored (linkequity); RSS: peak of the "
         "main process; tree: peak sum over its processes",
+        "ours/it: linkequity's pages/s over each one's (crawl time; on wall: whole process, "
+        "start-up and report included)",
         *figures["notes"],
     ]
     return "\n".join(lines)
