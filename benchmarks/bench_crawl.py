@@ -212,7 +212,7 @@ def python_server(args: argparse.Namespace) -> Iterator[tuple[subprocess.Popen[b
         port = 0
         for line in process.stdout:
             if line.startswith(b"serving on "):
-                port = int(line.split()[2].rsplit(b":", 1)[1])
+                port = int(line.split()[2].rstrip(b";").rsplit(b":", 1)[1])
                 break
         if not port:
             raise RuntimeError("the sample web's server did not start")
