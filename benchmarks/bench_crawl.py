@@ -390,7 +390,9 @@ def run_scrapy(
         shutil.rmtree(workdir / "scrapy-job", ignore_errors=True)
     return Result(
         name="scrapy" + (" (JOBDIR)" if jobdir else ""),
-        pages=int(figures.get("response_received_count", 0))
+        # Every response, redirect hops and error statuses included, as ours counts;
+        # response_received_count leaves out the redirects RedirectMiddleware takes.
+        pages=int(figures.get("downloader/response_count", 0))
         - int(figures.get("robotstxt/response_count", 0)),
         elapsed_s=float(figures["elapsed_time_seconds"]),
         wall_s=measured.wall_s,
