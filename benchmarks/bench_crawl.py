@@ -3,8 +3,9 @@
 Usage::
 
     python benchmarks/bench_crawl.py [--pages 5000] [--concurrency 16] [--per-host 8]
-        [--delay 0] [--max-pages N] [--max-depth N] [--workers N] [--server nginx|python]
-    python benchmarks/bench_crawl.py --frontier 1000000 --max-pages 2000   # memory
+        [--delay 0] [--max-pages N] [--max-depth 20] [--workers N] [--repeat 1]
+        [--server nginx|python] [--scrapy-route auto|resolve|proxy]
+    python benchmarks/bench_crawl.py --frontier 1000000 --max-pages 2000 --scrapy-jobdir
 
 The sample web (``generate_web(seed, sites, pages)``) is rendered once to files,
 outside any timing, and served by nginx on 127.0.0.1 (one worker process, one
@@ -22,13 +23,14 @@ instead, whose ceiling is far below either crawler's. Then, in the same run:
   its placement written to the store.
 
 Every host is reached at its real URL (``http://www.sproutseed.example/...``):
-each crawler resolves every host to the server's address and port (Scrapy
-through a resolver that answers 127.0.0.1 for every name, or with
-``--scrapy-route proxy`` through the server as its HTTP proxy). Pages/s is
-responses received over the crawl's own elapsed time (each crawler's summary);
-peak RSS is sampled from ``/proc`` over each crawler's process tree. Ratios are
-linkequity's pages/s over each other's. Figures go to stdout and
-``benchmarks/out/bench_crawl-<name>.json``.
+ours by ``--resolve-to``, Scrapy through a resolver that answers 127.0.0.1 for
+every name when nginx can listen on port 80, else through nginx as its HTTP
+proxy. Pages/s is every response (redirect hops and error statuses included,
+robots.txt not) over the crawl's own elapsed time, from each crawler's own
+summary; peak RSS is the process's (``wait4``) and its tree's, sampled from
+``/proc``. Ratios are linkequity's pages/s over each other's, on crawl time
+and on wall time. Figures go to stdout and
+``benchmarks/out/bench_crawl-<pages>.json`` (``-frontier-<N>.json``).
 
 ``--frontier N`` seeds both crawlers with N URLs of the web's hosts (its pages,
 then made-up paths that answer 404) and stops them after ``--max-pages``:
