@@ -634,8 +634,8 @@ def render(figures: dict[str, Any]) -> str:
             f"{row['elapsed_s']:>9.1f}{row['wall_s']:>8.1f}{row['cpu_s']:>8.1f}{rss}{ratios}"
         )
     lines += [
-        "pages: responses received, robots.txt not counted; pages/s over each crawl's own "
-        "elapsed time",
+        "pages: every response, redirect hops and errors included, robots.txt not; pages/s "
+        "over each crawl's own elapsed time",
         "links: JSON lines written (Scrapy), links stored (linkequity); RSS: peak of the "
         "main process; tree: peak sum over its processes",
         "ours/it: linkequity's pages/s over each one's (crawl time; on wall: whole process, "
