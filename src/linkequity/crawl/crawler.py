@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from linkequity.crawl.frontier import CrawlBatch, CrawlRequest, Settled, UrlState
 from linkequity.crawl.politeness import Politeness, retry_after_s
+from linkequity.crawl.readers import PageRead
 from linkequity.crawl.scope import DepthPolicy, admit
 from linkequity.errors import AddressRefused, FetchFailed, HostNotFound
 from linkequity.model.pages import IndexabilityReason, PageRecord
 from linkequity.model.urls import url_host
-from linkequity.parsing.fetched import ReadFetch
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from linkequity.crawl.readers import PageReader
     from linkequity.crawl.robots import AsyncRobotsPolicy
     from linkequity.crawl.scope import Policy
-    from linkequity.model.links import LinkSighting
 
 __all__ = ["CrawlLimits", "CrawlProgress", "Crawler", "ResponseSink"]
 
@@ -107,7 +106,7 @@ class CrawlLimits:
     follow_links: bool = True
     follow_nofollow: bool = True
     max_redirects: int = 10
-    commit_pages: int = 128
+    commit_pages: int = 512
     commit_interval_s: float = 1.0
     claim_batch: int = 1024
     host_backlog: int = 64
@@ -208,7 +207,7 @@ class Crawler:
         self._backlog_size = 0
         self._running: set[asyncio.Task[None]] = set()
         self._committing: asyncio.Task[None] | None = None
-        self._reads: list[ReadFetch] = []
+        self._reads: list[PageRead] = []
         self._settled: list[Settled] = []
         self._found: list[CrawlRequest] = []
         self._recent: dict[str, int] = {}
@@ -345,7 +344,9 @@ class Crawler:
     async def _wait(self) -> None:
         """Wait for a visit or the commit under way to end, or for the next host or commit due."""
         now = self._clock()
-        deadline = min(self._next_wake_s, self._last_commit_s + self._limits.commit_interval_s)
+        deadline = self._next_wake_s
+        if self._settled and self._committing is None:
+            deadline = min(deadline, self._last_commit_s + self._limits.commit_interval_s)
         timeout = min(max(deadline - now, 0.0), 1.0)
         waited: set[asyncio.Task[None]] = set(self._running)
         if self._committing is not None:
@@ -443,7 +444,7 @@ class Crawler:
         self._keep(request, result, read)
         return status in RETRY_STATUSES
 
-    def _keep(self, request: CrawlRequest, result: FetchResult, read: ReadFetch) -> None:
+    def _keep(self, request: CrawlRequest, result: FetchResult, read: PageRead) -> None:
         page = replace(
             read.page,
             crawl_depth=request.depth,
@@ -459,7 +460,7 @@ class Crawler:
         if 300 <= status < 400:
             outcome = self._follow_redirect(request, page.final_url) or outcome
         elif 200 <= status < 300 and self._limits.follow_links:
-            self._follow_links(request, read.sightings)
+            self._follow_links(request, read)
         self._settled.append(
             Settled(request, UrlState.DONE, request.attempts, status or None, outcome)
         )
@@ -483,17 +484,20 @@ class Crawler:
         self._found.append(hop)
         return None
 
-    def _follow_links(self, request: CrawlRequest, sightings: Sequence[LinkSighting]) -> None:
+    def _follow_links(self, request: CrawlRequest, read: PageRead) -> None:
         depth = request.depth + 1
-        for sighting in sightings:
-            url = sighting.target_url
+        flags = zip(
+            read.column("is_nofollow"),
+            read.column("is_sponsored"),
+            read.column("is_ugc"),
+            strict=True,
+        )
+        for url, (nofollow, sponsored, ugc) in zip(read.column("target_url"), flags, strict=True):
             # Only the depth can change a verdict: a URL found again no shallower
             # than before gets the same one, but one refused as too deep may now be in reach.
             if self._recent.get(url, depth + 1) <= depth:
                 continue
-            if not self._limits.follow_nofollow and (
-                sighting.is_nofollow or sighting.is_sponsored or sighting.is_ugc
-            ):
+            if not self._limits.follow_nofollow and (nofollow or sponsored or ugc):
                 continue
             self._remember(url, depth)
             found = CrawlRequest(url, url_host(url), depth, via=request.url)
@@ -533,7 +537,7 @@ class Crawler:
             crawl_depth=request.depth,
             fetched_at=self._wall_clock(),
         )
-        self._reads.append(ReadFetch(page))
+        self._reads.append(PageRead(page))
         self._settled.append(Settled(request, UrlState.FAILED, request.attempts, status, detail))
         self._progress = replace(self._progress, failed=self._progress.failed + 1)
 
@@ -547,7 +551,7 @@ class Crawler:
             is_robots_allowed=False,
             crawl_depth=request.depth,
         )
-        self._reads.append(ReadFetch(page))
+        self._reads.append(PageRead(page))
         self._settled.append(Settled(request, UrlState.EXCLUDED, request.attempts, None, reason))
         self._progress = replace(self._progress, excluded=self._progress.excluded + 1)
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection
     from datetime import datetime
 
-    from linkequity.parsing.fetched import ReadFetch
+    from linkequity.crawl.readers import PageRead
 
 __all__ = ["CrawlBatch", "CrawlRequest", "Frontier", "Settled", "UrlState"]
 
@@ -87,7 +87,7 @@ class CrawlBatch:
     ``reads`` number their sightings from 0 each; the frontier numbers them on.
     """
 
-    reads: tuple[ReadFetch, ...] = ()
+    reads: tuple[PageRead, ...] = ()
     settled: tuple[Settled, ...] = ()
     found: tuple[CrawlRequest, ...] = ()
 

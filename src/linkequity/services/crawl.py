@@ -34,7 +34,7 @@ import pyarrow as pa
 from linkequity.crawl.crawler import Crawler, CrawlLimits, CrawlProgress
 from linkequity.crawl.frontier import CrawlBatch, CrawlRequest, Frontier, UrlState
 from linkequity.crawl.http_fetcher import HttpFetcher, LoopbackResolver
-from linkequity.crawl.readers import InlineReader, PageReader, ProcessReader
+from linkequity.crawl.readers import SIGHTING_FIELDS, InlineReader, PageReader, ProcessReader
 from linkequity.crawl.robots import AsyncRobotsPolicy, robots_url
 from linkequity.crawl.scope import (
     DepthPolicy,
@@ -55,11 +55,9 @@ from linkequity.settings import CrawlSettings
 from linkequity.store import (
     FRONTIER_ADD_SCHEMA,
     FRONTIER_SETTLE_SCHEMA,
-    LINK_SIGHTING_SCHEMA,
     Store,
     pages_to_arrow,
-    shift_rows,
-    sightings_to_arrow,
+    sighting_columns_to_arrow,
 )
 
 if TYPE_CHECKING:
@@ -80,10 +78,10 @@ WEB_MAX_DEPTH = 3
 MAX_SITEMAPS_PER_SITE = 50
 #: Pages taken from one site's sitemaps at most, unless --max-pages is set.
 MAX_SITEMAP_PAGES = 50_000
+#: Where ``row`` is among the sighting columns a page read hands over.
+_ROW = SIGHTING_FIELDS.index("row")
 #: Failed URLs a report names.
 SHOWN_FAILURES = 10
-#: Pages a crawl parses in its own process before it starts worker processes.
-POOL_MIN_PAGES = 1000
 
 
 class CrawlMode(StrEnum):
@@ -215,13 +213,13 @@ class StoreFrontier(Frontier):
 
     def commit(self, batch: CrawlBatch) -> None:
         """Store the batch's pages, links, settled URLs and found URLs in one transaction."""
-        parts = []
-        row = self._next_row
+        columns: list[list[Any]] = [[] for _ in SIGHTING_FIELDS]
         for read in batch.reads:
-            if read.sightings:
-                parts.append(shift_rows(sightings_to_arrow(read.sightings), row))
-                row += len(read.sightings)
-        sightings = pa.concat_tables(parts) if parts else LINK_SIGHTING_SCHEMA.empty_table()
+            for values, column in zip(read.sightings, columns, strict=False):
+                column.extend(values)
+        rows = len(columns[_ROW])
+        columns[_ROW] = list(range(self._next_row, self._next_row + rows))
+        sightings = sighting_columns_to_arrow(dict(zip(SIGHTING_FIELDS, columns, strict=True)))
         self._store.commit_crawl_batch(
             self._snapshot_id,
             self._file_id,
@@ -230,7 +228,7 @@ class StoreFrontier(Frontier):
             settled=_settled_table(batch),
             found=queued_table(batch.found),
         )
-        self._next_row = row
+        self._next_row += rows
 
     def queue(self, requests: Sequence[Request]) -> int:
         """Queue *requests* the crawl has not seen; return how many were new."""
@@ -576,7 +574,7 @@ def _reader(tuning: CrawlSettings, plan: CrawlPlan) -> PageReader:
     workers = tuning.workers or _usable_cpus()
     if workers <= 1 or plan.mode is CrawlMode.VERIFY:
         return InlineReader()
-    return ProcessReader(workers, inline_first=POOL_MIN_PAGES)
+    return ProcessReader(workers)
 
 
 def _usable_cpus() -> int:

@@ -13,6 +13,7 @@ from linkequity.store.arrow import (
     pages_to_arrow,
     referring_domains_to_arrow,
     shift_rows,
+    sighting_columns_to_arrow,
     sightings_to_arrow,
     target_pages_to_arrow,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "pages_to_arrow",
     "referring_domains_to_arrow",
     "shift_rows",
+    "sighting_columns_to_arrow",
     "sightings_to_arrow",
     "target_pages_to_arrow",
 ]

@@ -211,10 +211,30 @@ def conform_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.cast(schema)
 
 
+def sighting_columns_to_arrow(columns: Mapping[str, Sequence[Any]]) -> pa.Table:
+    """Return sightings given column by column as a table of ``LINK_SIGHTING_SCHEMA``.
+
+    Parameters
+    ----------
+    columns
+        One sequence of values per ``LinkSighting`` field, all of one length:
+        the form in which a crawl's worker processes hand sightings over,
+        far cheaper to move between processes than one object per link.
+    """
+    return _columns_to_arrow(columns, LINK_SIGHTING_SCHEMA)
+
+
 def _records_to_arrow(records: Sequence[Any], schema: pa.Schema) -> pa.Table:
+    return _columns_to_arrow(
+        {field.name: [getattr(record, field.name) for record in records] for field in schema},
+        schema,
+    )
+
+
+def _columns_to_arrow(given: Mapping[str, Sequence[Any]], schema: pa.Schema) -> pa.Table:
     columns = []
     for field in schema:
-        values = [getattr(record, field.name) for record in records]
+        values = given[field.name]
         convert = _CONVERTERS.get(field.type)
         if field.name == "tool_metrics":
             values = [_metrics_json(value) for value in values]

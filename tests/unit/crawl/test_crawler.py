@@ -30,8 +30,8 @@ from linkequity.model.urls import url_host
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
+    from linkequity.crawl.readers import PageRead
     from linkequity.model.pages import PageRecord
-    from linkequity.parsing.fetched import ReadFetch
 
 BASE = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 HTML = (("Content-Type", "text/html; charset=utf-8"),)
@@ -206,7 +206,7 @@ class MemoryFrontier:
 
     # -- for the assertions
 
-    def reads(self) -> list[ReadFetch]:
+    def reads(self) -> list[PageRead]:
         return [read for batch in self.batches for read in batch.reads]
 
     def pages(self) -> dict[str, PageRecord]:
@@ -422,8 +422,9 @@ def test_a_redirect_is_followed_and_its_chain_kept() -> None:
     pages = world.frontier.pages()
     assert (pages[on_a("/old")].status, pages[on_a("/old")].final_url) == (301, on_a("/mid"))
     assert (pages[on_a("/mid")].status, pages[on_a("/mid")].final_url) == (302, on_a("/new"))
-    sightings = {read.page.url: read.sightings for read in world.frontier.reads()}
-    assert [(s.target_url, s.link_type) for s in sightings[on_a("/old")]] == [
+    reads = {read.page.url: read for read in world.frontier.reads()}
+    old = reads[on_a("/old")]
+    assert list(zip(old.column("target_url"), old.column("link_type"), strict=True)) == [
         (on_a("/mid"), "redirect")
     ]
     assert world.frontier.state(on_a("/old")) == (UrlState.DONE, 0, 301, None)
