@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -28,7 +29,6 @@ from linkequity.samples.web import generate_web, serve_web
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from tests.integration.sample_crawl import Expected, LinkKey, Stored
 
@@ -46,6 +46,8 @@ KILLS = 4
 KILL_AFTER = (5, 250)
 #: Real seconds a run may take before the test gives up on it (a guard, never reached).
 HUNG_S = 300.0
+#: Real seconds a killed crawl's page readers may take to notice (a guard, never reached).
+READERS_GONE_S = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +234,54 @@ def sitewide_by_the_rule(expected: Expected) -> dict[LinkKey, bool | None]:
 
 def host_of(url: str) -> str:
     return url.split("/")[2]
+
+
+# -- the page readers of a killed crawl ------------------------------------------------------
+
+#: A crawl's page reader with its workers started, then waiting to be killed.
+READER_SCRIPT = """
+import asyncio, multiprocessing, time
+from linkequity.crawl.readers import ProcessReader
+from linkequity.model.records import FetchedPage
+
+async def main():
+    reader = ProcessReader(2)
+    page = FetchedPage("https://a.example/", None, 200, (), b"<p>Hello</p>", 0)
+    await asyncio.gather(*(reader.read(page) for _ in range(8)))
+    print(*(child.pid for child in multiprocessing.active_children()), flush=True)
+    time.sleep(HUNG_S)
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+def is_running(pid: int) -> bool:
+    """Whether *pid* is a process that has not exited (a zombie has)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except FileNotFoundError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_page_readers_of_a_killed_crawl_end_with_it(tmp_path: Path) -> None:
+    script = READER_SCRIPT.replace("HUNG_S", repr(HUNG_S))
+    workers: list[int] = []
+    try:
+        with subprocess.Popen(
+            [sys.executable, "-c", script], cwd=tmp_path, stdout=subprocess.PIPE, text=True
+        ) as crawl:
+            assert crawl.stdout is not None
+            workers = [int(pid) for pid in crawl.stdout.readline().split()]
+            assert len(workers) == 2
+            os.kill(crawl.pid, signal.SIGKILL)
+        deadline = time.monotonic() + READERS_GONE_S
+        while any(map(is_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+        assert not [pid for pid in workers if is_running(pid)]
+    finally:
+        for pid in filter(is_running, workers):
+            os.kill(pid, signal.SIGKILL)
