@@ -21,19 +21,31 @@ if TYPE_CHECKING:
     from linkequity.samples.web import Response, SampleWeb
 
 LinkKey = tuple[str, str, str]
+#: Longest a stalled request is held (a guard: tests release it long before).
+STALL_S = 120.0
 
 
 class RecordingWeb:
-    """A sample web that records every URL it is asked for; ``serve_web`` serves it."""
+    """A sample web that records every URL it is asked for; ``serve_web`` serves it.
+
+    A request for ``stall_url`` sets ``stalled`` and waits for ``release``
+    before it is answered, which holds its client at a known point.
+    """
 
     def __init__(self, web: SampleWeb) -> None:
         self.web = web
         self.requests: list[str] = []
+        self.stall_url: str | None = None
+        self.stalled = threading.Event()
+        self.release = threading.Event()
         self._lock = threading.Lock()
 
     def respond(self, url: str) -> Response:
         with self._lock:
             self.requests.append(url)
+        if url == self.stall_url:
+            self.stalled.set()
+            self.release.wait(timeout=STALL_S)
         return self.web.respond(url)
 
     def served_since(self, start: int) -> int:
