@@ -242,7 +242,6 @@ def host_of(url: str) -> str:
 # -- a site crawl killed while it reads sitemaps -------------------------------------------
 
 
-@pytest.mark.xfail(reason="a resumed crawl does not read the seeds' sitemaps", strict=True)
 def test_a_site_crawl_killed_while_reading_sitemaps_queues_them_all_on_resume(
     web: SampleWeb, server: tuple[RecordingWeb, str], tmp_path: Path
 ) -> None:

@@ -448,7 +448,9 @@ def _run(
     budget = None if plan.max_pages is None else max(plan.max_pages - visited, 0)
     limits = _limits(plan, tuning, budget)
     frontier = StoreFrontier(store, snapshot_id, file_id)
-    with_sitemaps = not is_resumed and tuning.sitemaps and plan.mode is CrawlMode.SITE
+    # On resume too: a crawl stopped while reading them queued only some; the
+    # frontier does not queue twice what it already holds.
+    with_sitemaps = tuning.sitemaps and plan.mode is CrawlMode.SITE
     progress, sitemap_pages = asyncio.run(
         _crawl_async(frontier, plan, tuning, limits, on_progress, with_sitemaps=with_sitemaps)
     )
