@@ -15,7 +15,7 @@ import typer
 from linkequity import __version__
 from linkequity.cli import render
 from linkequity.errors import LinkEquityError, UsageError
-from linkequity.model.urls import parse_url
+from linkequity.model.urls import parse_url, url_host
 from linkequity.services import crawl as crawling
 from linkequity.services import demo, exchange, imports, ingest, pages, robots, stats, verify
 from linkequity.settings import LoadedSettings, Settings, load_settings
@@ -284,11 +284,16 @@ def crawl_(
             report = crawling.resume_crawl(db=settings.store.db, on_progress=tell)
     else:
         given = crawling.seed_urls(seeds or [], origin="argument")
+        hosts = {url_host(url) for url in given}
         if seeds_file is not None:
-            from_file = crawling.read_seeds_file(seeds_file)
-            given += crawling.seed_urls(from_file, origin=str(seeds_file))
+            checked = crawling.check_seeds_file(seeds_file)
+            if not checked.count and not given:
+                raise UsageError(f"{seeds_file} holds no URL: nothing to crawl")
+            hosts |= checked.hosts
         plan = crawling.CrawlPlan(
-            seeds=tuple(dict.fromkeys(given)),
+            seeds=given,
+            seeds_file=str(seeds_file) if seeds_file is not None else None,
+            seed_hosts=tuple(sorted(hosts)),
             mode=mode,
             max_pages=max_pages,
             max_depth=max_depth,

@@ -61,7 +61,7 @@ from linkequity.store import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Sequence
+    from collections.abc import Callable, Collection, Iterator, Sequence
 
     from linkequity.crawl.fetch import FetchResult
     from linkequity.crawl.frontier import CrawlRequest as Request
@@ -80,6 +80,10 @@ MAX_SITEMAPS_PER_SITE = 50
 MAX_SITEMAP_PAGES = 50_000
 #: Where ``row`` is among the sighting columns a page read hands over.
 _ROW = SIGHTING_FIELDS.index("row")
+#: Seeds a saved plan keeps (the frontier holds them all; their hosts are saved apart).
+SAVED_SEEDS = 100
+#: Seeds queued at a time.
+SEED_BATCH = 100_000
 #: Failed URLs a report names.
 SHOWN_FAILURES = 10
 
@@ -116,6 +120,13 @@ class CrawlPlan:
         ``127.0.0.1:PORT``: every host is sent there (the sample web).
     warc : str or None
         WARC file every response is appended to.
+    seeds_file : str or None
+        A file of more seeds, one URL a line, read as the crawl starts (see
+        ``check_seeds_file``); it may hold millions.
+    seed_hosts : tuple of str
+        The hosts of all the seeds, the file's included, which a site crawl
+        keeps to; taken from ``seeds`` when empty. A saved plan keeps only the
+        first ``SAVED_SEEDS`` seeds (the frontier has them all) and their hosts.
     """
 
     seeds: tuple[str, ...]
@@ -129,17 +140,26 @@ class CrawlPlan:
     allow_private: bool = False
     resolve_to: str | None = None
     warc: str | None = None
+    seeds_file: str | None = None
+    seed_hosts: tuple[str, ...] = ()
+
+    @property
+    def site_hosts(self) -> frozenset[str]:
+        """The hosts of the seeds."""
+        return frozenset(self.seed_hosts or {url_host(seed) for seed in self.seeds})
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain values, for the snapshot's settings."""
-        return {item.name: _plain(getattr(self, item.name)) for item in fields(self)}
+        """Plain values, for the snapshot's settings: a few seeds and the hosts of all."""
+        values = {item.name: _plain(getattr(self, item.name)) for item in fields(self)}
+        values.update(seeds=list(self.seeds[:SAVED_SEEDS]), seed_hosts=sorted(self.site_hosts))
+        return values
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> CrawlPlan:
         """Rebuild a plan saved by ``as_dict``."""
         known = {item.name for item in fields(cls)}
         kept = {key: value for key, value in values.items() if key in known}
-        for key in ("seeds", "hosts", "domains", "include", "exclude"):
+        for key in ("seeds", "hosts", "domains", "include", "exclude", "seed_hosts"):
             kept[key] = tuple(kept.get(key, ()))
         kept["mode"] = CrawlMode(kept.get("mode", CrawlMode.SITE))
         return cls(**kept)
@@ -267,14 +287,15 @@ def crawl(
         with store.transaction():
             snapshot_id = store.begin_snapshot(
                 kind="crawl",
-                source=", ".join(plan.seeds[:5]) + (" …" if len(plan.seeds) > 5 else ""),
+                source=_seeds_text(plan),
                 settings={"plan": plan.as_dict(), "tuning": asdict(tuning)},
             )
             file_id = _crawl_file(store, snapshot_id, plan)
-            store.add_to_frontier(
-                snapshot_id,
-                queued_table([CrawlRequest(url, url_host(url), 0) for url in plan.seeds]),
-            )
+            for batch in _seed_batches(plan):
+                store.add_to_frontier(
+                    snapshot_id,
+                    queued_table([CrawlRequest(url, url_host(url), 0) for url in batch]),
+                )
         return _run(store, snapshot_id, file_id, plan, tuning, on_progress, is_resumed=False)
 
 
@@ -307,7 +328,7 @@ def resume_crawl(
 
 def check_plan(plan: CrawlPlan, tuning: CrawlSettings) -> None:
     """Raise ``UsageError`` for a plan or tuning that cannot work, naming what to change."""
-    if not plan.seeds:
+    if not plan.seeds and plan.seeds_file is None:
         raise UsageError("nothing to crawl: give at least one seed URL")
     compile_patterns(plan.include, flag="--include")
     compile_patterns(plan.exclude, flag="--exclude")
@@ -354,8 +375,21 @@ def seed_urls(urls: Sequence[str], *, origin: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def read_seeds_file(path: Path) -> list[str]:
-    """Return the URLs of a seeds file: one per line; blank lines and ``#`` comments skipped.
+@dataclass(frozen=True, slots=True)
+class SeedsFile:
+    """A seeds file, checked: how many URLs it gives, their hosts, and its first few."""
+
+    path: Path
+    count: int
+    hosts: frozenset[str]
+    head: tuple[str, ...]
+
+
+def check_seeds_file(path: Path) -> SeedsFile:
+    """Read a seeds file through once: one URL a line; blank lines and ``#`` comments skipped.
+
+    Nothing but the hosts and the first ``SAVED_SEEDS`` URLs is kept, so a file
+    of millions of seeds costs little memory; the crawl reads it again.
 
     Raises
     ------
@@ -363,21 +397,44 @@ def read_seeds_file(path: Path) -> list[str]:
         If the file cannot be read as UTF-8 text, or naming the line of the
         file (blank and comment lines counted) that is not an http(s) URL.
     """
+    count = 0
+    hosts: set[str] = set()
+    head: list[str] = []
+    for url in _seeds_in(path):
+        count += 1
+        hosts.add(url_host(url))
+        if len(head) < SAVED_SEEDS:
+            head.append(url)
+    return SeedsFile(path, count, frozenset(hosts), tuple(head))
+
+
+def _seeds_in(path: Path) -> Iterator[str]:
+    """Yield the normalised URLs of a seeds file in order (see ``check_seeds_file``)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig") as lines:
+            for number, line in enumerate(lines, start=1):
+                text = line.strip()
+                if not text or text.startswith("#"):
+                    continue
+                try:
+                    yield normalize_url(text)
+                except InvalidUrl as err:
+                    raise UsageError(f"{path}, line {number}: {err}", hint=err.hint) from err
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"cannot read seeds file {path}: {err}") from err
-    urls = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        url = line.strip()
-        if not url or url.startswith("#"):
-            continue
-        try:
-            normalize_url(url)
-        except InvalidUrl as err:
-            raise UsageError(f"{path}, line {number}: {err}", hint=err.hint) from err
-        urls.append(url)
-    return urls
+
+
+def _seed_batches(plan: CrawlPlan) -> Iterator[list[str]]:
+    """Yield the plan's seeds, then its seeds file's, ``SEED_BATCH`` at a time."""
+    batch = list(plan.seeds)
+    if plan.seeds_file is not None:
+        for url in _seeds_in(Path(plan.seeds_file)):
+            batch.append(url)
+            if len(batch) >= SEED_BATCH:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
 
 def policies_for(plan: CrawlPlan) -> list[Policy]:
@@ -390,7 +447,7 @@ def policies_for(plan: CrawlPlan) -> list[Policy]:
         policies.append(DepthPolicy(max_depth))
     domains = frozenset(registrable_domain(domain) or domain for domain in plan.domains)
     if plan.mode is CrawlMode.SITE:
-        hosts = frozenset({url_host(seed) for seed in plan.seeds} | set(plan.hosts))
+        hosts = plan.site_hosts | set(plan.hosts)
         policies.append(HostPolicy(hosts, domains))
     elif plan.hosts or plan.domains:
         policies.append(HostPolicy(frozenset(plan.hosts), domains))
@@ -470,9 +527,7 @@ def _run(
 
 def _failures(store: Store, snapshot_id: int) -> tuple[tuple[str, str], ...]:
     """Return the first ``SHOWN_FAILURES`` URLs the crawl gave up on, and why."""
-    outcomes = store.frontier_outcomes(snapshot_id).to_pylist()
-    failed = [row for row in outcomes if row["state"] == str(UrlState.FAILED)]
-    return tuple((row["url"], row["outcome"] or "") for row in failed[:SHOWN_FAILURES])
+    return tuple(store.failed_urls(snapshot_id, limit=SHOWN_FAILURES))
 
 
 async def _crawl_async(
@@ -602,14 +657,24 @@ def _limits(plan: CrawlPlan, tuning: CrawlSettings, budget: int | None) -> Crawl
 def _crawl_file(store: Store, snapshot_id: int, plan: CrawlPlan) -> int:
     file_id, _ = store.register_file(
         sha256=f"crawl:{snapshot_id}",
-        path=f"crawl of {plan.seeds[0]}"
-        + (f" and {len(plan.seeds) - 1} more" if len(plan.seeds) > 1 else ""),
+        path=f"crawl of {_seeds_text(plan)}",
         tool=str(Tool.CRAWL),
         export_format=None,
         kind=CRAWL_KIND,
         snapshot_id=snapshot_id,
     )
     return file_id
+
+
+def _seeds_text(plan: CrawlPlan) -> str:
+    """Describe the seeds in a few words: the first, how many more, the seeds file."""
+    parts = []
+    if plan.seeds:
+        more = len(plan.seeds) - 1
+        parts.append(plan.seeds[0] + (f" and {more} more" if more else ""))
+    if plan.seeds_file is not None:
+        parts.append(f"the seeds of {plan.seeds_file}")
+    return ", ".join(parts)
 
 
 def _resolve_port(resolve_to: str | None) -> int | None:

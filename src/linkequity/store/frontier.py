@@ -172,3 +172,15 @@ def unfinished_crawl(conn: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
         ORDER BY id DESC LIMIT 1"""
     ).fetchall()
     return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def failed_urls(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, *, limit: int
+) -> list[tuple[str, str]]:
+    """Return the first *limit* URLs the crawl gave up on, in discovery order, and why."""
+    rows = conn.execute(
+        """SELECT url, coalesce(outcome, '') FROM crawl_frontier
+        WHERE snapshot_id = ? AND state = 'failed' ORDER BY seq LIMIT ?""",
+        [snapshot_id, limit],
+    ).fetchall()
+    return [(str(url), str(outcome)) for url, outcome in rows]

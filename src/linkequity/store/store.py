@@ -312,6 +312,11 @@ class Store:
         with self._translated_errors():
             return frontier.frontier_outcomes(self._conn, snapshot_id)
 
+    def failed_urls(self, snapshot_id: int, *, limit: int) -> list[tuple[str, str]]:
+        """Return the first *limit* URLs the crawl gave up on, and why."""
+        with self._translated_errors():
+            return frontier.failed_urls(self._conn, snapshot_id, limit=limit)
+
     def unfinished_crawl(self) -> tuple[int, str] | None:
         """Return the id and settings (JSON) of the latest crawl that did not finish, if any."""
         with self._translated_errors():
