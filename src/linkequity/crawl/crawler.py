@@ -25,7 +25,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from linkequity.crawl.frontier import CrawlBatch, CrawlRequest, Settled, UrlState
 from linkequity.crawl.politeness import Politeness, retry_after_s
@@ -207,6 +207,7 @@ class Crawler:
         self._backlog_size = 0
         self._running: set[asyncio.Task[None]] = set()
         self._committing: asyncio.Task[None] | None = None
+        self._claiming: asyncio.Task[int] | None = None
         self._reads: list[PageRead] = []
         self._settled: list[Settled] = []
         self._found: list[CrawlRequest] = []
@@ -240,18 +241,19 @@ class Crawler:
 
     async def _crawl(self) -> None:
         while True:
-            await self._top_up()
+            if self._claiming is None and self._is_claim_due():
+                self._claiming = asyncio.create_task(self._claim())
             self._start_ready()
             if self._committing is None and self._is_commit_due():
                 self._committing = asyncio.create_task(self._commit())
-            if self._running or self._backlog_size:
+            if self._running or self._backlog_size or self._claiming is not None:
                 await self._wait()
                 continue
             await self._commit_now()
             if not self._has_budget():
                 return
             self._is_dry = False
-            if await self._top_up():
+            if await self._claim():
                 continue
             due = await self._in_store(self._frontier.earliest_retry)
             if due is None:
@@ -273,12 +275,11 @@ class Crawler:
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
         self._running.clear()
-        for queue in self._backlog.values():
-            self._settled.extend(
-                Settled(request, UrlState.QUEUED, request.attempts) for request in queue
-            )
-        self._backlog.clear()
-        self._backlog_size = 0
+        if self._claiming is not None:
+            # Let a claim under way finish: what it claimed is handed back below.
+            claiming, self._claiming = self._claiming, None
+            await asyncio.gather(claiming, return_exceptions=True)
+        self._hand_back_backlog()
         try:
             await self._commit_now()
         finally:
@@ -287,18 +288,22 @@ class Crawler:
 
     # -- scheduling ---------------------------------------------------------
 
-    async def _top_up(self) -> int:
-        """Claim URLs when the backlog runs low; return how many were claimed."""
+    def _is_claim_due(self) -> bool:
+        """Whether the backlog runs low and the frontier may have more to give."""
         limits = self._limits
-        if self._is_dry or not self._has_budget() or self._backlog_size > limits.claim_batch // 2:
-            return 0
+        return (
+            not self._is_dry
+            and self._has_budget()
+            and self._backlog_size <= limits.claim_batch // 2
+        )
+
+    async def _claim(self) -> int:
+        """Claim URLs from the frontier into the backlog; return how many were claimed."""
+        limits = self._limits
         full = [host for host, queue in self._backlog.items() if len(queue) >= limits.host_backlog]
+        room = limits.claim_batch - self._backlog_size
         claimed = await self._in_store(
-            lambda: self._frontier.claim(
-                limit=limits.claim_batch - self._backlog_size,
-                per_host=limits.host_backlog,
-                skip_hosts=full,
-            )
+            lambda: self._frontier.claim(limit=room, per_host=limits.host_backlog, skip_hosts=full)
         )
         for request in claimed:
             self._backlog.setdefault(request.host, deque()).append(request)
@@ -348,9 +353,11 @@ class Crawler:
         if self._settled and self._committing is None:
             deadline = min(deadline, self._last_commit_s + self._limits.commit_interval_s)
         timeout = min(max(deadline - now, 0.0), 1.0)
-        waited: set[asyncio.Task[None]] = set(self._running)
+        waited: set[asyncio.Task[Any]] = set(self._running)
         if self._committing is not None:
             waited.add(self._committing)
+        if self._claiming is not None:
+            waited.add(self._claiming)
         if not waited:
             await asyncio.sleep(timeout)
             return
@@ -358,6 +365,8 @@ class Crawler:
         for task in done:
             if task is self._committing:
                 self._committing = None
+            if task is self._claiming:
+                self._claiming = None
             task.result()  # a failed commit or a bug in a visit stops the crawl, loudly
 
     def _is_commit_due(self) -> bool:
