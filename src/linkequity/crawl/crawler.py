@@ -67,7 +67,7 @@ class CrawlLimits:
         Seconds between the starts of two requests to one host (raised to its
         robots.txt ``Crawl-delay``).
     max_pages : int or None
-        Fetches this run may start (robots.txt fetches and excluded URLs not counted).
+        URLs this run may visit, robots.txt exclusions included (robots.txt fetches are not).
     max_retries : int
         Retries of a URL that got no response, a 5xx, or a 429.
     retry_backoff_s : float
