@@ -38,6 +38,38 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+# The options crawl and verify share.
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Visit private, loopback and link-local addresses (refused by default)",
+    ),
+]
+ResolveToOption = Annotated[
+    str | None,
+    typer.Option(
+        "--resolve-to",
+        help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
+        metavar="127.0.0.1:PORT",
+    ),
+]
+ConcurrencyOption = Annotated[
+    int | None,
+    typer.Option("--concurrency", help="Requests at once [setting crawl.concurrency]"),
+]
+PerHostOption = Annotated[
+    int | None,
+    typer.Option("--per-host", help="Requests at once to a host [setting crawl.per_host]"),
+]
+DelayOption = Annotated[
+    float | None,
+    typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
+]
+UserAgentOption = Annotated[
+    str | None,
+    typer.Option("--user-agent", help="User-Agent sent [setting crawl.user_agent]"),
+]
 
 
 def _settings(**flags: object) -> Settings:
@@ -219,21 +251,8 @@ def crawl_(
         list[str] | None,
         typer.Option("--exclude", help="Regex a URL must not match", metavar="REGEX"),
     ] = None,
-    allow_private: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private",
-            help="Visit private, loopback and link-local addresses (refused by default)",
-        ),
-    ] = False,
-    resolve_to: Annotated[
-        str | None,
-        typer.Option(
-            "--resolve-to",
-            help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
-            metavar="127.0.0.1:PORT",
-        ),
-    ] = None,
+    allow_private: AllowPrivateOption = False,
+    resolve_to: ResolveToOption = None,
     warc: Annotated[
         Path | None,
         typer.Option("--warc", help="Append every response to this gzip WARC file", metavar="FILE"),
@@ -241,22 +260,10 @@ def crawl_(
     resume: Annotated[
         bool, typer.Option("--resume", help="Go on with the last crawl that did not finish")
     ] = False,
-    concurrency: Annotated[
-        int | None,
-        typer.Option("--concurrency", help="Requests at once [setting crawl.concurrency]"),
-    ] = None,
-    per_host: Annotated[
-        int | None,
-        typer.Option("--per-host", help="Requests at once to a host [setting crawl.per_host]"),
-    ] = None,
-    delay: Annotated[
-        float | None,
-        typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
-    ] = None,
-    user_agent: Annotated[
-        str | None,
-        typer.Option("--user-agent", help="User-Agent sent [setting crawl.user_agent]"),
-    ] = None,
+    concurrency: ConcurrencyOption = None,
+    per_host: PerHostOption = None,
+    delay: DelayOption = None,
+    user_agent: UserAgentOption = None,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -324,40 +331,15 @@ def verify_(
             "--target", help="Only the backlinks to this domain (or host, or URL)", metavar="DOMAIN"
         ),
     ] = None,
-    allow_private: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private",
-            help="Visit private, loopback and link-local addresses (refused by default)",
-        ),
-    ] = False,
-    resolve_to: Annotated[
-        str | None,
-        typer.Option(
-            "--resolve-to",
-            help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
-            metavar="127.0.0.1:PORT",
-        ),
-    ] = None,
+    allow_private: AllowPrivateOption = False,
+    resolve_to: ResolveToOption = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Go on with the verification that did not finish")
     ] = False,
-    concurrency: Annotated[
-        int | None,
-        typer.Option("--concurrency", help="Requests at once [setting crawl.concurrency]"),
-    ] = None,
-    per_host: Annotated[
-        int | None,
-        typer.Option("--per-host", help="Requests at once to a host [setting crawl.per_host]"),
-    ] = None,
-    delay: Annotated[
-        float | None,
-        typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
-    ] = None,
-    user_agent: Annotated[
-        str | None,
-        typer.Option("--user-agent", help="User-Agent sent [setting crawl.user_agent]"),
-    ] = None,
+    concurrency: ConcurrencyOption = None,
+    per_host: PerHostOption = None,
+    delay: DelayOption = None,
+    user_agent: UserAgentOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Fetch the linking page of every imported backlink: present, or lost and why."""
