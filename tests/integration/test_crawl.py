@@ -209,8 +209,7 @@ class TestCrawlOfTheSampleWeb:
         assert by_truth[(True, False)] == 0
         # A link on SITEWIDE_SHARE of a small site's pages looks like a template
         # link, and is marked so: on seed 1, an article linked from 5 of the 8
-        # pages of crypto-profit-18 (the WARC ingest counts that host's
-        # robots.txt and sitemap as pages too, 5 of 10, and marks none).
+        # pages of crypto-profit-18 (the WARC ingest marks the same five).
         assert marked_only <= recurring_links(crawled)
         assert len(marked_only) == 5
         assert crawled.report.sitewide_sightings > 0

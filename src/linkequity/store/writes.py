@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from linkequity.model.links import fold_anchor
 from linkequity.model.urls import registrable_domain, reversed_host, url_host
+from linkequity.parsing.page import HTML_TYPES
 from linkequity.store.arrow import (
     LINK_SIGHTING_SCHEMA,
     PAGE_SCHEMA,
@@ -566,11 +567,13 @@ def mark_sitewide(
 ) -> int:
     """State ``is_sitewide`` on the sightings of *file_id*, and merge their links again.
 
-    The pages of one host in the file (``pages`` rows with a 2xx status) are
-    the site. When it has at least *min_pages* pages, each sighting of the
-    host's pages is sitewide when its ``(target, folded anchor)`` appears on
-    at least *min_share* of them, and not sitewide otherwise; with fewer pages
-    the file says nothing (``NULL``). Returns the sightings marked sitewide.
+    The HTML pages of one host in the file (``pages`` rows with a 2xx status
+    and an HTML or unknown content type: robots.txt, sitemaps and other files
+    are not pages of the site's template) are the site. When it has at least
+    *min_pages* pages, each sighting of the host's pages is sitewide when its
+    ``(target, folded anchor)`` appears on at least *min_share* of them, and
+    not sitewide otherwise; with fewer pages the file says nothing (``NULL``).
+    Returns the sightings marked sitewide.
     """
     conn.execute(
         """CREATE OR REPLACE TEMP TABLE sitewide AS
@@ -578,6 +581,7 @@ def mark_sitewide(
             SELECT u.host, count(DISTINCT p.url_id) AS pages
             FROM pages p JOIN urls u ON u.id = p.url_id
             WHERE p.file_id = ? AND p.status BETWEEN 200 AND 299
+                AND (p.content_type IS NULL OR list_contains(?, p.content_type))
             GROUP BY u.host
         ),
         seen AS (
@@ -594,7 +598,7 @@ def mark_sitewide(
         FROM seen s JOIN site_pages p USING (host)
         JOIN recurring r USING (host, target_url_id, anchor_key)
         WHERE p.pages >= ?""",
-        [file_id, file_id, min_share, min_pages],
+        [file_id, sorted(HTML_TYPES), file_id, min_share, min_pages],
     )
     try:
         conn.execute(
