@@ -31,9 +31,9 @@ from linkequity.crawl.frontier import CrawlBatch, CrawlRequest, Settled, UrlStat
 from linkequity.crawl.politeness import Politeness, retry_after_s
 from linkequity.crawl.readers import PageRead
 from linkequity.crawl.scope import DepthPolicy, admit
-from linkequity.errors import AddressRefused, FetchFailed, HostNotFound
+from linkequity.errors import AddressRefused, FetchFailed, HostNotFound, InvalidUrl
 from linkequity.model.pages import IndexabilityReason, PageRecord
-from linkequity.model.urls import url_host
+from linkequity.model.urls import resolve_url, url_host
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -467,7 +467,8 @@ class Crawler:
         elif result.is_body_skipped:
             outcome = f"not read: content type {page.content_type or 'unknown'}"
         if 300 <= status < 400:
-            outcome = self._follow_redirect(request, page.final_url) or outcome
+            target = page.final_url or _self_redirect(request.url, result.page.headers)
+            outcome = self._follow_redirect(request, target) or outcome
         elif 200 <= status < 300 and self._limits.follow_links:
             self._follow_links(request, read)
         self._settled.append(
@@ -567,3 +568,14 @@ class Crawler:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _self_redirect(url: str, headers: Sequence[tuple[str, str]]) -> str | None:
+    """Return *url* when a redirect's ``Location`` points back to it (the page keeps none)."""
+    location = next((value for name, value in headers if name.lower() == "location"), None)
+    if location is None:
+        return None
+    try:
+        return url if resolve_url(url, location.strip()) == url else None
+    except InvalidUrl:
+        return None

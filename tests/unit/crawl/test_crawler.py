@@ -438,6 +438,17 @@ def test_a_redirect_beyond_max_depth_is_still_followed() -> None:
     assert world.web.urls_fetched() == [on_a("/"), on_a("/moved"), on_a("/here")]
 
 
+def test_a_page_redirecting_to_itself_is_a_loop() -> None:
+    world = setup({on_a("/a"): redirect("/a")}, on_a("/a"))
+
+    crawl(world)
+
+    assert world.web.urls_fetched() == [on_a("/a")]
+    state, _, status, outcome = world.frontier.state(on_a("/a"))
+    assert (state, status) == (UrlState.DONE, 301)
+    assert outcome == f"redirect loop: {on_a('/a')} -> {on_a('/a')}"
+
+
 def test_a_redirect_loop_is_detected_and_named() -> None:
     world = setup(
         {on_a("/a"): redirect("/b"), on_a("/b"): redirect("/c"), on_a("/c"): redirect("/b")},
