@@ -339,7 +339,12 @@ def test_without_allow_private_the_loopback_address_is_refused_with_a_clear_fail
     [failure] = report["failures"]
     assert failure["url"] == seed
     assert "resolves to 127.0.0.1, a loopback address" in failure["outcome"]
+    assert any("--allow-private" in hint for hint in report["progress"]["hints"])
     assert recording.served_since(before) == 0
+
+    shown = cli("crawl", seed, "--db", tmp_path / "q.duckdb", "--resolve-to", resolve_to)
+    assert "hint: " in shown.stdout
+    assert "--allow-private" in shown.stdout
 
 
 def test_a_bad_pattern_is_a_one_line_error_before_anything_is_written(

@@ -248,6 +248,8 @@ def crawl_report(report: CrawlReport, *, db: Path) -> None:
         stdout.print(Text(f"{report.sitewide_sightings:,} link sightings marked sitewide"))
     for url, outcome in report.failures:
         stdout.print(Text(f"failed: {safe_text(url, limit=200)}: {safe_text(outcome)}"))
+    for hint in report.progress.hints:
+        stdout.print(Text(f"hint: {hint}"))
     project_stats(report.stats, db=db)
 
 

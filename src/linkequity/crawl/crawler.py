@@ -120,7 +120,8 @@ class CrawlProgress:
     statuses included), ``stored`` the settled URLs committed, ``failed`` the
     URLs given up on, ``excluded`` those robots.txt forbids, ``retried`` the
     retries handed back; ``queued`` and ``in_flight`` are the frontier's, as of
-    the last commit; ``hosts_waiting`` the hosts paused or backing off.
+    the last commit; ``hosts_waiting`` the hosts paused or backing off;
+    ``hints`` what to do about the hosts given up on (refused, not found).
     """
 
     fetched: int = 0
@@ -132,6 +133,7 @@ class CrawlProgress:
     in_flight: int = 0
     hosts_waiting: int = 0
     elapsed_s: float = 0.0
+    hints: tuple[str, ...] = ()
 
     @property
     def pages_per_s(self) -> float:
@@ -433,6 +435,8 @@ class Crawler:
             result = await self._fetcher.fetch(request.url)
         except (HostNotFound, AddressRefused) as err:
             self._give_up(request, str(err))
+            if err.hint not in self._progress.hints:
+                self._progress = replace(self._progress, hints=(*self._progress.hints, err.hint))
             return True
         except FetchFailed as err:
             self._retry_or_give_up(request, None, str(err), self._backoff_s(request))
