@@ -1,0 +1,5 @@
+"""Graph algorithms over integer node ids: pure NumPy and SciPy, no I/O."""
+
+from linkequity.graph.link_graph import LinkGraph, rollup
+
+__all__ = ["LinkGraph", "rollup"]

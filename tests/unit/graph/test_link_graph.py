@@ -1,0 +1,146 @@
+"""LinkGraph builds, degrees, transpose and the group roll-up, against set-based oracles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linkequity.graph import LinkGraph, rollup
+
+if TYPE_CHECKING:
+    from tests.unit.graph.conftest import EdgeList
+
+
+def edge_weights(graph: LinkGraph) -> dict[tuple[int, int], float]:
+    coo = graph.adjacency.tocoo()
+    return {(int(i), int(j)): float(w) for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
+
+
+def test_duplicates_collapse_and_self_links_drop() -> None:
+    graph = LinkGraph.from_arrays([0, 0, 0, 1, 2, 2], [1, 1, 0, 2, 2, 0], 4)
+    assert edge_weights(graph) == {(0, 1): 1.0, (1, 2): 1.0, (2, 0): 1.0}
+    assert graph.n_nodes == 4
+    assert graph.n_edges == 3
+    assert graph.adjacency.dtype == np.float64
+    assert graph.adjacency.has_sorted_indices
+
+
+def test_weights_of_duplicates_add_up_and_zero_weights_add_no_edge() -> None:
+    graph = LinkGraph.from_arrays([0, 0, 1, 2, 1], [1, 1, 2, 0, 1], 3, weights=[2, 3, 0, 1.5, 9])
+    assert edge_weights(graph) == {(0, 1): 5.0, (2, 0): 1.5}
+
+
+def test_followed_links_only_by_default() -> None:
+    sources, targets, followed = [0, 1, 2], [1, 2, 0], [True, False, True]
+    assert edge_weights(LinkGraph.from_arrays(sources, targets, 3, is_followed=followed)) == {
+        (0, 1): 1.0,
+        (2, 0): 1.0,
+    }
+    every = LinkGraph.from_arrays(sources, targets, 3, is_followed=followed, include_nofollow=True)
+    assert every.n_edges == 3
+
+
+def test_degrees_and_out_weight_are_indexed_by_node_id() -> None:
+    graph = LinkGraph.from_arrays([0, 0, 0, 2], [1, 2, 1, 1], 4, weights=[1, 2, 3, 4])
+    assert graph.out_degree().tolist() == [2, 0, 1, 0]
+    assert graph.in_degree().tolist() == [0, 2, 1, 0]
+    assert graph.out_weight().tolist() == [6.0, 0.0, 4.0, 0.0]
+
+
+def test_transpose_reverses_every_edge() -> None:
+    graph = LinkGraph.from_arrays([0, 0, 3], [1, 2, 0], 4, weights=[1, 2, 3])
+    reverse = graph.transpose()
+    assert edge_weights(reverse) == {(1, 0): 1.0, (2, 0): 2.0, (0, 3): 3.0}
+    assert reverse.adjacency.has_sorted_indices
+    assert edge_weights(reverse.transpose()) == edge_weights(graph)
+
+
+def test_empty_graph() -> None:
+    graph = LinkGraph.from_arrays([], [], 0)
+    assert (graph.n_nodes, graph.n_edges) == (0, 0)
+    assert LinkGraph.from_arrays([], [], 3).out_degree().tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("sources", "targets", "n_nodes", "kwargs", "message"),
+    [
+        ([0, 3], [1, 0], 3, {}, "1 source ids outside \\[0, 3\\), first 3"),
+        ([0, 1], [-1, 0], 3, {}, "target ids outside"),
+        ([0, 1], [1], 3, {}, "2 sources but 1 targets"),
+        ([0, 1], [1, 0], 3, {"weights": [1.0]}, "1 weights for 2 links"),
+        ([0, 1], [1, 0], 3, {"weights": [1.0, -2.0]}, "finite and >= 0"),
+        ([0, 1], [1, 0], 3, {"weights": [1.0, np.nan]}, "finite and >= 0"),
+        ([0, 1], [1, 0], 3, {"is_followed": [True]}, "1 is_followed flags for 2 links"),
+        ([], [], -1, {}, "n_nodes must be >= 0"),
+    ],
+)
+def test_bad_arrays_are_refused(
+    sources: list[int],
+    targets: list[int],
+    n_nodes: int,
+    kwargs: dict[str, Any],
+    message: str,
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        LinkGraph.from_arrays(sources, targets, n_nodes, **kwargs)
+
+
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60),
+        )
+    )
+)
+def test_from_arrays_agrees_with_a_set_of_pairs(case: tuple[int, list[tuple[int, int]]]) -> None:
+    n, pairs = case
+    sources = [s for s, _ in pairs]
+    targets = [t for _, t in pairs]
+    graph = LinkGraph.from_arrays(sources, targets, n)
+    expected = {(s, t): 1.0 for s, t in pairs if s != t}
+    assert edge_weights(graph) == expected
+    assert graph.out_degree().tolist() == [
+        sum(1 for s, _ in expected if s == node) for node in range(n)
+    ]
+
+
+def test_rollup_gives_one_edge_per_group_pair() -> None:
+    #   pages 0, 1 on host 0; pages 2, 3 on host 1; page 4 on host 2
+    pages = LinkGraph.from_arrays([0, 1, 1, 0, 2, 3, 4], [2, 3, 0, 1, 0, 2, 4], 5)
+    groups = [0, 0, 1, 1, 2]
+    assert edge_weights(rollup(pages, groups, 4)) == {(0, 1): 1.0, (1, 0): 1.0}
+    assert rollup(pages, groups, 4).n_nodes == 4
+    weighted = rollup(pages, groups, 4, is_weighted=True)
+    assert edge_weights(weighted) == {(0, 1): 2.0, (1, 0): 1.0}
+
+
+def test_rollup_refuses_a_bad_grouping() -> None:
+    pages = LinkGraph.from_arrays([0], [1], 2)
+    with pytest.raises(ValueError, match="1 group ids for 2 nodes"):
+        rollup(pages, [0], 1)
+    with pytest.raises(ValueError, match="group ids outside"):
+        rollup(pages, [0, 1], 1)
+
+
+def test_hollins_builds_and_rolls_up_to_its_hosts(hollins: EdgeList) -> None:
+    pages = LinkGraph.from_arrays(hollins.sources, hollins.targets, hollins.n_nodes)
+    assert (pages.n_nodes, pages.n_edges) == (6012, 23875)
+
+    hosts = sorted({urlsplit(url).hostname or "" for url in hollins.names})
+    host_id = {host: i for i, host in enumerate(hosts)}
+    group = np.array([host_id[urlsplit(url).hostname or ""] for url in hollins.names])
+    host_graph = rollup(pages, group, len(hosts))
+
+    expected = {
+        (int(group[s]), int(group[t]))
+        for s, t in zip(hollins.sources, hollins.targets, strict=True)
+        if group[s] != group[t]
+    }
+    assert set(edge_weights(host_graph)) == expected
+    assert host_graph.n_nodes == len(hosts)
