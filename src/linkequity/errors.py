@@ -22,6 +22,7 @@ each and exits with status 2.
     │   └── BadExportRow         one row that cannot be imported (skipped with a warning)
     ├── MissingExtra             an optional extra is not installed
     ├── UnreadableArchive        a file that is not a WARC or ARC file, or cannot be opened
+    ├── NotConverged             an iterative score that did not settle (carries its last iterate)
     └── FetchFailed              a URL that gave no HTTP response (DNS, connection, timeout)
         ├── HostNotFound         DNS has no address for the host
         ├── FetchTimedOut        connect, read or the whole fetch took too long
@@ -29,6 +30,12 @@ each and exits with status 2.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 class LinkEquityError(Exception):
@@ -132,6 +139,37 @@ class UnreadableArchive(LinkEquityError):
         "Give a WARC file (.warc, .warc.gz; Common Crawl WARC and WAT files included) "
         "or an ARC file (.arc, .arc.gz), and check the path."
     )
+
+
+class NotConverged(LinkEquityError):
+    """An iterative computation (PageRank, HITS) that did not reach its tolerance.
+
+    Attributes
+    ----------
+    scores : numpy.ndarray
+        The last iterate, indexed by node id; usable as an approximation or as
+        the start of another run.
+    iterations : int
+        Rounds run.
+    residual : float
+        L1 change of the last round.
+    """
+
+    hint = "Raise max_iter or loosen tol; the last iterate is kept on the error as .scores."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        scores: npt.NDArray[np.float64],
+        iterations: int,
+        residual: float,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.scores = scores
+        self.iterations = iterations
+        self.residual = residual
 
 
 class FetchFailed(LinkEquityError):

@@ -1,0 +1,255 @@
+"""PageRank and HITS against published values, a dense linear solve and networkx."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from linkequity.errors import LinkEquityError, NotConverged
+from linkequity.graph import LinkGraph, hits, pagerank
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tests.unit.graph.conftest import EdgeList
+
+Vector = npt.NDArray[np.float64]
+
+
+def reference_pagerank(
+    graph: LinkGraph,
+    *,
+    damping: float = 0.85,
+    teleport: Vector | None = None,
+    dangling: Vector | None = None,
+) -> Vector:
+    """Solve x = (1 - d) v + d M x exactly, with a dense matrix: the oracle of small graphs."""
+    n = graph.n_nodes
+    v = np.full(n, 1.0 / n) if teleport is None else teleport / teleport.sum()
+    u = v if dangling is None else dangling / dangling.sum()
+    a = graph.adjacency.toarray()
+    out = a.sum(axis=1)
+    m = np.where(out[:, None] > 0, a / np.where(out > 0, out, 1.0)[:, None], u[None, :]).T
+    x = np.linalg.solve(np.eye(n) - damping * m, (1.0 - damping) * v)
+    return x / x.sum()
+
+
+def labelled(case: dict[str, Any]) -> tuple[LinkGraph, list[str]]:
+    """The case's graph, with its node labels sorted as integers and numbered from 0."""
+    labels = sorted({str(node) for edge in case["edges"] for node in edge}, key=int)
+    ids = {label: i for i, label in enumerate(labels)}
+    edges = np.array([[ids[str(s)], ids[str(t)]] for s, t in case["edges"]])
+    sources, targets = edges[:, 0], edges[:, 1]
+    if not case["directed"]:
+        sources, targets = np.concatenate([sources, targets]), np.concatenate([targets, sources])
+    return LinkGraph.from_arrays(sources, targets, len(labels)), labels
+
+
+def by_label(mapping: dict[str, float], labels: list[str]) -> Vector:
+    return np.array([float(mapping.get(label, 0.0)) for label in labels])
+
+
+def find_case(cases: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(case for case in cases if case["name"] == name)
+
+
+PAGERANK_CASES = [
+    "langville_meyer_pagerank",
+    "langville_meyer_pagerank_dangling_vector",
+    "complete4_personalized",
+    "complete4_single_seed (TrustRank-like)",
+]
+
+
+@pytest.mark.parametrize("impl", [pagerank, reference_pagerank])
+@pytest.mark.parametrize("name", PAGERANK_CASES)
+def test_pagerank_reproduces_the_published_values(
+    impl: Callable[..., Vector], name: str, reference_cases: list[dict[str, Any]]
+) -> None:
+    case = find_case(reference_cases, name)
+    graph, labels = labelled(case)
+    params = case["params"]
+    kwargs: dict[str, Any] = {"damping": params["alpha"]}
+    if "personalization" in params:
+        kwargs["teleport"] = by_label(params["personalization"], labels)
+    if isinstance(params.get("dangling"), dict):
+        kwargs["dangling"] = by_label(params["dangling"], labels)
+    scores = impl(graph, **kwargs)
+    expected = by_label(case["expected"], labels)
+    assert scores == pytest.approx(expected, abs=case["abs_tol"])
+    assert scores.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_hits_reproduces_the_published_values(reference_cases: list[dict[str, Any]]) -> None:
+    case = find_case(reference_cases, "langville_meyer_hits")
+    graph, labels = labelled(case)
+    hubs, authorities = hits(graph)
+    assert hubs == pytest.approx(by_label(case["expected_hubs"], labels), abs=case["abs_tol"])
+    assert authorities == pytest.approx(
+        by_label(case["expected_authorities"], labels), abs=case["abs_tol"]
+    )
+    assert (hubs.sum(), authorities.sum()) == pytest.approx((1.0, 1.0))
+
+
+def to_networkx(graph: LinkGraph) -> nx.DiGraph[int]:
+    nxg: nx.DiGraph[int] = nx.DiGraph()
+    nxg.add_nodes_from(range(graph.n_nodes))
+    coo = graph.adjacency.tocoo()
+    nxg.add_weighted_edges_from(
+        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+    )
+    return nxg
+
+
+def networkx_pagerank(
+    graph: LinkGraph, *, teleport: Vector | None = None, weighted: bool = False
+) -> Vector:
+    """networkx's PageRank of the same graph, as an array indexed by node id."""
+    nxg = to_networkx(graph)
+    personalization = None if teleport is None else dict(enumerate(teleport.tolist()))
+    result = nx.pagerank(
+        nxg,
+        alpha=0.85,
+        personalization=personalization,
+        tol=1e-15,
+        max_iter=1000,
+        weight="weight" if weighted else None,
+    )
+    return np.array([result[node] for node in range(graph.n_nodes)])
+
+
+def test_hollins_agrees_with_networkx_and_ranks_the_site_root_first(hollins: EdgeList) -> None:
+    graph = LinkGraph.from_arrays(hollins.sources, hollins.targets, hollins.n_nodes)
+    scores = pagerank(graph)
+    oracle = networkx_pagerank(graph)
+    assert np.abs(scores - oracle).sum() < 1e-8
+    top = int(np.argmax(scores))
+    assert hollins.names[top] == "http://www.hollins.edu/"
+    assert scores[top] == pytest.approx(0.0199, abs=5e-5)
+
+
+def random_graph(
+    seed: int, n: int, m: int, *, dangling_share: float = 0.1
+) -> tuple[LinkGraph, Vector, np.random.Generator]:
+    """A random graph with duplicate links, self-links, dangling nodes and link counts."""
+    rng = np.random.default_rng(seed)
+    sources = rng.integers(int(n * dangling_share), n, m)
+    targets = rng.integers(0, n, sources.size)
+    counts = rng.integers(1, 5, sources.size).astype(np.float64)
+    return LinkGraph.from_arrays(sources, targets, n, weights=counts), counts, rng
+
+
+@pytest.mark.parametrize(("seed", "n"), [(1, 600), pytest.param(2, 4000, marks=pytest.mark.slow)])
+def test_generated_graph_agrees_with_networkx(seed: int, n: int) -> None:
+    graph, _, rng = random_graph(seed, n, 5 * n)
+    assert int((graph.out_degree() == 0).sum()) >= n // 10
+    teleport = rng.random(graph.n_nodes) * (rng.random(graph.n_nodes) < 0.2)
+    for kwargs in [{}, {"teleport": teleport}]:
+        scores = pagerank(graph, **kwargs)
+        assert np.abs(scores - networkx_pagerank(graph, **kwargs, weighted=True)).sum() < 1e-8
+        assert np.abs(scores - reference_pagerank(graph, **kwargs)).sum() < 1e-8
+    unweighted = LinkGraph.from_arrays(*graph.adjacency.nonzero(), graph.n_nodes)
+    assert np.abs(pagerank(unweighted) - networkx_pagerank(unweighted)).sum() < 1e-8
+
+
+def test_dangling_mass_goes_to_the_teleport_vector() -> None:
+    # 0 -> 1 -> 2, and 2 links nowhere: its score returns through the teleport vector.
+    graph = LinkGraph.from_arrays([0, 1], [1, 2], 3)
+    teleport = np.array([1.0, 0.0, 0.0])
+    scores = pagerank(graph, teleport=teleport)
+    assert scores.sum() == pytest.approx(1.0)
+    # Every restart, teleport or dangling, lands on 0: the scores go 1 : d : d^2.
+    assert scores == pytest.approx(np.array([1.0, 0.85, 0.85**2]) / 2.5725, abs=1e-10)
+    assert scores == pytest.approx(reference_pagerank(graph, teleport=teleport), abs=1e-9)
+
+
+def test_teleport_to_trusted_seeds_leaves_unreachable_nodes_at_zero() -> None:
+    #   0 -> 1 -> 2 <-> 3;  4 -> 0 (4 is not reachable from seed 0)
+    graph = LinkGraph.from_arrays([0, 1, 2, 3, 4], [1, 2, 3, 2, 0], 5)
+    scores = pagerank(graph, teleport=[1, 0, 0, 0, 0])
+    assert scores[4] == 0.0
+    assert scores[0] == pytest.approx(0.15)
+    assert scores == pytest.approx(
+        reference_pagerank(graph, teleport=np.array([1.0, 0, 0, 0, 0])), abs=1e-9
+    )
+
+
+def test_teleport_is_normalised_and_warm_start_converges_to_the_same_scores() -> None:
+    graph, _, _ = random_graph(3, 200, 800)
+    teleport = np.arange(200, dtype=np.float64)
+    scores = pagerank(graph, teleport=teleport)
+    assert pagerank(graph, teleport=teleport * 7) == pytest.approx(scores, abs=1e-12)
+    assert pagerank(graph, teleport=teleport, start=scores) == pytest.approx(scores, abs=1e-12)
+
+
+def test_duplicate_links_and_self_links_do_not_change_pagerank() -> None:
+    clean = LinkGraph.from_arrays([0, 0, 1, 2], [1, 2, 2, 0], 4)
+    noisy = LinkGraph.from_arrays([0, 0, 0, 1, 1, 2, 2, 3], [1, 1, 2, 2, 1, 0, 0, 3], 4)
+    assert pagerank(noisy) == pytest.approx(pagerank(clean), abs=1e-15)
+    # Node 3 has only a self-link: it is dangling, not a sink that keeps its score.
+    assert noisy.out_degree()[3] == 0
+
+
+def test_not_converged_carries_the_last_iterate() -> None:
+    graph, _, _ = random_graph(4, 500, 2000)
+    with pytest.raises(NotConverged, match="above tol=1e-10") as caught:
+        pagerank(graph, max_iter=3)
+    error = caught.value
+    assert isinstance(error, LinkEquityError)
+    assert "max_iter" in error.hint
+    assert error.iterations == 3
+    assert error.residual > 1e-10
+    assert error.scores.shape == (500,)
+    assert error.scores.sum() == pytest.approx(1.0)
+    # The iterate is a usable start: resuming from it converges.
+    assert pagerank(graph, start=error.scores) == pytest.approx(pagerank(graph), abs=1e-9)
+
+
+def test_hits_not_converged_carries_the_hubs() -> None:
+    graph, _, _ = random_graph(5, 500, 2000)
+    with pytest.raises(NotConverged) as caught:
+        hits(graph, max_iter=1)
+    assert caught.value.iterations == 1
+    assert caught.value.scores.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"damping": 1.5}, "damping must be in \\[0, 1\\]"),
+        ({"teleport": [1.0, 1.0]}, "teleport has 2 entries for 3 nodes"),
+        ({"teleport": [0.0, 0.0, 0.0]}, "teleport sums to 0"),
+        ({"dangling": [1.0, -1.0, 1.0]}, "dangling entries must be finite and >= 0"),
+    ],
+)
+def test_bad_parameters_are_refused(kwargs: dict[str, Any], message: str) -> None:
+    graph = LinkGraph.from_arrays([0, 1], [1, 2], 3)
+    with pytest.raises(ValueError, match=message):
+        pagerank(graph, **kwargs)
+
+
+def test_empty_and_edgeless_graphs() -> None:
+    assert pagerank(LinkGraph.from_arrays([], [], 0)).size == 0
+    assert pagerank(LinkGraph.from_arrays([], [], 4)) == pytest.approx([0.25] * 4)
+    hubs, authorities = hits(LinkGraph.from_arrays([], [], 3))
+    assert hubs.tolist() == authorities.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_hits_agrees_with_networkx_on_a_generated_graph() -> None:
+    graph, _, _ = random_graph(6, 400, 3000)
+    hubs, authorities = hits(graph)
+    nx_hubs, nx_authorities = nx.hits(to_networkx(graph), max_iter=1000, tol=1e-12)
+    assert np.abs(hubs - [nx_hubs[i] for i in range(graph.n_nodes)]).sum() < 1e-8
+    assert np.abs(authorities - [nx_authorities[i] for i in range(graph.n_nodes)]).sum() < 1e-8
+
+
+def test_hits_agrees_with_networkx_on_hollins(hollins: EdgeList) -> None:
+    graph = LinkGraph.from_arrays(hollins.sources, hollins.targets, hollins.n_nodes)
+    hubs, authorities = hits(graph)
+    nx_hubs, nx_authorities = nx.hits(to_networkx(graph), max_iter=1000, tol=1e-12)
+    assert np.abs(hubs - [nx_hubs[i] for i in range(graph.n_nodes)]).sum() < 1e-8
+    assert np.abs(authorities - [nx_authorities[i] for i in range(graph.n_nodes)]).sum() < 1e-8
