@@ -1,5 +1,7 @@
 """linkequity: open, local-first backlink intelligence and tier-2 link planning."""
 
+from typing import TYPE_CHECKING, Any
+
 from linkequity.model.links import Link, Placement
 from linkequity.model.pages import PageSignals
 from linkequity.model.urls import (
@@ -15,10 +17,26 @@ from linkequity.parsing.links import extract_links
 from linkequity.parsing.page import parse_page
 from linkequity.parsing.robots import RobotsDecision, explain_robots, robots_allowed
 
+if TYPE_CHECKING:
+    from linkequity.graph import LinkGraph, hits, pagerank
+
 __version__ = "0.1.0"
+
+# The graph names load on first use: SciPy would add about 0.3 s to every CLI start.
+_GRAPH_NAMES = frozenset({"LinkGraph", "hits", "pagerank"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _GRAPH_NAMES:
+        from linkequity import graph
+
+        return getattr(graph, name)
+    raise AttributeError(f"module 'linkequity' has no attribute {name!r}")
+
 
 __all__ = [
     "Link",
+    "LinkGraph",
     "PageSignals",
     "Placement",
     "RobotsDecision",
@@ -26,7 +44,9 @@ __all__ = [
     "__version__",
     "explain_robots",
     "extract_links",
+    "hits",
     "normalize_url",
+    "pagerank",
     "parse_page",
     "parse_url",
     "public_suffix",

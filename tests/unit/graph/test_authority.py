@@ -253,3 +253,16 @@ def test_hits_agrees_with_networkx_on_hollins(hollins: EdgeList) -> None:
     nx_hubs, nx_authorities = nx.hits(to_networkx(graph), max_iter=1000, tol=1e-12)
     assert np.abs(hubs - [nx_hubs[i] for i in range(graph.n_nodes)]).sum() < 1e-8
     assert np.abs(authorities - [nx_authorities[i] for i in range(graph.n_nodes)]).sum() < 1e-8
+
+
+def test_public_api_exports_the_graph_names() -> None:
+    import linkequity
+
+    for name in ("LinkGraph", "pagerank", "hits"):
+        assert name in linkequity.__all__
+    assert linkequity.pagerank is pagerank
+    assert linkequity.LinkGraph is LinkGraph
+    scores = linkequity.pagerank(linkequity.LinkGraph.from_arrays([0, 1], [1, 0], 2))
+    assert scores.tolist() == pytest.approx([0.5, 0.5])
+    with pytest.raises(AttributeError, match="no attribute 'pagerankk'"):
+        _ = linkequity.pagerankk  # type: ignore[attr-defined]
