@@ -79,6 +79,9 @@ class Store:
         except duckdb.Error as exc:
             raise _open_error(path, exc) from exc
         try:
+            # DuckDB draws a progress bar on stdout for a query that runs past
+            # two seconds: it would land in the middle of --json output.
+            conn.execute("SET enable_progress_bar = false")
             _require_file_database(conn, path)
             if read_only:
                 _require_current_schema(conn, path)

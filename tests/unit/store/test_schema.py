@@ -117,3 +117,13 @@ def test_read_only_needs_an_existing_current_store(store_path: Path) -> None:
 def test_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot open store"):
         Store.open(tmp_path / "no" / "such" / "project.duckdb")
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_store_draws_no_progress_bar_on_stdout(store_path: Path, read_only: bool) -> None:
+    Store.open(store_path).close()
+    with Store.open(store_path, read_only=read_only) as store:
+        [(is_drawn,)] = store._conn.execute(  # noqa: SLF001 - the connection's own setting
+            "SELECT current_setting('enable_progress_bar')"
+        ).fetchall()
+    assert is_drawn is False
