@@ -11,12 +11,16 @@ Pure: arrays in, values out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-__all__ = ["LinkGraph", "rollup"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["LinkGraph", "assign_ids", "rollup"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +199,33 @@ def rollup(
         n_groups,
         weights=edges.data if is_weighted else None,
     )
+
+
+def assign_ids(keys: Sequence[str]) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Give each distinct key an id, in sorted order: node ids for URLs, group ids for hosts.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        One key per item, repeats allowed (say, the host of each page).
+
+    Returns
+    -------
+    ids : numpy.ndarray
+        int64 id of each item's key, indexed like ``keys``.
+    names : list of str
+        The key of each id, sorted.
+
+    Examples
+    --------
+    >>> ids, names = assign_ids(["b.example", "a.example", "b.example"])
+    >>> ids.tolist(), names
+    ([1, 0, 1], ['a.example', 'b.example'])
+    """
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64), []
+    names, ids = np.unique(np.asarray(keys, dtype=object), return_inverse=True)
+    return ids.astype(np.int64).ravel(), [str(name) for name in names]
 
 
 def _check_ids(ids: npt.NDArray[np.int64], limit: int, what: str) -> None:

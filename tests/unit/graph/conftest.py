@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from tests.conftest import SHARED_DATA
 
 GRAPHS = SHARED_DATA / "graphs"
 HOLLINS = GRAPHS / "hollins"
+UK1996_HOSTS = GRAPHS / "uk1996_hosts" / "1996-uk-web-hosts.tsv.gz"
 REFERENCE_VALUES = GRAPHS / "pagerank_reference_values.json"
 
 
@@ -47,6 +49,32 @@ def hollins() -> EdgeList:
             assert int(node_id) == expected_id
             names.append(url.strip())
     return EdgeList(edges[:, 0] - 1, edges[:, 1] - 1, names)
+
+
+@dataclass(frozen=True)
+class HostLinks:
+    """A weighted host link list, as read: one row per (source host, target host)."""
+
+    sources: list[str]
+    targets: list[str]
+    counts: npt.NDArray[np.float64]
+
+
+@pytest.fixture(scope="session")
+def uk1996_hosts() -> HostLinks:
+    """The UK Web Archive host graph of 1996: ``1996|source|target<TAB>count`` lines."""
+    _require("uk1996_hosts")
+    sources: list[str] = []
+    targets: list[str] = []
+    counts: list[float] = []
+    with gzip.open(UK1996_HOSTS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            key, count = line.rstrip("\n").split("\t")
+            _, source, target = key.split("|")
+            sources.append(source)
+            targets.append(target)
+            counts.append(float(count))
+    return HostLinks(sources, targets, np.array(counts))
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkequity.graph import LinkGraph, rollup
+from linkequity.graph import LinkGraph, assign_ids, rollup
+from linkequity.model.urls import registrable_domain, url_host
 
 if TYPE_CHECKING:
-    from tests.unit.graph.conftest import EdgeList
+    from tests.unit.graph.conftest import EdgeList, HostLinks
 
 
 def edge_weights(graph: LinkGraph) -> dict[tuple[int, int], float]:
@@ -144,3 +145,70 @@ def test_hollins_builds_and_rolls_up_to_its_hosts(hollins: EdgeList) -> None:
     }
     assert set(edge_weights(host_graph)) == expected
     assert host_graph.n_nodes == len(hosts)
+
+
+def test_assign_ids_numbers_distinct_keys_in_sorted_order() -> None:
+    ids, names = assign_ids(["b", "a", "c", "a", "b"])
+    assert ids.tolist() == [1, 0, 2, 0, 1]
+    assert names == ["a", "b", "c"]
+    assert ids.dtype == np.int64
+    empty_ids, empty_names = assign_ids([])
+    assert (empty_ids.size, empty_names) == (0, [])
+
+
+def domain_of(host: str) -> str:
+    return registrable_domain(host) or host
+
+
+def test_hollins_rolls_up_from_pages_to_hosts_to_domains(hollins: EdgeList) -> None:
+    pages = LinkGraph.from_arrays(hollins.sources, hollins.targets, hollins.n_nodes)
+    host_of_page, hosts = assign_ids([url_host(url) for url in hollins.names])
+    host_graph = rollup(pages, host_of_page, len(hosts))
+    domain_of_host, domains = assign_ids([domain_of(host) for host in hosts])
+    domain_graph = rollup(host_graph, domain_of_host, len(domains))
+    # Two broken URLs of the crawl (http://www1/..., http://www1.hollins/...) have
+    # hosts without a public suffix; each is its own domain.
+    assert domains == ["hollins.edu", "www1", "www1.hollins"]
+    assert len(hosts) == 4
+
+    # Rolling pages straight up to domains gives the same graph.
+    domain_of_page = domain_of_host[host_of_page]
+    direct = rollup(pages, domain_of_page, len(domains))
+    assert edge_weights(direct) == edge_weights(domain_graph)
+    assert set(edge_weights(domain_graph)) == {
+        (int(domain_of_page[s]), int(domain_of_page[t]))
+        for s, t in zip(hollins.sources, hollins.targets, strict=True)
+        if domain_of_page[s] != domain_of_page[t]
+    }
+
+
+@pytest.mark.slow
+def test_uk1996_host_graph_and_its_domain_rollup(uk1996_hosts: HostLinks) -> None:
+    links = uk1996_hosts
+    host_ids, hosts = assign_ids(links.sources + links.targets)
+    n_links = len(links.sources)
+    sources, targets = host_ids[:n_links], host_ids[n_links:]
+    host_graph = LinkGraph.from_arrays(sources, targets, len(hosts), weights=links.counts)
+
+    expected_hosts: dict[tuple[int, int], float] = {}
+    for s, t, count in zip(sources.tolist(), targets.tolist(), links.counts.tolist(), strict=True):
+        if s != t:
+            expected_hosts[s, t] = expected_hosts.get((s, t), 0.0) + count
+    assert edge_weights(host_graph) == expected_hosts
+
+    domain_of_host, domains = assign_ids([domain_of(host) for host in hosts])
+    domain_graph = rollup(host_graph, domain_of_host, len(domains))
+    expected_domains = {
+        (int(domain_of_host[s]), int(domain_of_host[t]))
+        for s, t in expected_hosts
+        if domain_of_host[s] != domain_of_host[t]
+    }
+    assert set(edge_weights(domain_graph)) == expected_domains
+    assert set(edge_weights(domain_graph).values()) == {1.0}
+    assert domain_graph.n_nodes == len(domains) < len(hosts)
+    # The links between hosts of one domain are the ones the domain graph drops.
+    weighted = rollup(host_graph, domain_of_host, len(domains), is_weighted=True)
+    inside = sum(
+        w for (s, t), w in expected_hosts.items() if domain_of_host[s] == domain_of_host[t]
+    )
+    assert weighted.adjacency.sum() == pytest.approx(sum(expected_hosts.values()) - inside)
