@@ -10,12 +10,12 @@ import numpy.typing as npt
 import pytest
 
 from linkequity.errors import LinkEquityError, NotConverged
-from linkequity.graph import LinkGraph, hits, pagerank
+from linkequity.graph import LinkGraph, assign_ids, hits, pagerank
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from tests.unit.graph.conftest import EdgeList
+    from tests.unit.graph.conftest import EdgeList, HostLinks
 
 Vector = npt.NDArray[np.float64]
 
@@ -266,3 +266,18 @@ def test_public_api_exports_the_graph_names() -> None:
     assert scores.tolist() == pytest.approx([0.5, 0.5])
     with pytest.raises(AttributeError, match="no attribute 'pagerankk'"):
         _ = linkequity.pagerankk  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_uk1996_weighted_host_graph_agrees_with_networkx(uk1996_hosts: HostLinks) -> None:
+    links = uk1996_hosts
+    host_ids, hosts = assign_ids(links.sources + links.targets)
+    n_links = len(links.sources)
+    graph = LinkGraph.from_arrays(
+        host_ids[:n_links], host_ids[n_links:], len(hosts), weights=links.counts
+    )
+    for weighted in (True, False):
+        used = graph if weighted else LinkGraph.from_arrays(*graph.adjacency.nonzero(), len(hosts))
+        scores = pagerank(used)
+        assert np.abs(scores - networkx_pagerank(used, weighted=weighted)).sum() < 1e-8
+        assert scores.sum() == pytest.approx(1.0)
