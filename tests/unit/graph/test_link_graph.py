@@ -127,6 +127,8 @@ def test_rollup_refuses_a_bad_grouping() -> None:
         rollup(pages, [0], 1)
     with pytest.raises(ValueError, match="group ids outside"):
         rollup(pages, [0, 1], 1)
+    with pytest.raises(ValueError, match="n_groups must be >= 0"):
+        rollup(pages, [0, 0], -1)
 
 
 def test_hollins_builds_and_rolls_up_to_its_hosts(hollins: EdgeList) -> None:
