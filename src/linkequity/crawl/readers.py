@@ -67,11 +67,6 @@ class PageRead:
     sightings: tuple[tuple[Any, ...], ...] = ()
     problem: str | None = None
 
-    @property
-    def link_count(self) -> int:
-        """The page's links."""
-        return len(self.sightings[0]) if self.sightings else 0
-
     def column(self, name: str) -> tuple[Any, ...]:
         """Return the values of the ``LinkSighting`` field *name*, one per link."""
         return self.sightings[_COLUMN[name]] if self.sightings else ()
