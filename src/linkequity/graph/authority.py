@@ -1,4 +1,4 @@
-"""Authority scores by power iteration: PageRank and HITS.
+"""Authority scores by power iteration: PageRank, HITS, TrustRank and spam mass.
 
 PageRank ``x`` solves ``x = (1 - d) v + d M x``, where ``M`` is the
 column-stochastic transition of the graph (each node splits its score over its
@@ -11,6 +11,7 @@ Pure: arrays in, arrays out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +23,15 @@ from linkequity.errors import NotConverged
 if TYPE_CHECKING:
     from linkequity.graph.link_graph import LinkGraph
 
-__all__ = ["hits", "pagerank"]
+__all__ = [
+    "SpamMass",
+    "anti_trustrank",
+    "hits",
+    "pagerank",
+    "propose_trust_seeds",
+    "spam_mass",
+    "trustrank",
+]
 
 
 def pagerank(
@@ -200,4 +209,372 @@ def _distribution(values: npt.ArrayLike, n: int, name: str) -> npt.NDArray[np.fl
     total = float(vector.sum())
     if total <= 0:
         raise ValueError(f"{name} sums to 0; give at least one positive entry")
+    return vector / total
+
+
+@dataclass(frozen=True, slots=True)
+class SpamMass:
+    """Spam mass of every node, indexed by node id (Gyöngyi et al. 2006).
+
+    Attributes
+    ----------
+    absolute : numpy.ndarray
+        ``x - x+``: the PageRank a node owes to teleports outside the good core.
+    relative : numpy.ndarray
+        ``(x - x+) / x``: the share of a node's PageRank that does not come from
+        the good core; 0 where ``x`` is 0.
+    pagerank : numpy.ndarray
+        ``x``, the PageRank with uniform teleport.
+    core_rank : numpy.ndarray
+        ``x+``, the core-based PageRank (the good core's share of ``x``).
+    """
+
+    absolute: npt.NDArray[np.float64]
+    relative: npt.NDArray[np.float64]
+    pagerank: npt.NDArray[np.float64]
+    core_rank: npt.NDArray[np.float64]
+
+
+def trustrank(
+    graph: LinkGraph,
+    seeds: npt.ArrayLike,
+    *,
+    seed_weights: npt.ArrayLike | None = None,
+    damping: float = 0.85,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+) -> npt.NDArray[np.float64]:
+    """Compute the TrustRank of every node: PageRank teleporting to trusted seeds.
+
+    Trust starts at pages a person has checked and flows along links: a page
+    that good pages link to inherits some of their trust, and trust thins out
+    with every hop (Gyöngyi, Garcia-Molina and Pedersen, "Combating Web Spam
+    with TrustRank", VLDB 2004). Here it is :func:`pagerank` with the teleport
+    vector, and the dangling distribution, both equal to the seed vector, so
+    the scores sum to 1 and a node no seed reaches scores 0.
+
+    Parameters
+    ----------
+    graph : LinkGraph
+        The link graph.
+    seeds : array_like of int
+        Node ids of the trusted seeds, in ``[0, n_nodes)``. Without
+        ``seed_weights`` a seed listed twice counts once.
+    seed_weights : array_like of float, optional
+        Non-negative trust of each seed, parallel to ``seeds``; the weights of a
+        seed listed twice add up. Equal trust by default.
+    damping : float, default 0.85
+        Probability of following a link rather than jumping back to a seed.
+    tol : float, default 1e-10
+        L1 tolerance of the power iteration.
+    max_iter : int, default 200
+        Most rounds to run.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 trust scores, indexed by node id, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        If ``seeds`` is empty, not integer, or holds an id outside
+        ``[0, n_nodes)``, or if ``seed_weights`` has the wrong length, a
+        negative or non-finite entry, or sums to 0.
+    NotConverged
+        If the power iteration does not reach ``tol`` in ``max_iter`` rounds.
+
+    Examples
+    --------
+    >>> from linkequity.graph import LinkGraph
+    >>> g = LinkGraph.from_arrays([0, 1, 2], [1, 2, 3], 4)
+    >>> trustrank(g, [0]).round(4).tolist()
+    [0.3138, 0.2667, 0.2267, 0.1927]
+    """
+    seed_vector = _seed_vector(seeds, seed_weights, graph.n_nodes, "seeds")
+    return pagerank(
+        graph,
+        damping=damping,
+        teleport=seed_vector,
+        dangling=seed_vector,
+        tol=tol,
+        max_iter=max_iter,
+    )
+
+
+def anti_trustrank(
+    graph: LinkGraph,
+    spam_seeds: npt.ArrayLike,
+    *,
+    seed_weights: npt.ArrayLike | None = None,
+    damping: float = 0.85,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+) -> npt.NDArray[np.float64]:
+    """Compute the anti-trust rank of every node: distrust flowing back from known spam.
+
+    A page that links to spam is likely spam itself, so distrust flows against
+    the links: it is TrustRank on the transposed graph, teleporting to the
+    known spam seeds (Krishnan and Raj, "Web Spam Detection with Anti-Trust
+    Rank", AIRWeb 2006). A high score marks a node whose links lead to spam in
+    few hops.
+
+    Parameters
+    ----------
+    graph : LinkGraph
+        The link graph (not transposed; this function reverses it).
+    spam_seeds : array_like of int
+        Node ids of known spam, in ``[0, n_nodes)``. Without ``seed_weights`` a
+        seed listed twice counts once.
+    seed_weights : array_like of float, optional
+        Non-negative distrust of each seed, parallel to ``spam_seeds``.
+    damping : float, default 0.85
+        Probability of following a link backwards rather than jumping back to
+        a spam seed.
+    tol : float, default 1e-10
+        L1 tolerance of the power iteration.
+    max_iter : int, default 200
+        Most rounds to run.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 distrust scores, indexed by node id, summing to 1; 0 for a node
+        with no path of links to a spam seed.
+
+    Raises
+    ------
+    ValueError
+        If ``spam_seeds`` is empty, not integer, or holds an id outside
+        ``[0, n_nodes)``, or if ``seed_weights`` is malformed.
+    NotConverged
+        If the power iteration does not reach ``tol`` in ``max_iter`` rounds.
+
+    Examples
+    --------
+    >>> from linkequity.graph import LinkGraph
+    >>> g = LinkGraph.from_arrays([0, 1, 2], [1, 2, 3], 4)
+    >>> anti_trustrank(g, [3]).round(4).tolist()
+    [0.1927, 0.2267, 0.2667, 0.3138]
+    """
+    seed_vector = _seed_vector(spam_seeds, seed_weights, graph.n_nodes, "spam_seeds")
+    return pagerank(
+        graph.transpose(),
+        damping=damping,
+        teleport=seed_vector,
+        dangling=seed_vector,
+        tol=tol,
+        max_iter=max_iter,
+    )
+
+
+def propose_trust_seeds(
+    graph: LinkGraph,
+    k: int,
+    *,
+    damping: float = 0.85,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+) -> npt.NDArray[np.int64]:
+    """Propose ``k`` trust seeds for a person to review: the best nodes by inverse PageRank.
+
+    Inverse PageRank is PageRank on the transposed graph, with uniform
+    teleport: it favours nodes whose out-links reach many nodes in few hops,
+    so that trust put on them spreads widely (Gyöngyi et al. 2004, section
+    4.1). The proposal is only a review list: a person must check each seed
+    before passing it to :func:`trustrank`, since a spam page among the seeds
+    hands trust to its farm.
+
+    Parameters
+    ----------
+    graph : LinkGraph
+        The link graph (not transposed; this function reverses it).
+    k : int
+        Number of seeds to propose; all nodes when ``k`` exceeds ``n_nodes``.
+    damping : float, default 0.85
+        Damping of the inverse PageRank.
+    tol : float, default 1e-10
+        L1 tolerance of the power iteration.
+    max_iter : int, default 200
+        Most rounds to run.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 node ids, best first; ties go to the smaller id.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is negative.
+    NotConverged
+        If the inverse PageRank does not reach ``tol`` in ``max_iter`` rounds.
+
+    Examples
+    --------
+    >>> from linkequity.graph import LinkGraph
+    >>> g = LinkGraph.from_arrays([0, 0, 0, 1], [1, 2, 3, 2], 4)
+    >>> propose_trust_seeds(g, 2).tolist()
+    [0, 1]
+    """
+    if k < 0:
+        raise ValueError(f"k must be >= 0, got {k}")
+    inverse = pagerank(graph.transpose(), damping=damping, tol=tol, max_iter=max_iter)
+    order = np.argsort(-inverse, kind="stable")
+    return order[: min(k, order.size)].astype(np.int64)
+
+
+def spam_mass(
+    graph: LinkGraph,
+    good_seeds: npt.ArrayLike,
+    *,
+    damping: float = 0.85,
+    good_fraction: float | None = None,
+    pagerank_scores: npt.ArrayLike | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+) -> SpamMass:
+    """Estimate the spam mass of every node from a core of known good nodes.
+
+    The spam mass of a node is the part of its PageRank that comes from spam
+    (Gyöngyi, Berkhin, Garcia-Molina and Pedersen, "Link Spam Detection Based
+    on Mass Estimation", VLDB 2006). The paper works with linear PageRank,
+    ``p(v) = (1 - d) (I - d T)^-1 v``, where ``T`` moves a node's score along its
+    out-links and a node without out-links passes nothing on; ``p`` is linear
+    in the jump vector ``v``, and ``p(v)`` sums the contributions of the walks
+    that start at each node. With ``p`` under the uniform jump vector
+    ``v = (1/n) 1`` and ``p+`` under the core's jump vector ``v+``:
+
+    * relative mass ``m = (p - p+) / p = 1 - p+ / p``,
+    * absolute mass ``x - x+ = m x``, with ``x`` the PageRank that
+      :func:`pagerank` returns (it sums to 1 and is ``p`` rescaled) and
+      ``x+ = (1 - m) x`` the core's share of it.
+
+    As in the paper, ``v+`` is not normalised: ``v+ = (1/n) 1_C`` on the core
+    ``C`` (total mass ``|C| / n``) by default, so that ``p+`` is exactly the
+    part of ``p`` that the core's jumps produce, and the relative mass is in
+    ``[0, 1]``. A core is usually a small sample of the good nodes, which
+    makes ``p+`` small and every relative mass close to 1; the paper's
+    experiments therefore scale ``v+`` to ``gamma / |C|`` on the core, with
+    ``gamma`` an estimate of the fraction of all nodes that are good (they
+    took 0.85). Pass ``good_fraction=gamma`` for that; the relative mass of
+    nodes close to the core may then be negative.
+
+    Both linear PageRanks come from power iterations that send the score of a
+    node without out-links back to the jump vector (the default of
+    :func:`pagerank`): that run returns ``p(w)`` up to the factor
+    ``(1 - d + d D) / (1 - d)``, with ``D`` the score the run leaves on nodes
+    without out-links. So ``x = pagerank(graph)``,
+    ``t = trustrank(graph, core)`` and
+
+    ``x+ = |v+| (1 - d + d D_x) / (1 - d + d D_t) t``.
+
+    Sending that score to the uniform distribution instead would spread the
+    jumps of spam nodes that reach a dead end over every node, and give even
+    the core a spam mass.
+
+    Parameters
+    ----------
+    graph : LinkGraph
+        The link graph.
+    good_seeds : array_like of int
+        Node ids of the good core, in ``[0, n_nodes)``; repeats count once.
+    damping : float, default 0.85
+        PageRank damping ``d`` of both runs, in ``[0, 1)``.
+    good_fraction : float, optional
+        Total jump mass ``gamma`` of the core, in ``(0, 1]``. By default
+        ``|C| / n``, the paper's definition of ``v+``.
+    pagerank_scores : array_like of float, optional
+        ``x`` if already computed: ``pagerank(graph, damping=damping)``, with
+        uniform teleport, its dangling distribution left to the default.
+    tol : float, default 1e-10
+        L1 tolerance of each power iteration.
+    max_iter : int, default 200
+        Most rounds of each power iteration.
+
+    Returns
+    -------
+    SpamMass
+        Absolute and relative mass, ``x`` and ``x+``, each indexed by node id.
+
+    Raises
+    ------
+    ValueError
+        If ``good_seeds`` is empty, not integer, or holds an id outside
+        ``[0, n_nodes)``; if ``damping`` is outside ``[0, 1)`` or
+        ``good_fraction`` outside ``(0, 1]``; or if ``pagerank_scores`` has the
+        wrong length.
+    NotConverged
+        If a power iteration does not reach ``tol`` in ``max_iter`` rounds.
+
+    Examples
+    --------
+    Nodes 0 and 1 (the core) link to each other; node 3 is linked only by
+    node 2, which no good node reaches:
+
+    >>> from linkequity.graph import LinkGraph
+    >>> g = LinkGraph.from_arrays([0, 1, 2], [1, 0, 3], 4)
+    >>> spam_mass(g, [0, 1]).relative.round(4).tolist()
+    [0.0, 0.0, 1.0, 1.0]
+    """
+    n = graph.n_nodes
+    if not 0.0 <= damping < 1.0:
+        raise ValueError(f"damping must be in [0, 1) for spam mass, got {damping}")
+    core = _seed_vector(good_seeds, None, n, "good_seeds")
+    if good_fraction is None:
+        jump_mass = int(np.count_nonzero(core)) / n
+    elif 0.0 < good_fraction <= 1.0:
+        jump_mass = float(good_fraction)
+    else:
+        raise ValueError(f"good_fraction must be in (0, 1], got {good_fraction}")
+    if pagerank_scores is None:
+        x = pagerank(graph, damping=damping, tol=tol, max_iter=max_iter)
+    else:
+        x = np.asarray(pagerank_scores, dtype=np.float64).ravel()
+        if x.size != n:
+            raise ValueError(f"pagerank_scores has {x.size} entries for {n} nodes")
+    trust = pagerank(
+        graph, damping=damping, teleport=core, dangling=core, tol=tol, max_iter=max_iter
+    )
+    is_dangling = graph.out_weight() == 0
+    scale_x = 1.0 - damping + damping * float(x[is_dangling].sum())
+    scale_trust = 1.0 - damping + damping * float(trust[is_dangling].sum())
+    core_rank = (jump_mass * scale_x / scale_trust) * trust
+    absolute = x - core_rank
+    if good_fraction is None:
+        # p+ <= p exactly here; clip the rounding of the two iterations.
+        absolute = np.maximum(absolute, 0.0)
+    relative = np.divide(absolute, x, out=np.zeros(n), where=x > 0)
+    return SpamMass(absolute=absolute, relative=relative, pagerank=x, core_rank=core_rank)
+
+
+def _seed_vector(
+    seeds: npt.ArrayLike, weights: npt.ArrayLike | None, n: int, name: str
+) -> npt.NDArray[np.float64]:
+    """Turn seed ids (and optional weights) into a distribution over the nodes."""
+    ids = np.asarray(seeds).ravel()
+    if ids.size == 0:
+        raise ValueError(f"{name} is empty; give at least one node id")
+    if ids.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be integer node ids, got {ids.dtype} values")
+    ids = ids.astype(np.int64)
+    if int(ids.min()) < 0 or int(ids.max()) >= n:
+        bad = ids[(ids < 0) | (ids >= n)]
+        raise ValueError(
+            f"{bad.size} {name} ids outside [0, {n}), first {int(bad[0])}; "
+            "seeds are node ids of this graph"
+        )
+    if weights is None:
+        flags = np.zeros(n, dtype=np.float64)
+        flags[ids] = 1.0
+        return flags / float(flags.sum())
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.shape != ids.shape:
+        raise ValueError(f"{w.size} seed_weights for {ids.size} {name}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("seed_weights must be finite and >= 0")
+    vector = np.bincount(ids, weights=w, minlength=n).astype(np.float64)
+    total = float(vector.sum())
+    if total <= 0:
+        raise ValueError("seed_weights sum to 0; give at least one positive weight")
     return vector / total
