@@ -18,16 +18,52 @@ from linkequity.parsing.page import parse_page
 from linkequity.parsing.robots import RobotsDecision, explain_robots, robots_allowed
 
 if TYPE_CHECKING:
-    from linkequity.graph import LinkGraph, hits, pagerank
+    from linkequity.graph import (
+        DomainAuthority,
+        LinkGraph,
+        PageAuthority,
+        ReferringCounts,
+        SpamMass,
+        anti_trustrank,
+        authority_scale,
+        domain_authority,
+        domain_graph,
+        domain_referring_counts,
+        hits,
+        page_authority,
+        pagerank,
+        propose_trust_seeds,
+        referring_counts,
+        spam_mass,
+        trustrank,
+    )
 
 __version__ = "0.1.0"
 
 # The graph names load on first use: SciPy would add about 0.3 s to every CLI start.
 _GRAPH_NAMES = frozenset({"LinkGraph", "hits", "pagerank"})
+_TRUST_NAMES = frozenset(
+    {
+        "DomainAuthority",
+        "PageAuthority",
+        "ReferringCounts",
+        "SpamMass",
+        "anti_trustrank",
+        "authority_scale",
+        "domain_authority",
+        "domain_graph",
+        "domain_referring_counts",
+        "page_authority",
+        "propose_trust_seeds",
+        "referring_counts",
+        "spam_mass",
+        "trustrank",
+    }
+)
 
 
 def __getattr__(name: str) -> Any:
-    if name in _GRAPH_NAMES:
+    if name in _GRAPH_NAMES or name in _TRUST_NAMES:
         from linkequity import graph
 
         return getattr(graph, name)
@@ -35,23 +71,37 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "DomainAuthority",
     "Link",
     "LinkGraph",
+    "PageAuthority",
     "PageSignals",
     "Placement",
+    "ReferringCounts",
     "RobotsDecision",
+    "SpamMass",
     "Url",
     "__version__",
+    "anti_trustrank",
+    "authority_scale",
+    "domain_authority",
+    "domain_graph",
+    "domain_referring_counts",
     "explain_robots",
     "extract_links",
     "hits",
     "normalize_url",
+    "page_authority",
     "pagerank",
     "parse_page",
     "parse_url",
+    "propose_trust_seeds",
     "public_suffix",
+    "referring_counts",
     "registrable_domain",
     "resolve_url",
     "reversed_host",
     "robots_allowed",
+    "spam_mass",
+    "trustrank",
 ]
