@@ -540,10 +540,10 @@ def spam_mass(
     scale_x = 1.0 - damping + damping * float(x[is_dangling].sum())
     scale_trust = 1.0 - damping + damping * float(trust[is_dangling].sum())
     core_rank = (jump_mass * scale_x / scale_trust) * trust
-    absolute = x - core_rank
     if good_fraction is None:
-        # p+ <= p exactly here; clip the rounding of the two iterations.
-        absolute = np.maximum(absolute, 0.0)
+        # x+ <= x exactly here; clip the rounding of the two iterations.
+        core_rank = np.minimum(core_rank, x)
+    absolute = x - core_rank
     relative = np.divide(absolute, x, out=np.zeros(n), where=x > 0)
     return SpamMass(absolute=absolute, relative=relative, pagerank=x, core_rank=core_rank)
 
