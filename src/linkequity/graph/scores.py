@@ -26,6 +26,10 @@ from linkequity.graph.link_graph import rollup
 if TYPE_CHECKING:
     from linkequity.graph.link_graph import LinkGraph
 
+# A best score within this relative distance of the floor is the floor: the
+# scale would otherwise blow PageRank's rounding up to the full 0-100 range.
+_SAME_AS_FLOOR = 1e-6
+
 __all__ = [
     "DomainAuthority",
     "PageAuthority",
@@ -129,8 +133,9 @@ def authority_scale(
     numpy.ndarray
         float64 authority in ``[0, 100]``, indexed by node id. A score at or
         below the floor (0 included) maps to 0. When no score is above the
-        floor (no links, or all zeros) every node is at 0; when all are equal
-        and above it (a cycle) every node is at 100.
+        floor (no links, or all zeros; "above" means by more than one part in
+        a million) every node is at 0; when all are equal and above it (a
+        cycle) every node is at 100.
 
     Raises
     ------
@@ -158,10 +163,10 @@ def authority_scale(
     elif not floor > 0:
         raise ValueError(f"floor must be > 0, got {floor}")
     top = float(x.max())
-    if top <= floor:
+    if top <= floor * (1.0 + _SAME_AS_FLOOR):
         return np.zeros(x.size, dtype=np.float64)
     ratio = np.maximum(x, floor) / floor
-    authority: npt.NDArray[np.float64] = 100.0 * np.log(ratio) / np.log(top / floor)
+    authority: npt.NDArray[np.float64] = 100.0 * (np.log(ratio) / np.log(top / floor))
     return np.clip(authority, 0.0, 100.0)
 
 
