@@ -334,3 +334,31 @@ def test_spam_mass_is_a_share_and_shrinks_as_the_core_grows(
         reached[order] = True
     assert np.all(mass.relative[~reached] == pytest.approx(1.0))
     assert np.all(mass.relative[reached] < 1.0)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DomainAuthority",
+        "PageAuthority",
+        "ReferringCounts",
+        "SpamMass",
+        "anti_trustrank",
+        "authority_scale",
+        "domain_authority",
+        "domain_graph",
+        "domain_referring_counts",
+        "page_authority",
+        "propose_trust_seeds",
+        "referring_counts",
+        "spam_mass",
+        "trustrank",
+    ],
+)
+def test_public_api_exports_the_trust_and_score_names(name: str) -> None:
+    import linkequity
+    from linkequity import graph
+
+    assert name in linkequity.__all__
+    assert name in graph.__all__
+    assert getattr(linkequity, name) is getattr(graph, name)
