@@ -17,6 +17,7 @@ from linkequity.store.arrow import (
     sightings_to_arrow,
     target_pages_to_arrow,
 )
+from linkequity.store.metrics import DOMAIN_METRICS_SCHEMA, PAGE_METRICS_SCHEMA
 from linkequity.store.parquet import ParquetImportCounts
 from linkequity.store.queries import StoreStats
 from linkequity.store.schema import SCHEMA_VERSION
@@ -24,9 +25,11 @@ from linkequity.store.store import Store
 from linkequity.store.writes import LinkWriteCounts
 
 __all__ = [
+    "DOMAIN_METRICS_SCHEMA",
     "FRONTIER_ADD_SCHEMA",
     "FRONTIER_SETTLE_SCHEMA",
     "LINK_SIGHTING_SCHEMA",
+    "PAGE_METRICS_SCHEMA",
     "PAGE_SCHEMA",
     "REFERRING_DOMAIN_SCHEMA",
     "SCHEMA_VERSION",

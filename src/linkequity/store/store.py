@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
-from linkequity.store import frontier, parquet, queries, verification, writes
+from linkequity.store import frontier, metrics, parquet, queries, verification, writes
 from linkequity.store.schema import SCHEMA_VERSION, check_schema_version, migrate
 from linkequity.store.schema import stored_schema_version as _stored_schema_version
 
@@ -386,6 +386,57 @@ class Store:
         """Return every link check of the verification *snapshot_id*, with URLs and anchors."""
         with self._translated_errors():
             return verification.link_check_rows(self._conn, snapshot_id)
+
+    def latest_snapshot_id(self) -> int | None:
+        """Return the id of the most recent snapshot, or ``None`` if the store has none."""
+        with self._translated_errors():
+            return metrics.latest_snapshot_id(self._conn)
+
+    def snapshot_exists(self, snapshot_id: int) -> bool:
+        """Tell whether the snapshot *snapshot_id* was recorded."""
+        with self._translated_errors():
+            return metrics.snapshot_exists(self._conn, snapshot_id)
+
+    def link_graph(self, snapshot_id: int) -> tuple[pa.Table, pa.Table]:
+        """Return the followed, live links of *snapshot_id* and the URLs at their ends.
+
+        See ``metrics.link_graph``: ``(source_url_id, target_url_id)`` rows, and
+        ``(url_id, url, domain)`` ordered by ``url_id``.
+        """
+        with self._translated_errors():
+            return metrics.link_graph(self._conn, snapshot_id)
+
+    def replace_metrics(self, snapshot_id: int, pages: pa.Table, domains: pa.Table) -> None:
+        """Replace the page and domain scores of *snapshot_id*, as one transaction.
+
+        *pages* and *domains* follow ``PAGE_METRICS_SCHEMA`` and ``DOMAIN_METRICS_SCHEMA``.
+        """
+        with self._writing():
+            metrics.replace_metrics(self._conn, snapshot_id, pages, domains)
+
+    def ranked_snapshot_id(self) -> int | None:
+        """Return the latest snapshot with scores, or ``None`` if nothing was ranked."""
+        with self._translated_errors():
+            return metrics.ranked_snapshot_id(self._conn)
+
+    def metrics_counts(self, snapshot_id: int) -> tuple[int, int]:
+        """Return how many pages and domains have scores in *snapshot_id*."""
+        with self._translated_errors():
+            return metrics.metrics_counts(self._conn, snapshot_id)
+
+    def top_pages(self, snapshot_id: int, *, limit: int) -> pa.Table:
+        """Return the scores of the *limit* pages of highest PageRank, ``name`` the URL.
+
+        Columns: ``name, pagerank, authority, trust, spam_mass, referring_domains,
+        referring_pages``.
+        """
+        with self._translated_errors():
+            return metrics.top_pages(self._conn, snapshot_id, limit=limit)
+
+    def top_domains(self, snapshot_id: int, *, limit: int) -> pa.Table:
+        """Return the scores of the *limit* domains of highest PageRank, as ``top_pages``."""
+        with self._translated_errors():
+            return metrics.top_domains(self._conn, snapshot_id, limit=limit)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
