@@ -1,51 +1,98 @@
-"""The link graph as a sparse matrix over integer node ids, and its roll-ups.
+"""The link graph over integer node ids, stored by in-links, and its roll-ups.
 
-A graph of ``n`` nodes is an ``n x n`` CSR matrix of float64 weights: entry
-``[i, j]`` is the weight of the edge ``i -> j`` (1.0 for a plain link). Node ids
-are the row and column numbers; names (URLs, hosts, domains) are joined on at
-the edge. Every build here is vectorised: no Python loop runs per edge.
+A graph of ``n`` nodes keeps, for each node, the sorted ids of the nodes that
+link to it (CSR of the transposed adjacency: ``in_indptr``, ``in_indices``)
+and, when weighted, each in-link's weight. That is the layout a PageRank round
+reads, and all it reads, so an unweighted graph costs 4 bytes per edge and 8
+per node. The adjacency matrix (row ``i`` lists the out-links of ``i``) is
+built from it on first use and kept.
+
+Every build here is vectorised or compiled (graph/_kernels.py): no Python loop
+runs per edge. Names (URLs, hosts, domains) are joined on at the edge.
 
 Pure: arrays in, values out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from linkequity.graph import _kernels
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["LinkGraph", "assign_ids", "rollup"]
 
+_NO_VALUES = np.zeros(0, dtype=np.float64)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, eq=False)
 class LinkGraph:
     """A directed graph of ``n_nodes`` nodes with positive edge weights.
 
+    Build one with `from_arrays`; the fields are the
+    storage, canonical by construction: no self-links, no repeated edge, no
+    zero weight, sources sorted within each node's in-links.
+
     Attributes
     ----------
-    adjacency : scipy.sparse.csr_array
-        ``(n_nodes, n_nodes)`` float64 matrix; ``adjacency[i, j]`` is the weight
-        of the edge ``i -> j``. No explicit zeros, no duplicate entries, sorted
-        indices.
+    n_nodes : int
+        Number of nodes, edges or not.
+    in_indptr : numpy.ndarray
+        int64, ``n_nodes + 1`` entries: the in-links of node ``j`` are
+        positions ``in_indptr[j]`` to ``in_indptr[j + 1]`` of ``in_indices``.
+    in_indices : numpy.ndarray
+        int32 source node id of each in-link, increasing within a node.
+    in_weights : numpy.ndarray or None
+        float64 weight of each in-link, or None when every edge weighs 1.0.
     """
 
-    adjacency: sparse.csr_array[np.float64]
-
-    @property
-    def n_nodes(self) -> int:
-        """Number of nodes, edges or not."""
-        return int(self.adjacency.shape[0])
+    n_nodes: int
+    in_indptr: npt.NDArray[np.int64]
+    in_indices: npt.NDArray[np.int32]
+    in_weights: npt.NDArray[np.float64] | None = None
+    _cache: dict[str, sparse.csr_array[np.float64]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def n_edges(self) -> int:
         """Number of distinct edges."""
-        return int(self.adjacency.nnz)
+        return int(self.in_indices.size)
+
+    @property
+    def is_weighted(self) -> bool:
+        """Whether edges carry weights other than 1.0."""
+        return self.in_weights is not None
+
+    @property
+    def adjacency(self) -> sparse.csr_array[np.float64]:
+        """The float64 CSR matrix whose entry ``[i, j]`` is the weight of the edge ``i -> j``.
+
+        Built on first use (a counting sort of the in-links) and kept; sorted
+        indices, no explicit zeros, no duplicates.
+        """
+        if "adjacency" not in self._cache:
+            indptr, indices, origin = _kernels.transpose_pattern(
+                self.in_indptr, self.in_indices, self.n_nodes
+            )
+            data = np.ones(indices.size) if self.in_weights is None else self.in_weights[origin]
+            self._cache["adjacency"] = _csr(data, indices, indptr, self.n_nodes)
+        return self._cache["adjacency"]
+
+    @property
+    def in_links(self) -> sparse.csr_array[np.float64]:
+        """The transposed adjacency as a float64 CSR matrix: entry ``[j, i]`` weighs ``i -> j``."""
+        if "in_links" not in self._cache:
+            data = np.ones(self.n_edges) if self.in_weights is None else self.in_weights
+            self._cache["in_links"] = _csr(data, self.in_indices, self.in_indptr, self.n_nodes)
+        return self._cache["in_links"]
 
     @classmethod
     def from_arrays(
@@ -63,7 +110,8 @@ class LinkGraph:
         Parameters
         ----------
         sources, targets : array_like of int
-            Node ids of each link's source and target, in ``[0, n_nodes)``.
+            Node ids of each link's source and target, in ``[0, n_nodes)``,
+            in any order.
         n_nodes : int
             Number of nodes; ids without an edge are isolated nodes.
         weights : array_like of float, optional
@@ -98,6 +146,8 @@ class LinkGraph:
         dst = np.asarray(targets, dtype=np.int64).ravel()
         if n_nodes < 0:
             raise ValueError(f"n_nodes must be >= 0, got {n_nodes}")
+        if n_nodes > np.iinfo(np.int32).max:
+            raise ValueError(f"n_nodes must be below 2**31, got {n_nodes}")
         if src.shape != dst.shape:
             raise ValueError(f"{src.size} sources but {dst.size} targets")
         _check_ids(src, n_nodes, "source")
@@ -108,41 +158,41 @@ class LinkGraph:
             if followed.shape != src.shape:
                 raise ValueError(f"{followed.size} is_followed flags for {src.size} links")
             keep &= followed
-        if weights is None:
-            values = np.ones(int(np.count_nonzero(keep)), dtype=np.float64)
-        else:
-            w = np.asarray(weights, dtype=np.float64).ravel()
-            if w.shape != src.shape:
-                raise ValueError(f"{w.size} weights for {src.size} links")
-            if not np.all(np.isfinite(w)) or np.any(w < 0):
+        values = _NO_VALUES
+        if weights is not None:
+            values = np.asarray(weights, dtype=np.float64).ravel()
+            if values.shape != src.shape:
+                raise ValueError(f"{values.size} weights for {src.size} links")
+            if not np.all(np.isfinite(values)) or np.any(values < 0):
                 raise ValueError("weights must be finite and >= 0")
-            values = w[keep]
-        matrix = sparse.coo_array(
-            (values, (src[keep], dst[keep])), shape=(n_nodes, n_nodes)
-        ).tocsr()
-        matrix.sum_duplicates()
-        if weights is None:
-            matrix.data[:] = 1.0
-        matrix.eliminate_zeros()
-        return cls(matrix)
+            keep &= values > 0
+        indptr, indices, data = _kernels.build_csr(dst, src, values, keep, n_nodes)
+        return cls(n_nodes, indptr, indices, None if weights is None else data)
 
     def transpose(self) -> LinkGraph:
         """Return the same graph with every edge reversed (``i -> j`` becomes ``j -> i``)."""
-        reversed_matrix = sparse.csr_array(self.adjacency.T)
-        reversed_matrix.sort_indices()
-        return LinkGraph(reversed_matrix)
+        adjacency = self.adjacency
+        return LinkGraph(
+            self.n_nodes,
+            adjacency.indptr.astype(np.int64, copy=False),
+            adjacency.indices.astype(np.int32, copy=False),
+            None if self.in_weights is None else adjacency.data,
+        )
 
     def out_degree(self) -> npt.NDArray[np.int64]:
         """Count the distinct out-links of each node, indexed by node id."""
-        return np.diff(self.adjacency.indptr).astype(np.int64)
+        return np.bincount(self.in_indices, minlength=self.n_nodes).astype(np.int64)
 
     def in_degree(self) -> npt.NDArray[np.int64]:
         """Count the distinct in-links of each node, indexed by node id."""
-        return np.bincount(self.adjacency.indices, minlength=self.n_nodes).astype(np.int64)
+        return np.diff(self.in_indptr).astype(np.int64)
 
     def out_weight(self) -> npt.NDArray[np.float64]:
         """Sum the out-edge weights of each node, indexed by node id."""
-        return np.asarray(self.adjacency.sum(axis=1), dtype=np.float64).ravel()
+        if self.in_weights is None:
+            return self.out_degree().astype(np.float64)
+        weights = np.bincount(self.in_indices, weights=self.in_weights, minlength=self.n_nodes)
+        return weights.astype(np.float64, copy=False)
 
 
 def rollup(
@@ -192,12 +242,13 @@ def rollup(
     if n_groups < 0:
         raise ValueError(f"n_groups must be >= 0, got {n_groups}")
     _check_ids(groups, n_groups, "group")
-    edges = graph.adjacency.tocoo()
+    targets = np.repeat(np.arange(graph.n_nodes, dtype=np.int64), np.diff(graph.in_indptr))
+    weights = graph.in_weights if graph.in_weights is not None else np.ones(graph.n_edges)
     return LinkGraph.from_arrays(
-        groups[edges.row],
-        groups[edges.col],
+        groups[graph.in_indices],
+        groups[targets],
         n_groups,
-        weights=edges.data if is_weighted else None,
+        weights=weights if is_weighted else None,
     )
 
 
@@ -232,3 +283,14 @@ def _check_ids(ids: npt.NDArray[np.int64], limit: int, what: str) -> None:
     if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= limit):
         bad = ids[(ids < 0) | (ids >= limit)]
         raise ValueError(f"{bad.size} {what} ids outside [0, {limit}), first {int(bad[0])}")
+
+
+def _csr(
+    data: npt.NDArray[np.float64],
+    indices: npt.NDArray[np.int32],
+    indptr: npt.NDArray[np.int64],
+    n_nodes: int,
+) -> sparse.csr_array[np.float64]:
+    matrix = sparse.csr_array((data, indices, indptr), shape=(n_nodes, n_nodes))
+    matrix.has_sorted_indices = True
+    return matrix

@@ -1,0 +1,236 @@
+"""Compiled loops behind the graph builds and the PageRank rounds (Numba).
+
+SciPy's sparse products run on one core and read a float64 value beside each
+column index; a PageRank round over an unweighted graph needs neither. These
+kernels read only the index arrays, run on every core (``prange``) and fuse a
+whole round (gather, teleport, residual, next round's inputs) into one pass
+over memory, which is what bounds the speed of a round. benchmarks/bench_graph.py
+measures them against SciPy's power iteration (scikit-network) and the others.
+
+Every kernel is compiled once per process on first call, or loaded from
+Numba's on-disk cache (``cache=True``). The callers in link_graph.py and
+authority.py pass fixed dtypes (int64 row pointers, int32 column indices,
+float64 values), so each kernel has exactly one compiled signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+__all__ = ["build_csr", "pagerank_rounds", "transpose_pattern"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _jit(function: _F) -> _F:
+    return cast("_F", numba.njit(cache=True, nogil=True)(function))
+
+
+def _parallel_jit(function: _F) -> _F:
+    return cast("_F", numba.njit(cache=True, nogil=True, parallel=True)(function))
+
+
+@_jit
+def _counting_sort(
+    rows: Any, cols: Any, values: Any, keep: Any, n_rows: int
+) -> tuple[Any, Any, Any]:
+    """Group the kept entries by row (stable), returning row pointers, columns, values."""
+    is_weighted = values.size > 0
+    counts = np.zeros(n_rows + 1, dtype=np.int64)
+    for e in range(rows.size):
+        if keep[e]:
+            counts[rows[e] + 1] += 1
+    for i in range(n_rows):
+        counts[i + 1] += counts[i]
+    cursor = counts[:-1].copy()
+    grouped_cols = np.empty(counts[n_rows], dtype=np.int32)
+    grouped_values = np.empty(counts[n_rows] if is_weighted else 0, dtype=np.float64)
+    for e in range(rows.size):
+        if keep[e]:
+            slot = cursor[rows[e]]
+            grouped_cols[slot] = cols[e]
+            if is_weighted:
+                grouped_values[slot] = values[e]
+            cursor[rows[e]] += 1
+    return counts, grouped_cols, grouped_values
+
+
+_SHORT_ROW = 32
+
+
+@_parallel_jit
+def _sort_rows(indptr: Any, cols: Any, values: Any) -> Any:
+    """Sort each row by column and merge repeated columns (adding their values).
+
+    Works in place; returns the number of distinct columns of each row, shifted
+    by one like a row pointer array before its running sum.
+    """
+    is_weighted = values.size > 0
+    n_rows = indptr.size - 1
+    distinct = np.zeros(n_rows + 1, dtype=np.int64)
+    for i in numba.prange(n_rows):
+        start, end = indptr[i], indptr[i + 1]
+        if end - start > _SHORT_ROW:
+            if is_weighted:
+                order = np.argsort(cols[start:end], kind="mergesort")
+                values[start:end] = values[start:end][order]
+                cols[start:end] = cols[start:end][order]
+            else:
+                cols[start:end] = np.sort(cols[start:end])
+        else:
+            for k in range(start + 1, end):
+                col = cols[k]
+                value = values[k] if is_weighted else 0.0
+                at = k - 1
+                while at >= start and cols[at] > col:
+                    cols[at + 1] = cols[at]
+                    if is_weighted:
+                        values[at + 1] = values[at]
+                    at -= 1
+                cols[at + 1] = col
+                if is_weighted:
+                    values[at + 1] = value
+        last = start - 1
+        for k in range(start, end):
+            if last >= start and cols[k] == cols[last]:
+                if is_weighted:
+                    values[last] += values[k]
+            else:
+                last += 1
+                cols[last] = cols[k]
+                if is_weighted:
+                    values[last] = values[k]
+        distinct[i + 1] = last - start + 1
+    return distinct
+
+
+@_parallel_jit
+def _compact(indptr: Any, cols: Any, values: Any, distinct: Any) -> tuple[Any, Any, Any]:
+    is_weighted = values.size > 0
+    n_rows = indptr.size - 1
+    new_indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    for i in range(n_rows):
+        new_indptr[i + 1] = new_indptr[i] + distinct[i + 1]
+    new_cols = np.empty(new_indptr[n_rows], dtype=np.int32)
+    new_values = np.empty(new_indptr[n_rows] if is_weighted else 0, dtype=np.float64)
+    for i in numba.prange(n_rows):
+        start, length = indptr[i], distinct[i + 1]
+        at = new_indptr[i]
+        new_cols[at : at + length] = cols[start : start + length]
+        if is_weighted:
+            new_values[at : at + length] = values[start : start + length]
+    return new_indptr, new_cols, new_values
+
+
+def build_csr(rows: Any, cols: Any, values: Any, keep: Any, n_rows: int) -> tuple[Any, Any, Any]:
+    """Build canonical CSR arrays (sorted columns, no repeats) from the kept entries.
+
+    ``rows`` and ``cols`` are int64 and ``keep`` bool, all of one length;
+    ``values`` is float64 of the same length, whose entries for repeated
+    ``(row, col)`` pairs add up, or empty for a pattern without values.
+    Returns ``(indptr int64, indices int32, data float64)``, ``data`` empty
+    when ``values`` is.
+    """
+    indptr, grouped_cols, grouped_values = _counting_sort(rows, cols, values, keep, n_rows)
+    distinct = _sort_rows(indptr, grouped_cols, grouped_values)
+    return _compact(indptr, grouped_cols, grouped_values, distinct)
+
+
+@_jit
+def transpose_pattern(indptr: Any, indices: Any, n_cols: int) -> tuple[Any, Any, Any]:
+    """Transpose a canonical CSR pattern; also return where each transposed entry came from.
+
+    Returns ``(indptr int64, indices int32, origin int64)``: row ``j`` of the
+    result lists, in increasing order, the rows ``i`` that have column ``j``,
+    and ``origin[k]`` is the position in the input of the entry moved to ``k``
+    (to carry values along).
+    """
+    n_rows = indptr.size - 1
+    counts = np.zeros(n_cols + 1, dtype=np.int64)
+    for k in range(indices.size):
+        counts[indices[k] + 1] += 1
+    for j in range(n_cols):
+        counts[j + 1] += counts[j]
+    cursor = counts[:-1].copy()
+    t_indices = np.empty(indices.size, dtype=np.int32)
+    origin = np.empty(indices.size, dtype=np.int64)
+    for i in range(n_rows):
+        for k in range(indptr[i], indptr[i + 1]):
+            slot = cursor[indices[k]]
+            t_indices[slot] = i
+            origin[slot] = k
+            cursor[indices[k]] += 1
+    return counts, t_indices, origin
+
+
+@_parallel_jit
+def pagerank_rounds(
+    in_indptr: Any,
+    in_indices: Any,
+    in_share: Any,
+    inverse_out: Any,
+    teleport: Any,
+    dangling: Any,
+    damping: float,
+    x: Any,
+    tol: float,
+    max_iter: int,
+) -> tuple[Any, int, float]:
+    """Run PageRank rounds from ``x`` until the L1 change is below ``tol``.
+
+    Row ``i`` of the in-link pattern (``in_indptr``, ``in_indices``) lists the
+    nodes linking to ``i``. For an unweighted graph ``in_share`` is empty and a
+    node passes ``x_j * inverse_out[j]`` along each out-link; otherwise
+    ``in_share[k]`` is the fraction of its source's score that in-link ``k``
+    carries. ``inverse_out[j]`` is 0 exactly for dangling nodes, whose score goes
+    to the ``dangling`` distribution. ``teleport`` and ``dangling`` are either
+    length-n distributions or empty for uniform ones.
+
+    Returns ``(x, rounds, residual)``; the caller compares the residual with
+    ``tol`` to tell convergence from running out of rounds.
+    """
+    n = x.size
+    is_weighted = in_share.size > 0
+    uniform_teleport = teleport.size == 0
+    uniform_dangling = dangling.size == 0
+    x = x.copy()
+    x_new = np.empty(n, dtype=np.float64)
+    passed = np.empty(n, dtype=np.float64)
+    passed_new = np.empty(n, dtype=np.float64)
+    dangling_mass = 0.0
+    for j in numba.prange(n):
+        passed[j] = x[j] if is_weighted else x[j] * inverse_out[j]
+        if inverse_out[j] == 0.0:
+            dangling_mass += x[j]
+    residual = np.inf
+    rounds = 0
+    while rounds < max_iter:
+        rounds += 1
+        residual = 0.0
+        next_dangling_mass = 0.0
+        for i in numba.prange(n):
+            gathered = 0.0
+            if is_weighted:
+                for k in range(in_indptr[i], in_indptr[i + 1]):
+                    gathered += in_share[k] * passed[in_indices[k]]
+            else:
+                for k in range(in_indptr[i], in_indptr[i + 1]):
+                    gathered += passed[in_indices[k]]
+            v_i = 1.0 / n if uniform_teleport else teleport[i]
+            w_i = 1.0 / n if uniform_dangling else dangling[i]
+            value = (1.0 - damping) * v_i + damping * (dangling_mass * w_i + gathered)
+            residual += abs(value - x[i])
+            x_new[i] = value
+            passed_new[i] = value if is_weighted else value * inverse_out[i]
+            if inverse_out[i] == 0.0:
+                next_dangling_mass += value
+        x, x_new = x_new, x
+        passed, passed_new = passed_new, passed
+        dangling_mass = next_dangling_mass
+        if residual < tol:
+            break
+    return x, rounds, residual
