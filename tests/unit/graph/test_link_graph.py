@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import sparse
 
 from linkequity.graph import LinkGraph, assign_ids, rollup
 from linkequity.model.urls import registrable_domain, url_host
@@ -214,3 +216,56 @@ def test_uk1996_host_graph_and_its_domain_rollup(uk1996_hosts: HostLinks) -> Non
         w for (s, t), w in expected_hosts.items() if domain_of_host[s] == domain_of_host[t]
     )
     assert weighted.adjacency.sum() == pytest.approx(sum(expected_hosts.values()) - inside)
+
+
+def scipy_edge_weights(
+    sources: npt.NDArray[np.int64],
+    targets: npt.NDArray[np.int64],
+    n: int,
+    weights: npt.NDArray[np.float64],
+) -> dict[tuple[int, int], float]:
+    """The oracle: SciPy's COO -> CSR conversion, which adds up duplicates."""
+    keep = sources != targets
+    matrix = sparse.coo_array((weights[keep], (sources[keep], targets[keep])), shape=(n, n)).tocsr()
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    coo = matrix.tocoo()
+    return {(int(i), int(j)): float(w) for i, j, w in zip(coo.row, coo.col, coo.data, strict=True)}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_build_agrees_with_scipy_on_hubs_with_many_repeated_in_links(seed: int) -> None:
+    # Long in-link lists (past the insertion-sort cut-off of the builder) with
+    # many repeats, zero weights and self-links, in random order.
+    rng = np.random.default_rng(seed)
+    n, m = 50, 4000
+    sources = rng.integers(0, n, m)
+    targets = np.where(rng.random(m) < 0.5, rng.integers(0, 3, m), rng.integers(0, n, m))
+    weights = rng.integers(0, 4, m).astype(np.float64)
+    graph = LinkGraph.from_arrays(sources, targets, n, weights=weights)
+    assert edge_weights(graph) == scipy_edge_weights(sources, targets, n, weights)
+    unweighted = LinkGraph.from_arrays(sources, targets, n)
+    assert edge_weights(unweighted) == dict.fromkeys(
+        scipy_edge_weights(sources, targets, n, np.ones(m)), 1.0
+    )
+
+
+def test_in_links_are_the_canonical_storage() -> None:
+    graph = LinkGraph.from_arrays([2, 0, 0, 1, 2, 0], [1, 1, 1, 0, 0, 2], 3)
+    assert graph.in_indptr.tolist() == [0, 2, 4, 5]
+    assert graph.in_indices.tolist() == [1, 2, 0, 2, 0]
+    assert (graph.in_indptr.dtype, graph.in_indices.dtype) == (np.int64, np.int32)
+    assert graph.in_weights is None
+    assert not graph.is_weighted
+    assert graph.in_links.toarray().tolist() == graph.adjacency.T.toarray().tolist()
+    assert graph.in_degree().tolist() == [2, 2, 1]
+    weighted = LinkGraph.from_arrays([0, 0], [1, 1], 2, weights=[0.5, 0.25])
+    assert weighted.is_weighted
+    assert weighted.in_weights is not None
+    assert weighted.in_weights.tolist() == [0.75]
+    assert weighted.transpose().is_weighted
+
+
+def test_more_nodes_than_int32_ids_hold_are_refused() -> None:
+    with pytest.raises(ValueError, match="below 2\\*\\*31"):
+        LinkGraph.from_arrays([], [], 2**31)
