@@ -328,7 +328,10 @@ def trustrank(
     with every hop (Gyöngyi, Garcia-Molina and Pedersen, "Combating Web Spam
     with TrustRank", VLDB 2004). Here it is :func:`pagerank` with the teleport
     vector, and the dangling distribution, both equal to the seed vector, so
-    the scores sum to 1 and a node no seed reaches scores 0.
+    the scores sum to 1 and a node no seed reaches scores 0. The paper lets
+    the trust of a node without out-links leak away instead; sending it back
+    to the seeds scales every score by the same factor, so the ranking is the
+    paper's.
 
     Parameters
     ----------
