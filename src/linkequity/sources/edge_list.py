@@ -338,11 +338,15 @@ def _parse(
     if not _NON_BLANK.search(data, layout.body_start):
         return pa.table({})
     body = memoryview(data)[layout.body_start :]
-    # A comment line parses as labels, but never as integer ids.
-    has_comments = labels and (
-        data.find(b"\n#", layout.body_start) >= 0 or data.find(b"\n%", layout.body_start) >= 0
+    # A comment line, a carriage return, or a blank of the other kind than the
+    # delimiter parses as part of a label, but never as part of an integer id.
+    needs_cleaning = labels and any(
+        data.find(mark, layout.body_start) >= 0 for mark in (b"\n#", b"\n%", b"\r")
     )
-    table = None if has_comments else _read_table(body, labels=labels, n_ids=n_fields[0])
+    needs_cleaning |= labels and all(
+        data.find(mark, layout.body_start) >= 0 for mark in (b"\t", b" ")
+    )
+    table = None if needs_cleaning else _read_table(body, labels=labels, n_ids=n_fields[0])
     if table is None or not _is_well_formed(table, n_fields, labels=labels):
         cleaned = _MID_FILE_COMMENT.sub(b"", _squeeze_blanks(body))
         if not _NON_BLANK.search(cleaned):

@@ -112,6 +112,25 @@ def test_a_bad_line_is_named_by_file_and_number(tmp_path: Path, text: str, messa
     assert err.value.hint
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\tb 2\nb\tc 1\n",
+        "a b\t2\nb c\t1\n",
+        "a b 2\r\nb c 1\r\n",
+        "a b 2\n# c d 1\n%e\nb c 1\n",
+        " a  b 2 \nb c 1\n",
+    ],
+)
+def test_labels_are_split_on_every_blank(tmp_path: Path, text: str) -> None:
+    edges = read_edge_list(write(tmp_path, text), labels=True)
+    assert edges.labels is not None
+    assert edges.labels.to_pylist() == ["a", "b", "c"]
+    assert pairs(edges) == [(0, 1), (1, 2)]
+    assert edges.weights is not None
+    assert edges.weights.tolist() == [2.0, 1.0]
+
+
 def test_a_bad_label_line_is_named_too(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"line 2: 3 fields where 2"):
         read_edge_list(write(tmp_path, "a b\nc d e\n"), labels=True)
