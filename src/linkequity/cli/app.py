@@ -7,6 +7,8 @@ Commands stay thin (STYLE rule 5). Only :func:`main` turns a
 from __future__ import annotations
 
 import json
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +32,8 @@ app = typer.Typer(
 )
 parquet_app = typer.Typer(help="Exchange link tables as Parquet (the Spark jobs' format).")
 app.add_typer(parquet_app, name="parquet")
+graph_app = typer.Typer(help="Rank any graph given as an edge-list file.")
+app.add_typer(graph_app, name="graph")
 
 DbOption = Annotated[
     Path | None,
@@ -38,6 +42,10 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+DampingOption = Annotated[
+    float,
+    typer.Option("--damping", help="PageRank damping: the chance of following a link", metavar="D"),
+]
 # The options crawl and verify share.
 AllowPrivateOption = Annotated[
     bool,
@@ -379,6 +387,137 @@ def stats_(db: DbOption = None, as_json: JsonOption = False) -> None:
         _print_json(project.as_dict())
     else:
         render.project_stats(project, db=settings.store.db)
+
+
+@app.command("rank")
+def rank_(
+    db: DbOption = None,
+    trust_seeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust-seeds",
+            help="Trusted domains or URLs, one a line: adds TrustRank and spam mass",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    damping: DampingOption = 0.85,
+    snapshot: Annotated[
+        int | None,
+        typer.Option("--snapshot", help="Snapshot to rank (the latest by default)", metavar="ID"),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", help="Pages and domains listed", metavar="N", min=0)
+    ] = 10,
+    show: Annotated[
+        bool, typer.Option("--show", help="Show the stored scores instead of computing them")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Score every page and domain of a project: authority, trust, spam mass, referring counts."""
+    from linkequity.services import rank as ranking
+
+    settings = _settings(store__db=db)
+    if show:
+        if trust_seeds is not None:
+            raise UsageError("--show reads stored scores; --trust-seeds needs a new ranking")
+        report = ranking.stored_ranking(settings.store.db, snapshot_id=snapshot, top=top)
+    else:
+        with render.rank_progress(enabled=settings.ui.progress and not as_json) as tell:
+            report = ranking.rank_snapshot(
+                settings.store.db,
+                snapshot_id=snapshot,
+                trust_seeds=trust_seeds,
+                damping=damping,
+                top=top,
+                on_phase=tell,
+            )
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.rank_report(report, db=settings.store.db)
+
+
+class RankFormat(StrEnum):
+    """How ``graph rank`` writes its scores."""
+
+    TSV = "tsv"
+    JSON = "json"
+
+
+@graph_app.command("rank")
+def graph_rank(
+    edges: Annotated[
+        Path,
+        typer.Argument(
+            help="Edge list: `source target [weight]` lines, plain or gzip; # or % comments",
+            metavar="EDGES",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        RankFormat, typer.Option("--format", help="Output format")
+    ] = RankFormat.TSV,
+    damping: DampingOption = 0.85,
+    personalize: Annotated[
+        Path | None,
+        typer.Option(
+            "--personalize",
+            help="Node ids to teleport to, one a line with an optional weight",
+            metavar="SEEDS",
+            show_default=False,
+        ),
+    ] = None,
+    base: Annotated[
+        int | None,
+        typer.Option(
+            "--base",
+            help="Id of the first node, 0 or 1 [default: 0; 1 for Matrix Market files]",
+            metavar="BASE",
+            show_default=False,
+            min=0,
+            max=1,
+        ),
+    ] = None,
+    skip: Annotated[
+        int, typer.Option("--skip", help="Header lines to skip", metavar="N", min=0)
+    ] = 0,
+    labels: Annotated[bool, typer.Option("--labels", help="Ids are names, not integers")] = False,
+    with_hits: Annotated[
+        bool, typer.Option("--hits", help="Add HITS hub and authority columns")
+    ] = False,
+    top: Annotated[
+        int | None,
+        typer.Option("--top", help="Only the N best nodes", metavar="N", min=0, show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", help="Write here instead of stdout", metavar="FILE", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """PageRank of every node of an edge-list file, best first (node ids as in the file)."""
+    from linkequity.services import rank as ranking
+
+    ranking_ = ranking.rank_edge_list(
+        edges,
+        damping=damping,
+        base=base,
+        skip=skip,
+        labels=labels,
+        personalize=personalize,
+        with_hits=with_hits,
+    )
+    data = render.edge_list_scores(ranking_, top=top, as_json=output_format is RankFormat.JSON)
+    if output is None:
+        sys.stdout.write(data.decode())
+        sys.stdout.flush()
+    else:
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 @app.command("formats")

@@ -1,0 +1,251 @@
+"""`linkequity rank --db`: page and domain scores of a real project, checked against networkx.
+
+The project is the sample exports imported by the import service. The oracle
+reads the followed, live links with its own SQL and ranks them with networkx.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import networkx as nx
+import pytest
+
+from linkequity.model.links import LinkSighting
+from linkequity.services.imports import import_exports, sample_exports
+from linkequity.services.rank import rank_snapshot
+from linkequity.store import Store, sightings_to_arrow
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.conftest import CliResult
+
+TARGET_DOMAIN = "example-garden.com"
+#: networkx stops when the summed change is below n * tol.
+NX_TOL = 1e-13
+MATCH = 1e-9
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("rank") / "sample.duckdb"
+    import_exports(sample_exports(), db=db)
+    return db
+
+
+@pytest.fixture
+def db(sample_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "project.duckdb"
+    shutil.copyfile(sample_db, copy)
+    return copy
+
+
+def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def followed_edges(db: Path) -> list[tuple[str, str, str, str]]:
+    """(source url, target url, source domain, target domain) of each distinct followed link."""
+    rows = query(
+        db,
+        """SELECT DISTINCT s.url, t.url, s.domain, t.domain
+        FROM links l JOIN urls s ON s.id = l.source_url_id JOIN urls t ON t.id = l.target_url_id
+        WHERE l.lost_at IS NULL AND l.is_nofollow IS NOT TRUE
+            AND l.is_sponsored IS NOT TRUE AND l.is_ugc IS NOT TRUE""",
+    )
+    return [(s, t, sd, td) for s, t, sd, td in rows]
+
+
+def stored(db: Path, level: str) -> dict[str, dict[str, Any]]:
+    sql = {
+        "page": """SELECT u.url, m.* FROM page_metrics m JOIN urls u ON u.id = m.url_id""",
+        "domain": "SELECT m.domain, m.* FROM domain_metrics m",
+    }[level]
+    with duckdb.connect(str(db), read_only=True) as conn:
+        cursor = conn.execute(sql)
+        names = [column[0] for column in cursor.description]
+        return {row[0]: dict(zip(names[1:], row[1:], strict=True)) for row in cursor.fetchall()}
+
+
+def test_rank_matches_networkx_on_pages_and_domains(
+    db: Path, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("rank", "--db", db, "--json", "--top", "3")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+
+    edges = followed_edges(db)
+    pages = nx.DiGraph()
+    pages.add_nodes_from(url for s, t, _, _ in edges for url in (s, t))
+    pages.add_edges_from((s, t) for s, t, _, _ in edges if s != t)
+    expected_pages = nx.pagerank(pages, alpha=0.85, tol=NX_TOL, max_iter=10_000)
+    domain_of = {url: domain for s, t, sd, td in edges for url, domain in ((s, sd), (t, td))}
+    domains = nx.DiGraph()
+    domains.add_nodes_from(domain_of.values())
+    domains.add_edges_from((sd, td) for _, _, sd, td in edges if sd != td)
+    expected_domains = nx.pagerank(domains, alpha=0.85, tol=NX_TOL, max_iter=10_000)
+
+    page_rows, domain_rows = stored(db, "page"), stored(db, "domain")
+    assert report["pages"] == len(page_rows) == pages.number_of_nodes()
+    assert report["domains"] == len(domain_rows) == domains.number_of_nodes()
+    assert report["page_edges"] == pages.number_of_edges()
+    assert report["domain_edges"] == domains.number_of_edges()
+    for url, score in expected_pages.items():
+        assert page_rows[url]["pagerank"] == pytest.approx(score, abs=MATCH), url
+    for domain, score in expected_domains.items():
+        assert domain_rows[domain]["pagerank"] == pytest.approx(score, abs=MATCH), domain
+
+    referrers: dict[str, set[str]] = defaultdict(set)
+    domain_referrers: dict[str, set[str]] = defaultdict(set)
+    for s, t, sd, td in edges:
+        if sd != td:
+            referrers[t].add(s)
+            domain_referrers[td].add(s)
+    for url, row in page_rows.items():
+        assert row["referring_pages"] == len(referrers[url])
+        assert row["referring_domains"] == len({domain_of[s] for s in referrers[url]})
+    for domain, row in domain_rows.items():
+        assert row["referring_pages"] == len(domain_referrers[domain])
+        assert row["referring_domains"] == len({domain_of[s] for s in domain_referrers[domain]})
+
+    # Authority is 0-100 and rises with PageRank; the best page is at 100.
+    by_rank = sorted(page_rows.values(), key=lambda row: row["pagerank"])
+    authority = [row["authority"] for row in by_rank]
+    assert authority == sorted(authority)
+    assert authority[0] >= 0.0
+    assert authority[-1] == pytest.approx(100.0)
+    assert all(row["trust"] is None and row["spam_mass"] is None for row in page_rows.values())
+
+    best = sorted(expected_pages, key=lambda url: (-expected_pages[url], url))[:3]
+    assert [item["name"] for item in report["top_pages"]] == best
+    assert report["top_pages"][0]["name"] == f"https://www.{TARGET_DOMAIN}/"
+
+
+def test_a_second_run_replaces_the_scores(db: Path, cli: Callable[..., CliResult]) -> None:
+    first = cli("rank", "--db", db, "--json")
+    assert first.exit_code == 0, first.stderr
+    before = stored(db, "page")
+    second = cli("rank", "--db", db, "--json", "--damping", "0.5")
+    assert second.exit_code == 0, second.stderr
+    counts = query(
+        db,
+        """SELECT (SELECT count(*) FROM page_metrics), (SELECT count(DISTINCT url_id) FROM
+        page_metrics), (SELECT count(*) FROM domain_metrics)""",
+    )[0]
+    assert counts == (len(before), len(before), json.loads(second.stdout)["domains"])
+    after = stored(db, "page")
+    assert after.keys() == before.keys()
+    assert any(after[url]["pagerank"] != before[url]["pagerank"] for url in before)
+
+    shown = cli("rank", "--db", db, "--show", "--json", "--top", "4")
+    assert shown.exit_code == 0, shown.stderr
+    assert json.loads(shown.stdout)["top_pages"] == json.loads(second.stdout)["top_pages"][:4]
+
+
+def test_trust_seeds_give_trustrank_and_spam_mass(
+    db: Path, tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    seeds = tmp_path / "trusted.txt"
+    seeds.write_text(
+        f"# sites we trust\n{TARGET_DOMAIN}\nhttps://nowhere.example/\n", encoding="utf-8"
+    )
+    result = cli("rank", "--db", db, "--trust-seeds", seeds, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["unmatched_seeds"] == ["https://nowhere.example/"]
+
+    edges = followed_edges(db)
+    pages = nx.DiGraph()
+    pages.add_nodes_from(url for s, t, _, _ in edges for url in (s, t))
+    pages.add_edges_from((s, t) for s, t, _, _ in edges if s != t)
+    domain_of = {url: domain for s, t, sd, td in edges for url, domain in ((s, sd), (t, td))}
+    seed_pages = {url for url in pages if domain_of[url] == TARGET_DOMAIN}
+    assert report["trust_seed_pages"] == len(seed_pages) > 0
+    jump = {url: 1.0 if url in seed_pages else 0.0 for url in pages}
+    expected = nx.pagerank(
+        pages, alpha=0.85, personalization=jump, dangling=jump, tol=NX_TOL, max_iter=10_000
+    )
+    rows = stored(db, "page")
+    for url, trust in expected.items():
+        assert rows[url]["trust"] == pytest.approx(trust, abs=MATCH), url
+        assert -1e-9 <= rows[url]["spam_mass"] <= 1.0 + 1e-9
+    domain_rows = stored(db, "domain")
+    assert domain_rows[TARGET_DOMAIN]["trust"] > 0
+    assert all(row["spam_mass"] is not None for row in domain_rows.values())
+
+
+def test_the_summary_table_lists_the_best_pages(db: Path, cli: Callable[..., CliResult]) -> None:
+    result = cli("rank", "--db", db, "--top", "2")
+    assert result.exit_code == 0, result.stderr
+    assert "Ranked snapshot" in result.stdout
+    assert f"https://www.{TARGET_DOMAIN}/" in result.stdout
+    assert "Top domains" in result.stdout
+
+
+def test_an_empty_project_says_there_is_nothing_to_rank(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    empty = tmp_path / "empty.duckdb"
+    Store.open(empty).close()
+    result = cli("rank", "--db", empty)
+    assert result.exit_code == 2
+    assert "holds no snapshot to rank" in result.stderr
+    shown = cli("rank", "--db", empty, "--show")
+    assert shown.exit_code == 2
+    assert "has scores" in shown.stderr
+    assert "linkequity rank --db" in shown.stderr
+
+
+def test_a_project_of_nofollow_links_has_no_graph(tmp_path: Path) -> None:
+    db = tmp_path / "nofollow.duckdb"
+    with Store.open(db) as store, store.transaction():
+        snapshot = store.begin_snapshot(kind="import")
+        file_id, _ = store.register_file(
+            sha256="x", path="x.csv", tool="ahrefs", export_format=None, kind="backlinks",
+            snapshot_id=snapshot,
+        )  # fmt: skip
+        sighting = LinkSighting("https://a.example/", "https://b.example/", 0, is_nofollow=True)
+        store.write_link_sightings(snapshot, file_id, sightings_to_arrow([sighting]))
+    with pytest.raises(Exception, match="has no followed link to rank") as err:
+        rank_snapshot(db)
+    assert "nofollow" in getattr(err.value, "hint", "")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no project at"), (b"not a database at all\n" * 4, "not a linkequity store")],
+)
+def test_a_missing_or_foreign_file_is_refused(
+    tmp_path: Path, cli: Callable[..., CliResult], content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "project.duckdb"
+    if content is not None:
+        path.write_bytes(content)
+    result = cli("rank", "--db", path)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_unknown_snapshot_and_unusable_seeds_are_refused(
+    db: Path, tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("rank", "--db", db, "--snapshot", "999")
+    assert result.exit_code == 2
+    assert "has no snapshot 999" in result.stderr
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("nowhere.example\n", encoding="utf-8")
+    result = cli("rank", "--db", db, "--trust-seeds", seeds)
+    assert result.exit_code == 2
+    assert "none of the 1 trust seeds" in result.stderr
+    seeds.write_text("http://\n", encoding="utf-8")
+    result = cli("rank", "--db", db, "--trust-seeds", seeds)
+    assert result.exit_code == 2
+    assert "line 1" in result.stderr
