@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import SHARED_DATA
 
 from linkequity.graph import LinkGraph, hits, pagerank
+from linkequity.graph.authority import pagerank_report
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -78,6 +79,7 @@ def test_a_gzip_copy_ranks_the_same_and_json_tops_agree(
     assert document["nodes"] == 6012
     assert document["edges"] == 23875
     assert document["personalized"] is False
+    assert document["iterations"] == pagerank_report(hollins_graph()[0]).iterations > 10
     _, nodes, scores = read_tsv(plain.stdout)
     assert [row["node"] for row in document["scores"]] == nodes.tolist()
     assert [row["pagerank"] for row in document["scores"]] == scores[:, 0].tolist()

@@ -97,6 +97,7 @@ def test_rank_matches_networkx_on_pages_and_domains(
     assert report["domains"] == len(domain_rows) == domains.number_of_nodes()
     assert report["page_edges"] == pages.number_of_edges()
     assert report["domain_edges"] == domains.number_of_edges()
+    assert report["iterations"] > 0
     for url, score in expected_pages.items():
         assert page_rows[url]["pagerank"] == pytest.approx(score, abs=MATCH), url
     for domain, score in expected_domains.items():

@@ -604,6 +604,7 @@ def edge_list_scores(ranking: EdgeListRanking, *, top: int | None, as_json: bool
         "edges": ranking.n_edges,
         "lines": ranking.edges.n_lines,
         "damping": ranking.damping,
+        "iterations": ranking.iterations,
         "personalized": ranking.is_personalized,
         "scores": node_scores_json(names, columns),
     }
@@ -691,7 +692,8 @@ def rank_report(report: RankReport, *, db: Path) -> None:
                 f"Ranked snapshot {report.snapshot_id} of {safe_text(db)}: "
                 f"{report.pages:,} pages, {report.page_edges:,} followed page edges "
                 f"(from {report.links:,} links), {report.domains:,} domains, "
-                f"{report.domain_edges:,} domain edges; damping {report.damping:g} ({timings})"
+                f"{report.domain_edges:,} domain edges; damping {report.damping:g}, "
+                f"{report.iterations} PageRank rounds ({timings})"
             )
         )
         if report.trust_seed_pages:

@@ -27,11 +27,11 @@ from linkequity.graph import (
     domain_referring_counts,
     hits,
     page_authority,
-    pagerank,
     referring_counts,
     spam_mass,
     trustrank,
 )
+from linkequity.graph.authority import pagerank_report
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
 from linkequity.services.project import open_existing
 from linkequity.sources.edge_list import read_edge_list, read_node_weights
@@ -72,6 +72,7 @@ class EdgeListRanking:
     n_edges: int
     damping: float
     scores: npt.NDArray[np.float64]
+    iterations: int
     is_personalized: bool
     hubs: npt.NDArray[np.float64] | None = None
     authorities: npt.NDArray[np.float64] | None = None
@@ -106,6 +107,7 @@ class RankReport:
     page_edges: int = 0
     domain_edges: int = 0
     damping: float | None = None
+    iterations: int = 0
     trust_seed_pages: int = 0
     unmatched_seeds: tuple[str, ...] = ()
     top_pages: tuple[RankedItem, ...] = ()
@@ -164,13 +166,14 @@ def rank_edge_list(
     graph = LinkGraph.from_arrays(
         edges.sources, edges.targets, edges.n_nodes, weights=edges.weights
     )
-    scores = pagerank(graph, damping=damping, teleport=teleport)
+    ranked = pagerank_report(graph, damping=damping, teleport=teleport)
     hubs, authorities = hits(graph) if with_hits else (None, None)
     return EdgeListRanking(
         edges=edges,
         n_edges=graph.n_edges,
         damping=damping,
-        scores=scores,
+        scores=ranked.scores,
+        iterations=ranked.iterations,
         is_personalized=teleport is not None,
         hubs=hubs,
         authorities=authorities,
@@ -296,7 +299,8 @@ def rank_snapshot(
         )
 
         timer.start("rank")
-        pages = page_authority(graph, damping=damping)
+        ranked = pagerank_report(graph, damping=damping)
+        pages = page_authority(graph, damping=damping, pagerank_scores=ranked.scores)
         page_counts = referring_counts(graph, domain_of_page, n_domains)
         page_trust = page_spam = None
         if seed_pages.size:
@@ -351,6 +355,7 @@ def rank_snapshot(
         page_edges=graph.n_edges,
         domain_edges=domain_links.n_edges,
         damping=damping,
+        iterations=ranked.iterations,
         trust_seed_pages=int(seed_pages.size),
         unmatched_seeds=unmatched,
         top_pages=top_pages,
