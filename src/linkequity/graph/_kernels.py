@@ -34,29 +34,43 @@ def _parallel_jit(function: _F) -> _F:
     return cast("_F", numba.njit(cache=True, nogil=True, parallel=True)(function))
 
 
-@_jit
+@_parallel_jit
 def _counting_sort(
-    rows: Any, cols: Any, values: Any, keep: Any, n_rows: int
+    rows: Any, cols: Any, values: Any, keep: Any, n_rows: int, n_chunks: int
 ) -> tuple[Any, Any, Any]:
-    """Group the kept entries by row (stable), returning row pointers, columns, values."""
+    """Group the kept entries by row, returning row pointers, columns and values.
+
+    Each thread counts and then places one contiguous chunk of the entries,
+    the chunks' slots within a row following each other, so the grouping is
+    stable.
+    """
     is_weighted = values.size > 0
-    counts = np.zeros(n_rows + 1, dtype=np.int64)
-    for e in range(rows.size):
-        if keep[e]:
-            counts[rows[e] + 1] += 1
-    for i in range(n_rows):
-        counts[i + 1] += counts[i]
-    cursor = counts[:-1].copy()
-    grouped_cols = np.empty(counts[n_rows], dtype=np.int32)
-    grouped_values = np.empty(counts[n_rows] if is_weighted else 0, dtype=np.float64)
-    for e in range(rows.size):
-        if keep[e]:
-            slot = cursor[rows[e]]
-            grouped_cols[slot] = cols[e]
-            if is_weighted:
-                grouped_values[slot] = values[e]
-            cursor[rows[e]] += 1
-    return counts, grouped_cols, grouped_values
+    chunk = (rows.size + n_chunks - 1) // n_chunks
+    cursors = np.zeros((n_chunks, n_rows), dtype=np.int64)
+    for c in numba.prange(n_chunks):
+        for e in range(c * chunk, min(rows.size, (c + 1) * chunk)):
+            if keep[e]:
+                cursors[c, rows[e]] += 1
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    total = 0
+    for r in range(n_rows):
+        indptr[r] = total
+        for c in range(n_chunks):
+            count = cursors[c, r]
+            cursors[c, r] = total
+            total += count
+    indptr[n_rows] = total
+    grouped_cols = np.empty(total, dtype=np.int32)
+    grouped_values = np.empty(total if is_weighted else 0, dtype=np.float64)
+    for c in numba.prange(n_chunks):
+        for e in range(c * chunk, min(rows.size, (c + 1) * chunk)):
+            if keep[e]:
+                slot = cursors[c, rows[e]]
+                grouped_cols[slot] = cols[e]
+                if is_weighted:
+                    grouped_values[slot] = values[e]
+                cursors[c, rows[e]] += 1
+    return indptr, grouped_cols, grouped_values
 
 
 _SHORT_ROW = 32
@@ -135,7 +149,9 @@ def build_csr(rows: Any, cols: Any, values: Any, keep: Any, n_rows: int) -> tupl
     Returns ``(indptr int64, indices int32, data float64)``, ``data`` empty
     when ``values`` is.
     """
-    indptr, grouped_cols, grouped_values = _counting_sort(rows, cols, values, keep, n_rows)
+    indptr, grouped_cols, grouped_values = _counting_sort(
+        rows, cols, values, keep, n_rows, numba.get_num_threads()
+    )
     distinct = _sort_rows(indptr, grouped_cols, grouped_values)
     return _compact(indptr, grouped_cols, grouped_values, distinct)
 
