@@ -153,22 +153,24 @@ def test_a_second_run_replaces_the_scores(db: Path, cli: Callable[..., CliResult
 def test_trust_seeds_give_trustrank_and_spam_mass(
     db: Path, tmp_path: Path, cli: Callable[..., CliResult]
 ) -> None:
+    edges = followed_edges(db)
+    trusted_page = min(s for s, _, sd, _ in edges if sd != TARGET_DOMAIN)
     seeds = tmp_path / "trusted.txt"
     seeds.write_text(
-        f"# sites we trust\n{TARGET_DOMAIN}\nhttps://nowhere.example/\n", encoding="utf-8"
+        f"# sites we trust\nwww.{TARGET_DOMAIN}\n{trusted_page}\nhttps://nowhere.example/\n",
+        encoding="utf-8",
     )
     result = cli("rank", "--db", db, "--trust-seeds", seeds, "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["unmatched_seeds"] == ["https://nowhere.example/"]
 
-    edges = followed_edges(db)
     pages = nx.DiGraph()
     pages.add_nodes_from(url for s, t, _, _ in edges for url in (s, t))
     pages.add_edges_from((s, t) for s, t, _, _ in edges if s != t)
     domain_of = {url: domain for s, t, sd, td in edges for url, domain in ((s, sd), (t, td))}
-    seed_pages = {url for url in pages if domain_of[url] == TARGET_DOMAIN}
-    assert report["trust_seed_pages"] == len(seed_pages) > 0
+    seed_pages = {url for url in pages if domain_of[url] == TARGET_DOMAIN} | {trusted_page}
+    assert report["trust_seed_pages"] == len(seed_pages) > 1
     jump = {url: 1.0 if url in seed_pages else 0.0 for url in pages}
     expected = nx.pagerank(
         pages, alpha=0.85, personalization=jump, dangling=jump, tol=NX_TOL, max_iter=10_000
@@ -179,6 +181,7 @@ def test_trust_seeds_give_trustrank_and_spam_mass(
         assert -1e-9 <= rows[url]["spam_mass"] <= 1.0 + 1e-9
     domain_rows = stored(db, "domain")
     assert domain_rows[TARGET_DOMAIN]["trust"] > 0
+    assert domain_rows[domain_of[trusted_page]]["trust"] > 0
     assert all(row["spam_mass"] is not None for row in domain_rows.values())
 
 

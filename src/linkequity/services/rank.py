@@ -295,7 +295,9 @@ def rank_snapshot(
         domain_of_page = _int64(pc.index_in(nodes.column("domain"), value_set=domain_names))
         n_domains = len(domain_names)
         seed_pages, unmatched = (
-            _seed_pages(nodes, *seeds) if seeds is not None else (np.zeros(0, np.int64), ())
+            _seed_pages(store, url_ids, nodes.column("domain"), *seeds)
+            if seeds is not None
+            else (np.zeros(0, np.int64), ())
         )
 
         timer.start("rank")
@@ -445,33 +447,37 @@ def _snapshot(store: Store, snapshot_id: int | None, db: Path) -> int:
 
 
 def _seed_pages(
-    nodes: pa.Table, urls: list[str], domains: list[str]
+    store: Store,
+    url_ids: npt.NDArray[np.int64],
+    domain_of_node: pa.ChunkedArray[Any],
+    urls: list[str],
+    domains: list[str],
 ) -> tuple[npt.NDArray[np.int64], tuple[str, ...]]:
     """Return the pages a seed list names (its URLs, every page of its domains), and the misses."""
-    is_seed = pc.or_(
-        pc.is_in(nodes.column("url"), value_set=pa.array(urls, pa.string())),
-        pc.is_in(nodes.column("domain"), value_set=pa.array(domains, pa.string())),
+    known = store.url_ids(urls)
+    known_ids = _int64(known.column("url_id"))
+    nodes = np.searchsorted(url_ids, known_ids)
+    is_node = url_ids[np.minimum(nodes, max(url_ids.size - 1, 0))] == known_ids
+    found_urls = set(pc.filter(known.column("url"), pa.array(is_node)).to_pylist())
+    is_seed = np.asarray(
+        pc.is_in(domain_of_node, value_set=pa.array(domains, pa.string())).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=np.bool_,
     )
-    seeds = np.flatnonzero(np.asarray(is_seed.to_numpy(zero_copy_only=False), dtype=np.bool_))
-    present = set(
-        pc.filter(
-            nodes.column("url"), pc.is_in(nodes.column("url"), pa.array(urls, pa.string()))
-        ).to_pylist()
-    ) | set(
-        pc.unique(
-            pc.filter(
-                nodes.column("domain"),
-                pc.is_in(nodes.column("domain"), pa.array(domains, pa.string())),
-            )
-        ).to_pylist()
+    is_seed[nodes[is_node]] = True
+    found_domains = set(pc.unique(pc.filter(domain_of_node, pa.array(is_seed))).to_pylist())
+    unmatched = tuple(
+        [url for url in urls if url not in found_urls]
+        + [domain for domain in domains if domain not in found_domains]
     )
-    unmatched = tuple(item for item in [*urls, *domains] if item not in present)
+    seeds = np.flatnonzero(is_seed).astype(np.int64)
     if seeds.size == 0:
         raise UsageError(
             f"none of the {len(urls) + len(domains)} trust seeds is a page or domain of the graph",
             hint="List URLs or domains that link or are linked in the project.",
         )
-    return seeds.astype(np.int64), unmatched
+    return seeds, unmatched
 
 
 def _metrics_table(

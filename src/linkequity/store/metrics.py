@@ -74,7 +74,7 @@ def link_graph(conn: duckdb.DuckDBPyConnection, snapshot_id: int) -> tuple[pa.Ta
         ``(source_url_id, target_url_id)``, one row per stored link: the same
         pair under two anchors comes twice (the graph collapses them).
     nodes : pyarrow.Table
-        ``(url_id, url, domain)`` of every URL at either end of a ranked link,
+        ``(url_id, domain)`` of every URL at either end of a ranked link,
         ordered by ``url_id``.
     """
     links = fetch_arrow(conn, _RANKED_LINKS, [snapshot_id])
@@ -85,13 +85,20 @@ def link_graph(conn: duckdb.DuckDBPyConnection, snapshot_id: int) -> tuple[pa.Ta
             """WITH ends AS (
                 SELECT source_url_id AS id FROM ranked_links
                 UNION SELECT target_url_id FROM ranked_links)
-            SELECT u.id AS url_id, u.url, u.domain
+            SELECT u.id AS url_id, u.domain
             FROM urls u SEMI JOIN ends ON ends.id = u.id
             ORDER BY u.id""",
         )
     finally:
         conn.unregister("ranked_links")
     return links, nodes
+
+
+def url_ids(conn: duckdb.DuckDBPyConnection, urls: list[str]) -> pa.Table:
+    """Return ``(url, url_id)`` of those of the normalised *urls* the store holds."""
+    return fetch_arrow(
+        conn, "SELECT url, id AS url_id FROM urls WHERE url IN (SELECT unnest(?))", [urls]
+    )
 
 
 def replace_metrics(

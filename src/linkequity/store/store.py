@@ -401,10 +401,15 @@ class Store:
         """Return the followed, live links of *snapshot_id* and the URLs at their ends.
 
         See ``metrics.link_graph``: ``(source_url_id, target_url_id)`` rows, and
-        ``(url_id, url, domain)`` ordered by ``url_id``.
+        ``(url_id, domain)`` ordered by ``url_id``.
         """
         with self._translated_errors():
             return metrics.link_graph(self._conn, snapshot_id)
+
+    def url_ids(self, urls: list[str]) -> pa.Table:
+        """Return ``(url, url_id)`` of those of the normalised *urls* the store holds."""
+        with self._translated_errors():
+            return metrics.url_ids(self._conn, urls)
 
     def replace_metrics(self, snapshot_id: int, pages: pa.Table, domains: pa.Table) -> None:
         """Replace the page and domain scores of *snapshot_id*, as one transaction.

@@ -26,11 +26,16 @@ def sighting(source: str, target: str, row: int, **flags: Any) -> LinkSighting:
     return LinkSighting(source_url=source, target_url=target, row=row, **flags)
 
 
-def named_links(store: Store, snapshot_id: int) -> set[tuple[str, str]]:
-    links, nodes = store.link_graph(snapshot_id)
-    url_of = dict(
-        zip(nodes.column("url_id").to_pylist(), nodes.column("url").to_pylist(), strict=True)
+def urls_by_id(store: Store) -> dict[int, str]:
+    table = store.url_ids([A, B, C, D, "https://absent.example/"])
+    return dict(
+        zip(table.column("url_id").to_pylist(), table.column("url").to_pylist(), strict=True)
     )
+
+
+def named_links(store: Store, snapshot_id: int) -> set[tuple[str, str]]:
+    links, _ = store.link_graph(snapshot_id)
+    url_of = urls_by_id(store)
     return {
         (url_of[s], url_of[t])
         for s, t in zip(
@@ -60,9 +65,10 @@ def test_the_graph_holds_followed_live_links_and_their_ends(
     assert named_links(store, snapshot) == {(A, B), (B, C)}
     _, nodes = store.link_graph(snapshot)
     assert nodes.column("url_id").to_pylist() == sorted(nodes.column("url_id").to_pylist())
-    assert dict(
-        zip(nodes.column("url").to_pylist(), nodes.column("domain").to_pylist(), strict=True)
-    ) == {
+    url_of = urls_by_id(store)
+    assert len(url_of) == 4
+    urls = [url_of[url_id] for url_id in nodes.column("url_id").to_pylist()]
+    assert dict(zip(urls, nodes.column("domain").to_pylist(), strict=True)) == {
         A: "a.example",
         B: "b.example",
         C: "c.example",
@@ -142,7 +148,7 @@ def test_scores_of_a_snapshot_are_replaced_not_added(
     assert store.metrics_counts(snapshot) == (2, 2)
     assert store.ranked_snapshot_id() == snapshot
     top = store.top_pages(snapshot, limit=1).to_pylist()
-    url_of = dict(zip(ids, nodes.column("url").to_pylist(), strict=True))
+    url_of = urls_by_id(store)
     assert top == [
         {
             "name": url_of[ids[0]],
