@@ -107,6 +107,16 @@ def test_personalized_rank_teleports_to_the_seeds(
     assert not np.allclose(expected, pagerank(graph, damping=0.7))
 
 
+@needs_hollins
+def test_a_rank_that_does_not_settle_says_to_lower_the_damping(
+    cli: Callable[..., CliResult],
+) -> None:
+    result = cli("graph", "rank", HOLLINS_EDGES, "--skip", "1", "--base", "1", "--damping", "0.999")
+    assert result.exit_code == 2
+    assert "PageRank changed by" in result.stderr
+    assert "Lower --damping" in result.stderr
+
+
 def test_labels_weights_and_hits(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     edges = tmp_path / "edges.tsv"
     edges.write_text("% a labelled graph\nhub\tx 2\nhub\ty 1\nx\ty 1\ny\thub 1\n", encoding="utf-8")
