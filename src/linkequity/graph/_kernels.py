@@ -15,7 +15,8 @@ float64 values), so each kernel has exactly one compiled signature.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import numba
@@ -32,6 +33,21 @@ def _jit(function: _F) -> _F:
 
 def _parallel_jit(function: _F) -> _F:
     return cast("_F", numba.njit(cache=True, nogil=True, parallel=True)(function))
+
+
+# Below this many edges one thread finishes before the others would wake.
+_PARALLEL_FROM = 200_000
+
+
+@contextmanager
+def _threads_for(n_edges: int) -> Iterator[int]:
+    """Run the parallel kernels inside on every thread, or on one for small work."""
+    previous = numba.get_num_threads()
+    numba.set_num_threads(previous if n_edges >= _PARALLEL_FROM else 1)
+    try:
+        yield numba.get_num_threads()
+    finally:
+        numba.set_num_threads(previous)
 
 
 @_parallel_jit
@@ -149,11 +165,12 @@ def build_csr(rows: Any, cols: Any, values: Any, keep: Any, n_rows: int) -> tupl
     Returns ``(indptr int64, indices int32, data float64)``, ``data`` empty
     when ``values`` is.
     """
-    indptr, grouped_cols, grouped_values = _counting_sort(
-        rows, cols, values, keep, n_rows, numba.get_num_threads()
-    )
-    distinct = _sort_rows(indptr, grouped_cols, grouped_values)
-    return _compact(indptr, grouped_cols, grouped_values, distinct)
+    with _threads_for(rows.size) as n_threads:
+        indptr, grouped_cols, grouped_values = _counting_sort(
+            rows, cols, values, keep, n_rows, n_threads
+        )
+        distinct = _sort_rows(indptr, grouped_cols, grouped_values)
+        return _compact(indptr, grouped_cols, grouped_values, distinct)
 
 
 @_jit
@@ -183,7 +200,6 @@ def transpose_pattern(indptr: Any, indices: Any, n_cols: int) -> tuple[Any, Any,
     return counts, t_indices, origin
 
 
-@_parallel_jit
 def pagerank_rounds(
     in_indptr: Any,
     in_indices: Any,
@@ -209,6 +225,35 @@ def pagerank_rounds(
     Returns ``(x, rounds, residual)``; the caller compares the residual with
     ``tol`` to tell convergence from running out of rounds.
     """
+    with _threads_for(in_indices.size):
+        return _pagerank_rounds(
+            in_indptr,
+            in_indices,
+            in_share,
+            inverse_out,
+            teleport,
+            dangling,
+            damping,
+            x,
+            tol,
+            max_iter,
+        )
+
+
+@_parallel_jit
+def _pagerank_rounds(
+    in_indptr: Any,
+    in_indices: Any,
+    in_share: Any,
+    inverse_out: Any,
+    teleport: Any,
+    dangling: Any,
+    damping: float,
+    x: Any,
+    tol: float,
+    max_iter: int,
+) -> tuple[Any, int, float]:
+    """Run the rounds of `pagerank_rounds`, compiled."""
     n = x.size
     is_weighted = in_share.size > 0
     uniform_teleport = teleport.size == 0
