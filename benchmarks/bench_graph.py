@@ -71,8 +71,9 @@ every gathered score served by the cache) and write the new ones: ``m *
 the graph keeps (its in-link lists, or ``graph.adjacency`` in a commit
 without them).
 That over the read bandwidth is the bound in ms per round; the "gather" bound
-reads 8 more bytes per edge (each score fetched once per edge). The goal is
-our ms per round within 2x of the bound.
+reads 8 more bytes per edge (each score fetched once per edge), the "line"
+bound a 64-byte cache line per edge (every gather a miss: the worst case).
+The goal is our ms per round within 2x of the first.
 
 Ratios are each peer's seconds over ours, so higher is better for linkequity;
 the goal lines print PASS or FAIL and assert nothing. The tables go to stdout
@@ -137,6 +138,7 @@ GOAL_BYTES_PER_EDGE = 16.0
 GOAL_BOUND_RATIO = 2.0
 # A peer whose scores are this close to ours (L1) ranks the same vector.
 SAME_VECTOR_L1 = 1e-6
+CACHE_LINE_BYTES = 64
 
 IntArray = npt.NDArray[np.int64]
 # A 9-node graph (a ring and a dangling node) each contestant ranks once before the timing:
@@ -690,17 +692,21 @@ def bandwidth_bound(
 
     Per edge a source id and a weight if one is stored, per node an indptr
     entry, the previous score read once and the new one written once (8 bytes
-    each). The gather model reads the previous score once per edge.
+    each). The gather model reads the previous score once per edge, the
+    line-gather model a whole cache line per edge (every gather a miss).
     """
     per_edge = layout["index_bytes"] + layout["value_bytes"]
     per_node = layout["indptr_bytes"] + 8 + 8
     least = n_edges * per_edge + n_nodes * per_node
     gather = least + n_edges * 8
+    line_gather = least + n_edges * CACHE_LINE_BYTES
     return {
         "bytes": least,
         "ms": least / (read_gbs * 1e9) * 1e3,
         "gather_bytes": gather,
         "gather_ms": gather / (read_gbs * 1e9) * 1e3,
+        "line_gather_bytes": line_gather,
+        "line_gather_ms": line_gather / (read_gbs * 1e9) * 1e3,
     }
 
 
@@ -869,6 +875,7 @@ def goals(graph: GraphFiles, rows: dict[str, Any], bandwidth: dict[str, float]) 
             "ms_per_iteration": ours["ms_per_iteration"],
             "ratio": ratio,
             "gather_ratio": ours["ms_per_iteration"] / bound["gather_ms"],
+            "line_gather_ratio": ours["ms_per_iteration"] / bound["line_gather_ms"],
             "is_met": ratio <= GOAL_BOUND_RATIO,
         }
     return found
@@ -889,6 +896,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             notes.append(f"{name}: not found under {GRAPHS}, not measured")
         else:
             graphs.append(real)
+    graphs.sort(key=lambda graph: graph.n_edges)  # estimates scale up from smaller runs
     bandwidth = measure_bandwidth(args.bandwidth_mib)
     print(
         f"  bandwidth: read {bandwidth['read_gbs']:.1f} GB/s, copy {bandwidth['copy_gbs']:.1f}, "
@@ -1057,14 +1065,18 @@ def _goal_lines(found: dict[str, Any], bandwidth: dict[str, float]) -> list[str]
         )
     bound = found.get("bandwidth")
     if bound:
-        lines.append(
-            f"goal within {GOAL_BOUND_RATIO:g}x the bandwidth bound: a round moves at least "
-            f"{bound['bytes'] / 1e6:.0f} MB = {bound['ms']:.2f} ms at "
-            f"{bandwidth['read_gbs']:.1f} GB/s (gathering each score per edge: "
-            f"{bound['gather_bytes'] / 1e6:.0f} MB, {bound['gather_ms']:.2f} ms); ours "
-            f"{bound['ms_per_iteration']:.2f} ms = {bound['ratio']:.2f}x "
-            f"({bound['gather_ratio']:.2f}x the gather bound)  {_verdict(bound['is_met'])}"
-        )
+        gbs = bandwidth["read_gbs"]
+        lines += [
+            f"bandwidth bound of a round at {gbs:.1f} GB/s: scores read once per node "
+            f"{bound['bytes'] / 1e6:.0f} MB = {bound['ms']:.2f} ms; 8 B gathered per edge "
+            f"{bound['gather_bytes'] / 1e6:.0f} MB = {bound['gather_ms']:.2f} ms; a "
+            f"{CACHE_LINE_BYTES}-B line per edge {bound['line_gather_bytes'] / 1e6:.0f} MB = "
+            f"{bound['line_gather_ms']:.2f} ms",
+            f"goal within {GOAL_BOUND_RATIO:g}x the bandwidth bound (scores read once per node): "
+            f"ours {bound['ms_per_iteration']:.2f} ms a round = {bound['ratio']:.2f}x "
+            f"({bound['gather_ratio']:.2f}x the 8-B gather bound, "
+            f"{bound['line_gather_ratio']:.2f}x the line bound)  {_verdict(bound['is_met'])}",
+        ]
     return lines
 
 
