@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import networkx as nx
+import numpy as np
 import pytest
 
 from linkequity.model.links import LinkSighting
@@ -253,3 +254,12 @@ def test_an_unknown_snapshot_and_unusable_seeds_are_refused(
     result = cli("rank", "--db", db, "--trust-seeds", seeds)
     assert result.exit_code == 2
     assert "line 1" in result.stderr
+
+
+@pytest.mark.parametrize("highest", [40, 10**12])
+def test_url_ids_map_to_dense_node_ids_dense_or_sparse(highest: int) -> None:
+    from linkequity.services.rank import _node_numbering
+
+    url_ids = np.array([3, 7, 9, highest], dtype=np.int64)
+    node_of = _node_numbering(url_ids)
+    assert node_of(np.array([highest, 3, 9, 7, 3], dtype=np.int64)).tolist() == [3, 0, 2, 1, 0]

@@ -45,6 +45,10 @@ if TYPE_CHECKING:
     from linkequity.sources.edge_list import EdgeList
     from linkequity.store import Store
 
+#: Url ids per node above which the numbering is sparse enough for a binary search.
+_SPARSE_IDS = 8
+_SPARSE_SLACK = 1_000_000
+
 #: The phases ``rank_snapshot`` reports, in order.
 PHASES = ("load", "rank", "domains", "write")
 
@@ -287,9 +291,10 @@ def rank_snapshot(
                 "sponsored, ugc and lost links do not count.",
             )
         url_ids = _int64(nodes.column("url_id"))
+        node_of = _node_numbering(url_ids)
         graph = LinkGraph.from_arrays(
-            np.searchsorted(url_ids, _int64(links.column("source_url_id"))),
-            np.searchsorted(url_ids, _int64(links.column("target_url_id"))),
+            node_of(_int64(links.column("source_url_id"))),
+            node_of(_int64(links.column("target_url_id"))),
             url_ids.size,
         )
         domain_names = pc.unique(nodes.column("domain"))
@@ -459,6 +464,20 @@ def _snapshot(store: Store, snapshot_id: int | None, db: Path) -> int:
             hint="Leave out --snapshot to rank the latest one.",
         )
     return snapshot_id
+
+
+def _node_numbering(
+    url_ids: npt.NDArray[np.int64],
+) -> Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
+    """Return the map from url ids (all in the sorted *url_ids*) to node ids ``0..n-1``."""
+    highest = int(url_ids[-1]) if url_ids.size else -1
+    if highest >= _SPARSE_IDS * url_ids.size + _SPARSE_SLACK:
+        return lambda ids: np.searchsorted(url_ids, ids).astype(np.int64)
+    # The store numbers URLs densely: a lookup table is one gather per link,
+    # where a binary search is some twenty cache misses.
+    lookup = np.zeros(highest + 1, dtype=np.int64)
+    lookup[url_ids] = np.arange(url_ids.size, dtype=np.int64)
+    return lambda ids: lookup[ids]
 
 
 def _seed_pages(
