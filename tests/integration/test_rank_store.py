@@ -6,6 +6,7 @@ reads the followed, live links with its own SQL and ranks them with networkx.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections import defaultdict
@@ -15,7 +16,9 @@ import duckdb
 import networkx as nx
 import numpy as np
 import pytest
+from rich.console import Console
 
+from linkequity.cli import render
 from linkequity.model.links import LinkSighting
 from linkequity.services.imports import import_exports, sample_exports
 from linkequity.services.rank import rank_snapshot
@@ -263,3 +266,33 @@ def test_url_ids_map_to_dense_node_ids_dense_or_sparse(highest: int) -> None:
     url_ids = np.array([3, 7, 9, highest], dtype=np.int64)
     node_of = _node_numbering(url_ids)
     assert node_of(np.array([highest, 3, 9, 7, 3], dtype=np.int64)).tolist() == [3, 0, 2, 1, 0]
+
+
+def test_progress_names_each_phase_on_a_terminal(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = io.StringIO()
+    monkeypatch.setattr(render, "stderr", Console(file=buffer, force_terminal=True, width=100))
+    told: list[str] = []
+    with render.rank_progress(enabled=True) as tell:
+        assert tell is not None
+
+        def record(phase: str) -> None:
+            told.append(phase)
+            tell(phase)
+
+        report = rank_snapshot(db, on_phase=record)
+    assert told == ["load", "rank", "domains", "write"]
+    assert list(report.timings_s) == told
+    assert "writing the scores" in buffer.getvalue()
+    with render.rank_progress(enabled=False) as silent:
+        assert silent is None
+
+
+def test_show_prints_the_stored_scores(db: Path, cli: Callable[..., CliResult]) -> None:
+    assert cli("rank", "--db", db, "--json").exit_code == 0
+    result = cli("rank", "--db", db, "--show", "--top", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "Scores of snapshot" in result.stdout
+    assert f"https://www.{TARGET_DOMAIN}/" in result.stdout
+    seeds = cli("rank", "--db", db, "--show", "--trust-seeds", db)
+    assert seeds.exit_code == 2
+    assert "--show reads stored scores" in seeds.stderr
