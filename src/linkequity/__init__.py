@@ -19,9 +19,12 @@ from linkequity.parsing.robots import RobotsDecision, explain_robots, robots_all
 
 if TYPE_CHECKING:
     from linkequity.graph import (
+        AuthorityPath,
         DomainAuthority,
+        LinkGains,
         LinkGraph,
         PageAuthority,
+        PlannedLink,
         ReferringCounts,
         SpamMass,
         anti_trustrank,
@@ -29,12 +32,18 @@ if TYPE_CHECKING:
         domain_authority,
         domain_graph,
         domain_referring_counts,
+        explain_paths,
         hits,
+        influence,
+        link_gains,
         page_authority,
         pagerank,
+        plan_links,
         propose_trust_seeds,
         referring_counts,
+        removal_loss,
         spam_mass,
+        target_rank,
         trustrank,
     )
 
@@ -62,8 +71,23 @@ _TRUST_NAMES = frozenset(
 )
 
 
+_INFLUENCE_NAMES = frozenset(
+    {
+        "AuthorityPath",
+        "LinkGains",
+        "PlannedLink",
+        "explain_paths",
+        "influence",
+        "link_gains",
+        "plan_links",
+        "removal_loss",
+        "target_rank",
+    }
+)
+
+
 def __getattr__(name: str) -> Any:
-    if name in _GRAPH_NAMES or name in _TRUST_NAMES:
+    if name in _GRAPH_NAMES or name in _TRUST_NAMES or name in _INFLUENCE_NAMES:
         from linkequity import graph
 
         return getattr(graph, name)
@@ -71,12 +95,15 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AuthorityPath",
     "DomainAuthority",
     "Link",
+    "LinkGains",
     "LinkGraph",
     "PageAuthority",
     "PageSignals",
     "Placement",
+    "PlannedLink",
     "ReferringCounts",
     "RobotsDecision",
     "SpamMass",
@@ -87,21 +114,27 @@ __all__ = [
     "domain_authority",
     "domain_graph",
     "domain_referring_counts",
+    "explain_paths",
     "explain_robots",
     "extract_links",
     "hits",
+    "influence",
+    "link_gains",
     "normalize_url",
     "page_authority",
     "pagerank",
     "parse_page",
     "parse_url",
+    "plan_links",
     "propose_trust_seeds",
     "public_suffix",
     "referring_counts",
     "registrable_domain",
+    "removal_loss",
     "resolve_url",
     "reversed_host",
     "robots_allowed",
     "spam_mass",
+    "target_rank",
     "trustrank",
 ]

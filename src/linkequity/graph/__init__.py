@@ -9,6 +9,17 @@ from linkequity.graph.authority import (
     spam_mass,
     trustrank,
 )
+from linkequity.graph.influence import (
+    AuthorityPath,
+    LinkGains,
+    PlannedLink,
+    explain_paths,
+    influence,
+    link_gains,
+    plan_links,
+    removal_loss,
+    target_rank,
+)
 from linkequity.graph.link_graph import LinkGraph, assign_ids, rollup
 from linkequity.graph.scores import (
     DomainAuthority,
@@ -23,9 +34,12 @@ from linkequity.graph.scores import (
 )
 
 __all__ = [
+    "AuthorityPath",
     "DomainAuthority",
+    "LinkGains",
     "LinkGraph",
     "PageAuthority",
+    "PlannedLink",
     "ReferringCounts",
     "SpamMass",
     "anti_trustrank",
@@ -34,12 +48,18 @@ __all__ = [
     "domain_authority",
     "domain_graph",
     "domain_referring_counts",
+    "explain_paths",
     "hits",
+    "influence",
+    "link_gains",
     "page_authority",
     "pagerank",
+    "plan_links",
     "propose_trust_seeds",
     "referring_counts",
+    "removal_loss",
     "rollup",
     "spam_mass",
+    "target_rank",
     "trustrank",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from itertools import product
 from typing import TYPE_CHECKING
 
@@ -618,3 +619,28 @@ def test_explain_paths_refuses_bad_input() -> None:
         explain_paths(graph, [2], depth=0)
     with pytest.raises(ValueError, match="top"):
         explain_paths(graph, [2], top=0)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "AuthorityPath",
+        "LinkGains",
+        "PlannedLink",
+        "explain_paths",
+        "influence",
+        "link_gains",
+        "plan_links",
+        "removal_loss",
+        "target_rank",
+    ],
+)
+def test_the_influence_names_are_public(name: str) -> None:
+    import linkequity
+    from linkequity import graph
+
+    # graph.influence is the function; the module is reached by its full name.
+    module = importlib.import_module("linkequity.graph.influence")
+    assert name in linkequity.__all__
+    assert name in graph.__all__
+    assert getattr(linkequity, name) is getattr(module, name)
