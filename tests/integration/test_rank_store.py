@@ -248,6 +248,15 @@ def test_an_unknown_snapshot_and_unusable_seeds_are_refused(
     result = cli("rank", "--db", db, "--snapshot", "999")
     assert result.exit_code == 2
     assert "has no snapshot 999" in result.stderr
+    assert cli("rank", "--db", db, "--snapshot", "1", "--json").exit_code == 0
+    assert cli("rank", "--db", db, "--show", "--snapshot", "999").exit_code == 2
+    for content in (None, "# nothing trusted\n"):
+        seeds = tmp_path / f"seeds-{content is None}.txt"
+        if content is not None:
+            seeds.write_text(content, encoding="utf-8")
+        result = cli("rank", "--db", db, "--trust-seeds", seeds)
+        assert result.exit_code == 2
+        assert ("cannot read" if content is None else "lists no trusted") in result.stderr
     seeds = tmp_path / "seeds.txt"
     seeds.write_text("nowhere.example\n", encoding="utf-8")
     result = cli("rank", "--db", db, "--trust-seeds", seeds)

@@ -445,6 +445,11 @@ def _raise_first_bad_line(
                     raise UsageError(
                         f"{where}: {_shown(field)} is not an integer id", hint=_ID_HINT
                     )
+                if not -(2**63) <= int(field) < 2**63:
+                    raise UsageError(
+                        f"{where}: id {_shown(field)} does not fit in 64 bits",
+                        hint="Pass --labels to read ids as names.",
+                    )
                 if int(field) < layout.base:
                     hint = (
                         "The file numbers its nodes from 0: drop --base 1."

@@ -103,6 +103,8 @@ def test_skip_passes_over_a_header_line(tmp_path: Path) -> None:
         ("0 1 0.5\n1 2 heavy\n", r"line 2: weight 'heavy'"),
         ("0 1\n-1 2\n", r"line 2: id -1 is below the base 0"),
         ("0 1\n1 2 # note\n", r"line 2: 4 fields"),
+        ("0 1\n1 99999999999999999999\n", r"line 2: id '99999999999999999999' does not fit"),
+        ("%%MatrixMarket matrix coordinate\n3 3\n1 2\n", r"line 2: a Matrix Market file needs"),
     ],
 )
 def test_a_bad_line_is_named_by_file_and_number(tmp_path: Path, text: str, message: str) -> None:
@@ -143,6 +145,14 @@ def test_a_file_without_edges_reads_as_an_empty_graph(tmp_path: Path, text: str)
     assert edges.n_nodes == 0
 
 
+@pytest.mark.parametrize(("keyword", "value"), [("base", 2), ("skip", -1)])
+def test_a_base_other_than_0_or_1_and_a_negative_skip_are_refused(
+    tmp_path: Path, keyword: str, value: int
+) -> None:
+    with pytest.raises(UsageError, match=f"{keyword} must be"):
+        read_edge_list(write(tmp_path, "0 1\n"), **{keyword: value})
+
+
 def test_missing_and_damaged_files_say_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cannot read"):
         read_edge_list(tmp_path / "absent.txt")
@@ -176,6 +186,8 @@ def test_node_weights_by_label_and_unknown_ids(tmp_path: Path) -> None:
         read_node_weights(write(tmp_path, "7\n", "seven.txt"), numbered)
     with pytest.raises(UsageError, match="lists no node"):
         read_node_weights(write(tmp_path, "# none\n", "none.txt"), numbered)
+    with pytest.raises(UsageError, match=r"line 2: weight '-1'"):
+        read_node_weights(write(tmp_path, "0 1\n1 -1\n", "negative.txt"), numbered)
     with pytest.raises(UsageError, match="every weight is 0"):
         read_node_weights(write(tmp_path, "0 0\n", "zero.txt"), numbered)
 
