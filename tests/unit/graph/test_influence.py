@@ -644,3 +644,47 @@ def test_the_influence_names_are_public(name: str) -> None:
     assert name in linkequity.__all__
     assert name in graph.__all__
     assert getattr(linkequity, name) is getattr(module, name)
+
+
+def test_bad_scores_edges_and_weights_are_refused() -> None:
+    graph = LinkGraph.from_arrays([0, 1, 2], [1, 2, 0], 3)
+    with pytest.raises(ValueError, match="entries for 3 nodes"):
+        link_gains(graph, [0], [1], source=2, scores=[0.5, 0.5])
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        removal_loss(graph, [0], sources=[2], scores=[0.5, 0.6, -0.1])
+    with pytest.raises(ValueError, match="edge targets"):
+        removal_loss(graph, [0], edges=([0, 1], [1]))
+    with pytest.raises(ValueError, match="weight"):
+        plan_links(graph, [0], [1], [2], 1, weight=-1.0)
+
+
+def test_a_weighted_plan_may_add_weight_to_a_link_it_chose() -> None:
+    # 1 links to the target 0 and to 2; more weight on 1 -> 0 is the only gain.
+    graph = LinkGraph.from_arrays([1, 1, 2], [0, 2, 1], 3, weights=[1.0, 1.0, 1.0])
+    plan = plan_links(graph, [0], [0], [1], 2, is_weighted=True, tol=1e-12)
+    assert [(step.source, step.target) for step in plan] == [(1, 0), (1, 0)]
+    assert all(step.realised_gain == pytest.approx(step.predicted_gain, rel=1e-6) for step in plan)
+    assert plan_links(graph, [0], [0], [1], 2, tol=1e-12) == []
+
+
+def test_the_compiled_sweep_does_what_its_python_source_says() -> None:
+    module = importlib.import_module("linkequity.graph.influence")
+    graph = random_graph(91, 30, 90, is_weighted=True)
+    chain = module._chain(graph, damping=0.85, teleport=None, dangling=np.arange(30.0))
+    forward = chain.forward
+    rhs = np.zeros((2, 30))
+    rhs[0, 3] = rhs[1, 7] = 1.0
+    compiled, interpreted = rhs.copy(), rhs.copy()
+    arguments = (
+        forward.indptr.astype(np.int64),
+        forward.indices.astype(np.int32),
+        forward.data,
+        chain.is_dangling,
+        chain.dangling,
+        rhs,
+    )
+    for _ in range(3):
+        moved = module._gauss_seidel_sweep(*arguments, compiled, 0.85)
+        assert module._gauss_seidel_sweep.py_func(*arguments, interpreted, 0.85) == moved
+    np.testing.assert_array_equal(compiled, interpreted)
+    assert np.count_nonzero(compiled) > 2
