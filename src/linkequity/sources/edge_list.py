@@ -185,16 +185,8 @@ def read_edge_list(
         if not np.all(np.isfinite(weights)) or np.any(weights < 0):
             _raise_first_bad_line(data, layout, path, labels=labels)
     if labels:
-        found = pc.unique(pa.chunked_array(table.column(0).chunks + table.column(1).chunks))
-        names = cast("pa.StringArray", found.take(pc.sort_indices(found)))
-        return EdgeList(
-            _int64(pc.index_in(table.column(0), value_set=names)),
-            _int64(pc.index_in(table.column(1), value_set=names)),
-            weights,
-            len(names),
-            base=layout.base,
-            labels=names,
-        )
+        sources, targets, names = _number_labels(table.column(0), table.column(1))
+        return EdgeList(sources, targets, weights, len(names), base=layout.base, labels=names)
     sources = _int64(table.column(0)) - layout.base
     targets = _int64(table.column(1)) - layout.base
     if min(int(sources.min()), int(targets.min())) < 0:
@@ -275,6 +267,29 @@ def read_node_weights(path: Path, edges: EdgeList) -> npt.NDArray[np.float64]:
     if not vector.sum() > 0:
         raise UsageError(f"{path}: every weight is 0", hint="Give at least one positive weight.")
     return vector
+
+
+def _number_labels(
+    sources: pa.ChunkedArray[Any], targets: pa.ChunkedArray[Any]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], pa.StringArray]:
+    """Give the labels of both columns ids in sorted order: one hash pass, one sort of names."""
+    both = pa.chunked_array(sources.chunks + targets.chunks, type=pa.string())
+    encoded = both.dictionary_encode()
+    chunks: list[Any] = encoded.chunks
+    # The chunks share one dictionary, the names in order of first appearance;
+    # fall back to a lookup should an Arrow version ever give each its own.
+    if chunks and all(len(chunk.dictionary) == len(chunks[-1].dictionary) for chunk in chunks):
+        first_seen = chunks[-1].dictionary
+        order = _int64(pc.sort_indices(first_seen))
+        rank = np.empty(order.size, dtype=np.int64)
+        rank[order] = np.arange(order.size, dtype=np.int64)
+        ids = rank[np.concatenate([_int64(chunk.indices) for chunk in chunks])]
+        names = cast("pa.StringArray", first_seen.take(order))
+    else:
+        unique = pc.unique(both)
+        names = cast("pa.StringArray", unique.take(pc.sort_indices(unique)))
+        ids = _int64(pc.index_in(both, value_set=names))
+    return ids[: len(sources)], ids[len(sources) :], names
 
 
 def _read_bytes(path: Path) -> bytes:
