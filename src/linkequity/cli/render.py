@@ -709,9 +709,9 @@ def rank_report(report: RankReport, *, db: Path) -> None:
         )
     for title, items in (("Top pages", report.top_pages), ("Top domains", report.top_domains)):
         table = Table(title=title, title_justify="left")
-        table.add_column("page" if title == "Top pages" else "domain", overflow="fold")
-        for column in ("authority", "pagerank", "ref. domains", "ref. pages", "trust", "spam"):
-            table.add_column(column, justify="right")
+        table.add_column("page" if title == "Top pages" else "domain", overflow="fold", ratio=1)
+        for column in ("authority", "pagerank", "ref.domains", "ref.pages", "trust", "spam"):
+            table.add_column(column, justify="right", no_wrap=True)
         for item in items:
             table.add_row(
                 Text(safe_text(item.name, limit=200)),
