@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         LinkGains,
         LinkGraph,
         PageAuthority,
+        PageRankReport,
         PlannedLink,
         ReferringCounts,
         SpamMass,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         link_gains,
         page_authority,
         pagerank,
+        pagerank_report,
         plan_links,
         propose_trust_seeds,
         referring_counts,
@@ -50,11 +52,12 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 # The graph names load on first use: SciPy would add about 0.3 s to every CLI start.
-_GRAPH_NAMES = frozenset({"LinkGraph", "hits", "pagerank"})
+_GRAPH_NAMES = frozenset({"LinkGraph", "PageRankReport", "hits", "pagerank", "pagerank_report"})
 _TRUST_NAMES = frozenset(
     {
         "DomainAuthority",
         "PageAuthority",
+        "PageRankReport",
         "ReferringCounts",
         "SpamMass",
         "anti_trustrank",
@@ -101,6 +104,7 @@ __all__ = [
     "LinkGains",
     "LinkGraph",
     "PageAuthority",
+    "PageRankReport",
     "PageSignals",
     "Placement",
     "PlannedLink",
@@ -123,6 +127,7 @@ __all__ = [
     "normalize_url",
     "page_authority",
     "pagerank",
+    "pagerank_report",
     "parse_page",
     "parse_url",
     "plan_links",

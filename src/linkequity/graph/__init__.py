@@ -1,10 +1,12 @@
 """Graph algorithms over integer node ids: pure NumPy and SciPy, no I/O."""
 
 from linkequity.graph.authority import (
+    PageRankReport,
     SpamMass,
     anti_trustrank,
     hits,
     pagerank,
+    pagerank_report,
     propose_trust_seeds,
     spam_mass,
     trustrank,
@@ -39,6 +41,7 @@ __all__ = [
     "LinkGains",
     "LinkGraph",
     "PageAuthority",
+    "PageRankReport",
     "PlannedLink",
     "ReferringCounts",
     "SpamMass",
@@ -54,6 +57,7 @@ __all__ = [
     "link_gains",
     "page_authority",
     "pagerank",
+    "pagerank_report",
     "plan_links",
     "propose_trust_seeds",
     "referring_counts",

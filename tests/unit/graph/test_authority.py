@@ -260,9 +260,10 @@ def test_hits_agrees_with_networkx_on_hollins(hollins: EdgeList) -> None:
 def test_public_api_exports_the_graph_names() -> None:
     import linkequity
 
-    for name in ("LinkGraph", "pagerank", "hits"):
+    for name in ("LinkGraph", "pagerank", "pagerank_report", "PageRankReport", "hits"):
         assert name in linkequity.__all__
     assert linkequity.pagerank is pagerank
+    assert linkequity.pagerank_report is pagerank_report
     assert linkequity.LinkGraph is LinkGraph
     scores = linkequity.pagerank(linkequity.LinkGraph.from_arrays([0, 1], [1, 0], 2))
     assert scores.tolist() == pytest.approx([0.5, 0.5])
