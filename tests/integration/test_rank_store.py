@@ -20,7 +20,9 @@ from rich.console import Console
 
 from linkequity.cli import render
 from linkequity.model.links import LinkSighting
+from linkequity.samples.web import generate_web, write_warc
 from linkequity.services.imports import import_exports, sample_exports
+from linkequity.services.ingest import ingest_archives
 from linkequity.services.rank import rank_snapshot
 from linkequity.store import Store, sightings_to_arrow
 
@@ -305,3 +307,30 @@ def test_show_prints_the_stored_scores(db: Path, cli: Callable[..., CliResult]) 
     seeds = cli("rank", "--db", db, "--show", "--trust-seeds", db)
     assert seeds.exit_code == 2
     assert "--show reads stored scores" in seeds.stderr
+
+
+@pytest.mark.slow  # writing and ingesting the sample web's archive takes a few seconds
+def test_an_ingested_crawl_ranks_as_networkx_does_without_its_nofollow_links(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    archive = tmp_path / "web.warc.gz"
+    write_warc(generate_web(1, sites=14, pages=140), archive)
+    db = tmp_path / "web.duckdb"
+    ingest_archives([archive], db=db, workers=1)
+    result = cli("rank", "--db", db, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+
+    unfollowed = query(
+        db, "SELECT count(*) FROM links WHERE is_nofollow OR is_sponsored OR is_ugc"
+    )[0][0]
+    assert unfollowed > 0
+    edges = followed_edges(db)
+    pages = nx.DiGraph()
+    pages.add_nodes_from(url for s, t, _, _ in edges for url in (s, t))
+    pages.add_edges_from((s, t) for s, t, _, _ in edges if s != t)
+    expected = nx.pagerank(pages, alpha=0.85, tol=NX_TOL, max_iter=10_000)
+    rows = stored(db, "page")
+    assert report["pages"] == len(rows) == len(expected)
+    for url, score in expected.items():
+        assert rows[url]["pagerank"] == pytest.approx(score, abs=MATCH), url
