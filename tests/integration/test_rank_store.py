@@ -228,16 +228,44 @@ def test_a_project_of_nofollow_links_has_no_graph(tmp_path: Path) -> None:
     assert "nofollow" in getattr(err.value, "hint", "")
 
 
+def test_links_to_urls_the_store_lacks_are_named_as_damage(
+    db: Path, cli: Callable[..., CliResult]
+) -> None:
+    with duckdb.connect(str(db)) as conn:
+        conn.execute(
+            """INSERT INTO links (id, source_url_id, target_url_id, anchor_key, anchor,
+                is_target_inferred, first_snapshot_id, last_snapshot_id)
+            SELECT max(id) + 1, 1, max(id) + 1000, '', '', false, 1, 1 FROM links"""
+        )
+    result = cli("rank", "--db", db)
+    assert result.exit_code == 2
+    assert "refer to URLs that its urls table does not hold" in result.stderr
+
+
+def foreign_duckdb(path: Path) -> None:
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("CREATE TABLE links (a INTEGER)")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "no project at"), (b"not a database at all\n" * 4, "not a linkequity store")],
+    [
+        (None, "no project at"),
+        (b"not a database at all\n" * 4, "not a linkequity store"),
+        (foreign_duckdb, "is a DuckDB database but not a linkequity store"),
+    ],
 )
 def test_a_missing_or_foreign_file_is_refused(
-    tmp_path: Path, cli: Callable[..., CliResult], content: bytes | None, message: str
+    tmp_path: Path,
+    cli: Callable[..., CliResult],
+    content: bytes | Callable[[Path], None] | None,
+    message: str,
 ) -> None:
     path = tmp_path / "project.duckdb"
-    if content is not None:
+    if isinstance(content, bytes):
         path.write_bytes(content)
+    elif content is not None:
+        content(path)
     result = cli("rank", "--db", path)
     assert result.exit_code == 2
     assert message in result.stderr
@@ -277,6 +305,8 @@ def test_url_ids_map_to_dense_node_ids_dense_or_sparse(highest: int) -> None:
     url_ids = np.array([3, 7, 9, highest], dtype=np.int64)
     node_of = _node_numbering(url_ids)
     assert node_of(np.array([highest, 3, 9, 7, 3], dtype=np.int64)).tolist() == [3, 0, 2, 1, 0]
+    absent = np.array([0, 4, highest + 1, highest * 2, -5], dtype=np.int64)
+    assert node_of(absent).tolist() == [-1] * 5
 
 
 def test_progress_names_each_phase_on_a_terminal(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

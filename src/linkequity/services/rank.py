@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from linkequity.errors import InvalidUrl, NotConverged, UsageError
+from linkequity.errors import InvalidUrl, NotConverged, StoreCorrupt, UsageError
 from linkequity.graph import (
     LinkGraph,
     domain_authority,
@@ -292,11 +292,14 @@ def rank_snapshot(
             )
         url_ids = _int64(nodes.column("url_id"))
         node_of = _node_numbering(url_ids)
-        graph = LinkGraph.from_arrays(
-            node_of(_int64(links.column("source_url_id"))),
-            node_of(_int64(links.column("target_url_id"))),
-            url_ids.size,
-        )
+        sources = node_of(_int64(links.column("source_url_id")))
+        targets = node_of(_int64(links.column("target_url_id")))
+        if sources.size and min(int(sources.min()), int(targets.min())) < 0:
+            raise StoreCorrupt(
+                f"links of {db} refer to URLs that its urls table does not hold",
+                hint="The project file is damaged; import or crawl into a new one.",
+            )
+        graph = LinkGraph.from_arrays(sources, targets, url_ids.size)
         domain_names = pc.unique(nodes.column("domain"))
         domain_names = domain_names.take(pc.sort_indices(domain_names))
         domain_of_page = _int64(pc.index_in(nodes.column("domain"), value_set=domain_names))
@@ -469,15 +472,24 @@ def _snapshot(store: Store, snapshot_id: int | None, db: Path) -> int:
 def _node_numbering(
     url_ids: npt.NDArray[np.int64],
 ) -> Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]]:
-    """Return the map from url ids (all in the sorted *url_ids*) to node ids ``0..n-1``."""
+    """Return the map from url ids to node ids ``0..n-1``, the positions in the sorted *url_ids*.
+
+    The map gives -1 for an id that *url_ids* lacks.
+    """
     highest = int(url_ids[-1]) if url_ids.size else -1
     if highest >= _SPARSE_IDS * url_ids.size + _SPARSE_SLACK:
-        return lambda ids: np.searchsorted(url_ids, ids).astype(np.int64)
+
+        def search(ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+            found = np.searchsorted(url_ids, ids).astype(np.int64)
+            clipped = np.minimum(found, url_ids.size - 1)
+            return np.where(url_ids[clipped] == ids, found, -1)
+
+        return search
     # The store numbers URLs densely: a lookup table is one gather per link,
     # where a binary search is some twenty cache misses.
-    lookup = np.zeros(highest + 1, dtype=np.int64)
+    lookup = np.full(highest + 2, -1, dtype=np.int64)
     lookup[url_ids] = np.arange(url_ids.size, dtype=np.int64)
-    return lambda ids: lookup[ids]
+    return lambda ids: lookup[np.clip(ids, -1, highest + 1)]
 
 
 def _seed_pages(
