@@ -688,3 +688,13 @@ def test_the_compiled_sweep_does_what_its_python_source_says() -> None:
         assert module._gauss_seidel_sweep.py_func(*arguments, interpreted, 0.85) == moved
     np.testing.assert_array_equal(compiled, interpreted)
     assert np.count_nonzero(compiled) > 2
+
+
+def test_paths_below_a_share_of_1e_12_are_left_out() -> None:
+    graph = LinkGraph.from_arrays([0, 2], [1, 1], 3)
+    teleport = np.array([1.0, 1.0, 1e-14])
+    paths = explain_paths(graph, [1], depth=1, top=5, teleport=teleport)
+    assert [path.nodes for path in paths] == [(0, 1)]
+    every = explain_paths(graph, [1], depth=1, top=None, teleport=teleport)
+    assert [path.nodes for path in every] == [(0, 1), (2, 1)]
+    assert 0 < every[1].share < 1e-12
