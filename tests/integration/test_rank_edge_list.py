@@ -157,6 +157,15 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(
     assert result.stdout == ""
 
 
+def test_an_unwritable_output_is_one_line(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    edges = tmp_path / "edges.txt"
+    edges.write_text("0 1\n", encoding="utf-8")
+    result = cli("graph", "rank", edges, "--output", tmp_path / "absent" / "scores.tsv")
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+    assert "folder exists" in result.stderr
+
+
 def test_an_unknown_seed_is_named(tmp_path: Path, cli: Callable[..., CliResult]) -> None:
     edges = tmp_path / "edges.txt"
     edges.write_text("0 1\n1 2\n", encoding="utf-8")

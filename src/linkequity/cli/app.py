@@ -517,7 +517,10 @@ def graph_rank(
         try:
             output.write_bytes(data)
         except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from exc
+            raise UsageError(
+                f"cannot write {output}: {exc.strerror or exc}",
+                hint="Check that its folder exists and is writable, or leave out --output.",
+            ) from exc
 
 
 @app.command("formats")
