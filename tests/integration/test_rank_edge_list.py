@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from tests.conftest import SHARED_DATA
 
-from linkequity.graph import LinkGraph, hits, pagerank
-from linkequity.graph.authority import pagerank_report
+from linkequity.graph import LinkGraph, hits, pagerank, pagerank_report
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -28,11 +28,11 @@ from linkequity.graph import (
     domain_referring_counts,
     hits,
     page_authority,
+    pagerank_report,
     referring_counts,
     spam_mass,
     trustrank,
 )
-from linkequity.graph.authority import pagerank_report
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
 from linkequity.services.project import open_existing
 from linkequity.sources.edge_list import read_edge_list, read_node_weights
