@@ -116,7 +116,7 @@ class LinkGains:
     gains : numpy.ndarray
         float64 change of ``Σ_T x`` if that one link is added.
     relative_gains : numpy.ndarray
-        ``gains / target_rank``.
+        ``gains / target_rank`` (infinite for a gain to targets of rank 0).
     denominators : numpy.ndarray
         Sherman-Morrison denominator ``1 - d (G u)_q`` of each candidate (1 for
         a new source page, or for ``exact=False``); near 1 unless ``p`` leads
@@ -393,7 +393,12 @@ def link_gains(
         gains = damping * new_source_rank * r[candidate_ids, 0]
         ones = np.ones(candidate_ids.size)
         return LinkGains(
-            candidate_ids, gains, gains / rank_of_t, ones, rank_of_t, float(new_source_rank)
+            candidate_ids,
+            gains,
+            _relative(gains, rank_of_t),
+            ones,
+            rank_of_t,
+            float(new_source_rank),
         )
     if new_source_rank is not None:
         raise ValueError(both_or_neither)
@@ -416,7 +421,7 @@ def link_gains(
     return LinkGains(
         candidate_ids,
         gains[0],
-        gains[0] / rank_of_t,
+        _relative(gains[0], rank_of_t),
         denominators[0],
         rank_of_t,
         float(source_ranks[0]),
@@ -726,6 +731,8 @@ def explain_paths(
         if scores is None
         else _vector(scores, n, "scores")
     )
+    if not float(x[target_ids].sum()) > 0:
+        return []  # no rank to explain: a teleport vector that never reaches the targets
     reverse = sparse.csr_array(chain.forward.T)
     reverse.sort_indices()
     is_allowed = np.ones(n, dtype=np.bool_)
@@ -1004,6 +1011,13 @@ def _gauss_seidel_sweep(
                 change = moved
             column[i] = new
     return change
+
+
+def _relative(gains: Vector, rank_of_t: float) -> Vector:
+    """``gains / rank_of_t``, or infinite where a gain lifts targets of rank 0."""
+    if rank_of_t > 0:
+        return gains / rank_of_t
+    return np.where(gains > 0, np.inf, 0.0)
 
 
 def _indicator(ids: Ids, n: int) -> Vector:

@@ -709,3 +709,16 @@ def test_the_row_of_g_at_the_source_gives_the_denominator_terms() -> None:
         s = influence(graph, [q], tol=1e-14)
         assert m[:, q] @ s == pytest.approx((s[q] - 1.0) / 0.85, rel=1e-11)
         assert target_rank(s) == pytest.approx(pagerank(graph, tol=1e-14)[q], rel=1e-10)
+
+
+def test_targets_that_the_teleport_never_reaches() -> None:
+    # With the teleport on node 0 only, node 2 has rank 0 until 1 links to it.
+    graph = LinkGraph.from_arrays([0, 1], [1, 0], 3)
+    teleport = np.array([1.0, 0.0, 0.0])
+    result = link_gains(graph, [2], [2], source=1, teleport=teleport, dangling=teleport)
+    assert result.target_rank == 0.0
+    assert result.gains[0] > 0
+    assert result.relative_gains[0] == np.inf
+    new_page = link_gains(graph, [2], [0, 2], new_source_rank=0.1, teleport=teleport)
+    assert new_page.relative_gains.tolist() == [0.0, np.inf]
+    assert explain_paths(graph, [2], teleport=teleport, dangling=teleport) == []
