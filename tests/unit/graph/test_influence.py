@@ -722,3 +722,62 @@ def test_targets_that_the_teleport_never_reaches() -> None:
     new_page = link_gains(graph, [2], [0, 2], new_source_rank=0.1, teleport=teleport)
     assert new_page.relative_gains.tolist() == [0.0, np.inf]
     assert explain_paths(graph, [2], teleport=teleport, dangling=teleport) == []
+
+
+small_graphs = st.integers(3, 10).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=30),
+        st.lists(st.floats(0.0, 1.0), min_size=n, max_size=n).filter(lambda v: sum(v) > 0.1),
+    )
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(graph_data=small_graphs, target=st.integers(0, 9), picks=st.lists(st.booleans()))
+def test_removals_match_a_dense_recomputation_on_any_small_graph(
+    graph_data: tuple[int, list[tuple[int, int]], list[float]],
+    target: int,
+    picks: list[bool],
+) -> None:
+    n, edges, dangling_weights = graph_data
+    pairs = np.array(edges, dtype=np.int64)
+    graph = LinkGraph.from_arrays(pairs[:, 0], pairs[:, 1], n)
+    rows, cols, _ = edges_of(graph)
+    chosen = np.array([picks[i] if i < len(picks) else i % 2 == 0 for i in range(rows.size)])
+    v = np.full(n, 1.0 / n)
+    dangling = np.array(dangling_weights) / sum(dangling_weights)
+    targets = np.array([target % n])
+    loss = removal_loss(
+        graph,
+        targets,
+        edges=(rows[chosen], cols[chosen]),
+        dangling=dangling,
+        tol=1e-14,
+        max_iter=5000,
+    )
+    after = LinkGraph.from_arrays(rows[~chosen], cols[~chosen], n)
+    actual = (
+        dense_rank(graph, 0.85, v, dangling)[targets].sum()
+        - dense_rank(after, 0.85, v, dangling)[targets].sum()
+    )
+    assert loss == pytest.approx(actual, rel=1e-8, abs=1e-13)
+
+
+@settings(max_examples=30, deadline=None)
+@given(graph_data=small_graphs, target=st.integers(0, 9))
+def test_single_link_shares_sum_to_the_followed_link_part_on_any_small_graph(
+    graph_data: tuple[int, list[tuple[int, int]], list[float]], target: int
+) -> None:
+    n, edges, dangling_weights = graph_data
+    pairs = np.array(edges, dtype=np.int64)
+    graph = LinkGraph.from_arrays(pairs[:, 0], pairs[:, 1], n)
+    dangling = np.array(dangling_weights) / sum(dangling_weights)
+    v = np.full(n, 1.0 / n)
+    x = dense_rank(graph, 0.85, v, dangling)
+    targets = np.array([target % n])
+    paths = explain_paths(graph, targets, depth=1, top=None, scores=x, dangling=dangling)
+    is_dangling = graph.out_weight() == 0
+    teleport_part = 0.15 * v[targets].sum() + 0.85 * x[is_dangling].sum() * dangling[targets].sum()
+    expected = (x[targets].sum() - teleport_part) / x[targets].sum()
+    assert sum(path.share for path in paths) == pytest.approx(expected, rel=1e-9, abs=1e-12)
