@@ -69,7 +69,9 @@ Paths
     ``Σ_T x`` that arrives over followed links (the rest is teleport and
     dangling mass); the extensions of a path through ``p_k`` split its share in
     proportion to the in-link flows of ``p_k``, so they sum to its share times
-    the followed-link fraction of ``x_{p_k}``, and none exceeds it.
+    the followed-link fraction of ``x_{p_k}``, and none exceeds it. Paths
+    follow links only (a dangling page's spread is not a link), and may pass
+    through ``T`` or revisit a page unless only entering paths are asked for.
 
 Pure: arrays in, arrays out.
 """
