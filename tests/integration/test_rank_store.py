@@ -7,6 +7,7 @@ reads the followed, live links with its own SQL and ranks them with networkx.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 from collections import defaultdict
@@ -189,6 +190,28 @@ def test_trust_seeds_give_trustrank_and_spam_mass(
     assert domain_rows[TARGET_DOMAIN]["trust"] > 0
     assert domain_rows[domain_of[trusted_page]]["trust"] > 0
     assert all(row["spam_mass"] is not None for row in domain_rows.values())
+
+
+def test_proposed_trust_seeds_lead_the_inverse_pagerank_of_domains(
+    db: Path, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("rank", "--db", db, "--propose-seeds", "3", "--json")
+    assert result.exit_code == 0, result.stderr
+    proposed = json.loads(result.stdout)["proposed_seeds"]
+    domains = nx.DiGraph()
+    for _, _, sd, td in followed_edges(db):
+        domains.add_nodes_from((sd, td))
+        if sd != td:
+            domains.add_edge(sd, td)
+    inverse = nx.pagerank(domains.reverse(), alpha=0.85, tol=NX_TOL, max_iter=10_000)
+    assert len(proposed) == len(set(proposed)) == 3
+    others = max(score for domain, score in inverse.items() if domain not in proposed)
+    assert min(inverse[domain] for domain in proposed) >= others - MATCH
+    scores = [inverse[domain] for domain in proposed]
+    assert all(later <= earlier + MATCH for earlier, later in itertools.pairwise(scores))
+    shown = cli("rank", "--db", db, "--propose-seeds", "2", "--top", "1")
+    assert "Trust seeds to review" in shown.stdout
+    assert proposed[0] in shown.stdout
 
 
 def test_the_summary_table_lists_the_best_pages(db: Path, cli: Callable[..., CliResult]) -> None:

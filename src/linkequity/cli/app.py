@@ -409,6 +409,15 @@ def rank_(
     top: Annotated[
         int, typer.Option("--top", help="Pages and domains listed", metavar="N", min=0)
     ] = 10,
+    propose_seeds: Annotated[
+        int,
+        typer.Option(
+            "--propose-seeds",
+            help="Also propose N domains to review as trust seeds (inverse PageRank)",
+            metavar="N",
+            min=0,
+        ),
+    ] = 0,
     show: Annotated[
         bool, typer.Option("--show", help="Show the stored scores instead of computing them")
     ] = False,
@@ -419,8 +428,10 @@ def rank_(
 
     settings = _settings(store__db=db)
     if show:
-        if trust_seeds is not None:
-            raise UsageError("--show reads stored scores; --trust-seeds needs a new ranking")
+        if trust_seeds is not None or propose_seeds:
+            raise UsageError(
+                "--show reads stored scores; --trust-seeds and --propose-seeds need a new ranking"
+            )
         report = ranking.stored_ranking(settings.store.db, snapshot_id=snapshot, top=top)
     else:
         with render.rank_progress(enabled=settings.ui.progress and not as_json) as tell:
@@ -430,6 +441,7 @@ def rank_(
                 trust_seeds=trust_seeds,
                 damping=damping,
                 top=top,
+                propose_seeds=propose_seeds,
                 on_phase=tell,
             )
     if as_json:

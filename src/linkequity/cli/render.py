@@ -700,6 +700,11 @@ def rank_report(report: RankReport, *, db: Path) -> None:
             stdout.print(Text(f"Trust and spam mass from {report.trust_seed_pages:,} seed pages"))
         for seed in report.unmatched_seeds:
             stderr.print(Text(f"warning: trust seed {safe_text(seed)} is not in the graph"))
+        if report.proposed_seeds:
+            proposed = ", ".join(safe_text(domain) for domain in report.proposed_seeds)
+            stdout.print(
+                Text(f"Trust seeds to review (best by inverse PageRank first): {proposed}")
+            )
     else:
         stdout.print(
             Text(

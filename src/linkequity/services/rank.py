@@ -29,6 +29,7 @@ from linkequity.graph import (
     hits,
     page_authority,
     pagerank_report,
+    propose_trust_seeds,
     referring_counts,
     spam_mass,
     trustrank,
@@ -115,6 +116,7 @@ class RankReport:
     iterations: int = 0
     trust_seed_pages: int = 0
     unmatched_seeds: tuple[str, ...] = ()
+    proposed_seeds: tuple[str, ...] = ()
     top_pages: tuple[RankedItem, ...] = ()
     top_domains: tuple[RankedItem, ...] = ()
     timings_s: dict[str, float] = field(default_factory=dict)
@@ -233,6 +235,7 @@ def rank_snapshot(
     trust_seeds: Path | None = None,
     damping: float = 0.85,
     top: int = 10,
+    propose_seeds: int = 0,
     on_phase: Callable[[str], None] | None = None,
 ) -> RankReport:
     """Score the pages and domains of a project's link graph and store the scores.
@@ -257,6 +260,9 @@ def rank_snapshot(
     top : int, default 10
         Pages and domains of highest PageRank the report lists, read back
         from the store.
+    propose_seeds : int, default 0
+        Domains to propose as trust seeds for a person to review: the best by
+        inverse PageRank of the domain graph (Gyöngyi et al. 2004).
     on_phase : callable, optional
         Told the name of each phase of :data:`PHASES` as it starts.
 
@@ -326,6 +332,7 @@ def rank_snapshot(
         domains = domain_authority(graph, domain_of_page, n_domains, damping=damping)
         domain_links = domain_graph(graph, domain_of_page, n_domains)
         domain_counts = domain_referring_counts(graph, domain_of_page, n_domains)
+        proposed = domain_names.take(propose_trust_seeds(domain_links, propose_seeds))
         domain_trust = domain_spam = None
         if seed_pages.size:
             seed_domains = np.unique(domain_of_page[seed_pages])
@@ -371,6 +378,7 @@ def rank_snapshot(
         iterations=ranked.iterations,
         trust_seed_pages=int(seed_pages.size),
         unmatched_seeds=unmatched,
+        proposed_seeds=tuple(str(domain) for domain in proposed.to_pylist()),
         top_pages=top_pages,
         top_domains=top_domains,
         timings_s=timer.seconds,
