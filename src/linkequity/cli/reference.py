@@ -78,7 +78,7 @@ def render_reference() -> str:
         lines += [f"#### `{doc.path}`", "", "```", doc.usage, "```", "", doc.help, ""]
         if doc.params:
             lines += ["| argument or option | what it does |", "|---|---|"]
-            lines += [f"| `{name}` | {_cell(text)} |" for name, text in doc.params]
+            lines += [f"| `{_cell(name)}` | {_cell(text)} |" for name, text in doc.params]
             lines.append("")
     lines += [
         "### Settings",

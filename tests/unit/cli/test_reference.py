@@ -48,3 +48,10 @@ def test_check_reports_a_stale_file(tmp_path: Path) -> None:
     assert main(["--write", str(stale)]) == 0
     assert main(["--check", str(stale)]) == 0
     assert render_reference() in stale.read_text(encoding="utf-8")
+
+
+def test_a_choice_of_values_does_not_split_a_table_row() -> None:
+    # `--format <tsv|json>`: GitHub ends a table cell at any bare |, code span or not.
+    for line in render_reference().splitlines():
+        if line.startswith("| `"):
+            assert line.replace("\\|", "").count("|") == 3, line
