@@ -52,6 +52,10 @@ def test_check_reports_a_stale_file(tmp_path: Path) -> None:
 
 def test_a_choice_of_values_does_not_split_a_table_row() -> None:
     # `--format <tsv|json>`: GitHub ends a table cell at any bare |, code span or not.
+    bars_in_header = 0
     for line in render_reference().splitlines():
-        if line.startswith("| `"):
-            assert line.replace("\\|", "").count("|") == 3, line
+        bars = line.replace("\\|", "").count("|")
+        if line.startswith("| ") and not line.startswith("| `"):
+            bars_in_header = bars
+        elif line.startswith("| `"):
+            assert bars == bars_in_header, line
