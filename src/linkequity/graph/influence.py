@@ -190,12 +190,12 @@ class _Chain:
     def n_nodes(self) -> int:
         return int(self.is_dangling.size)
 
-    def column_dot(self, sources: Ids, values: Vector) -> Vector:
-        """``m_q^T Y`` for each ``q`` in ``sources``: shape ``(len(sources), k)``."""
-        dots = np.asarray(self.forward[sources] @ values, dtype=np.float64)
+    def column_dot(self, sources: Ids, rows: Vector) -> Vector:
+        """``m_q^T y`` for each ``q`` in ``sources`` and each row ``y``: ``(len(sources), k)``."""
+        dots = np.asarray(self.forward[sources] @ rows.T, dtype=np.float64)
         dangling_rows = self.is_dangling[sources]
         if dangling_rows.any():
-            dots[dangling_rows] = self.dangling @ values
+            dots[dangling_rows] = rows @ self.dangling
         return dots
 
 
@@ -258,7 +258,8 @@ def influence(
     """
     chain = _chain(graph, damping=damping, teleport=teleport, dangling=dangling)
     rhs = _indicator(_node_ids(targets, chain.n_nodes, "targets", allow_empty=False), chain.n_nodes)
-    return _solve_reversed(chain, rhs[:, None], damping, tol, max_iter)[:, 0]
+    solved: Vector = _solve_reversed(chain, rhs[None, :], damping, tol, max_iter)[0]
+    return solved
 
 
 def target_rank(
@@ -390,9 +391,9 @@ def link_gains(
             raise ValueError(both_or_neither)
         if not new_source_rank > 0 or not np.isfinite(new_source_rank):
             raise ValueError(f"new_source_rank must be positive, got {new_source_rank}")
-        r = _solve_reversed(chain, _indicator(target_ids, n)[:, None], damping, tol, max_iter)
-        rank_of_t = float((1.0 - damping) * (chain.teleport @ r[:, 0]))
-        gains = damping * new_source_rank * r[candidate_ids, 0]
+        r = _solve_reversed(chain, _indicator(target_ids, n)[None, :], damping, tol, max_iter)[0]
+        rank_of_t = float((1.0 - damping) * (chain.teleport @ r))
+        gains = damping * new_source_rank * r[candidate_ids]
         ones = np.ones(candidate_ids.size)
         return LinkGains(
             candidate_ids,
@@ -650,9 +651,7 @@ def removal_loss(
         (after.forward[changed] - before.forward[changed]).T @ x_changed, dtype=np.float64
     )
     delta_mx += after.dangling * float(x_changed[after.is_dangling[changed]].sum())
-    r_after = _solve_reversed(after, _indicator(target_ids, n)[:, None], damping, tol, max_iter)[
-        :, 0
-    ]
+    r_after = _solve_reversed(after, _indicator(target_ids, n)[None, :], damping, tol, max_iter)[0]
     return float(-damping * (r_after @ delta_mx))
 
 
@@ -838,13 +837,13 @@ def _pair_gains(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float, Vector]:
     """Gains and denominators of every (source, candidate) pair, shape ``(sources, candidates)``."""
     n = chain.n_nodes
-    rhs = np.zeros((n, 1 + source_ids.size))
-    rhs[target_ids, 0] = 1.0
-    rhs[source_ids, 1 + np.arange(source_ids.size)] = 1.0
+    rhs = np.zeros((1 + source_ids.size, n))
+    rhs[0, target_ids] = 1.0
+    rhs[1 + np.arange(source_ids.size), source_ids] = 1.0
     solved = _solve_reversed(chain, rhs, damping, tol, max_iter)
-    r, s = solved[:, 0], solved[:, 1:]
-    rank_of_t = float((1.0 - damping) * (chain.teleport @ r))
-    source_ranks = (1.0 - damping) * (chain.teleport @ s) if scores is None else scores[source_ids]
+    r, s = solved[0], solved[1:]
+    rank_of_t = float((1.0 - damping) * (r @ chain.teleport))
+    source_ranks = (1.0 - damping) * (s @ chain.teleport) if scores is None else scores[source_ids]
     share = weight / (chain.out_weight[source_ids] + weight)
     column_dots = chain.column_dot(source_ids, solved)
     r_through_q = column_dots[:, 0]
@@ -853,7 +852,7 @@ def _pair_gains(
         r[candidate_ids][None, :] - r_through_q[:, None]
     )
     if exact:
-        g_u = share[:, None] * (s[candidate_ids].T - s_through_q[:, None])
+        g_u = share[:, None] * (s[:, candidate_ids] - s_through_q[:, None])
         denominators = 1.0 - damping * g_u
     else:
         denominators = np.ones_like(numerators)
@@ -901,7 +900,7 @@ def _chain(
 def _solve_reversed(
     chain: _Chain, rhs: npt.NDArray[np.float64], damping: float, tol: float, max_iter: int
 ) -> npt.NDArray[np.float64]:
-    """Solve ``R = B + d M^T R`` by extrapolated Gauss-Seidel sweeps, one column per right side.
+    """Solve ``R = B + d M^T R`` by extrapolated Gauss-Seidel sweeps, one row per right side.
 
     The error of a sweep decays geometrically, and slowest along the
     functions that ``M^T`` keeps (constant on each closed set of pages), so
@@ -913,7 +912,7 @@ def _solve_reversed(
     On the UK 1996 host graph this takes 26 sweeps instead of 106.
     """
     # One row per right-hand side: each sweep reads one contiguous vector.
-    b = np.ascontiguousarray(rhs.T, dtype=np.float64)
+    b = np.ascontiguousarray(rhs, dtype=np.float64)
     solution = b.copy()
     forward = chain.forward
     indptr = forward.indptr.astype(np.int64, copy=False)
@@ -935,7 +934,7 @@ def _solve_reversed(
         sweeps += 1
         since_restart += 1
         if change < tol:
-            return np.ascontiguousarray(solution.T)
+            return solution
         step = solution - before
         if (
             last_step is not None
@@ -946,18 +945,18 @@ def _solve_reversed(
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(last_step != 0, step / last_step, 0.0)
             ratio = np.clip(np.nan_to_num(ratio, nan=0.0, posinf=0.0, neginf=0.0), 0.0, damping)
-            guess = solution + step * (ratio / (1.0 - ratio))
+            guess: npt.NDArray[np.float64] = solution + step * (ratio / (1.0 - ratio))
             guess_change = sweep(guess)
             sweeps += 1
             if guess_change < tol:
-                return np.ascontiguousarray(guess.T)
+                return guess
             if guess_change < damping * change:
                 solution, last_step, since_restart = guess, None, 0
                 continue
         last_step = step
     raise NotConverged(
         f"influence changed by {change:.3g} (max entry) in round {max_iter}, above tol={tol:g}",
-        scores=np.ascontiguousarray(solution.T),
+        scores=solution.T,
         iterations=max_iter,
         residual=change,
     )

@@ -744,7 +744,9 @@ def test_removals_match_a_dense_recomputation_on_any_small_graph(
     pairs = np.array(edges, dtype=np.int64)
     graph = LinkGraph.from_arrays(pairs[:, 0], pairs[:, 1], n)
     rows, cols, _ = edges_of(graph)
-    chosen = np.array([picks[i] if i < len(picks) else i % 2 == 0 for i in range(rows.size)])
+    chosen = np.array(
+        [picks[i] if i < len(picks) else i % 2 == 0 for i in range(rows.size)], dtype=np.bool_
+    )
     v = np.full(n, 1.0 / n)
     dangling = np.array(dangling_weights) / sum(dangling_weights)
     targets = np.array([target % n])
