@@ -117,3 +117,26 @@ def test_every_contestant_ranks_the_same_vector_and_the_tables_print(
     assert "ours vs igraph: total time" in out
     assert "goal within 2x the bandwidth bound" in out
     assert not list(tmp_path.glob("scores-*"))
+
+
+def test_a_contestant_that_cannot_fit_is_skipped_with_its_reason(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    def graph(n_edges: int) -> object:
+        return bench.GraphFiles(
+            f"{n_edges}", n_edges // 10, n_edges, 0, tmp_path / "s", tmp_path / "d", "test"
+        )
+
+    args = argparse.Namespace(networkx_max_edges=2_000_000)
+    huge, small = graph(10**11), graph(10_000)
+
+    assert "GiB available" in bench.skip_reason("igraph", huge, [], args)
+    assert "--networkx-max-edges" in bench.skip_reason("networkx", graph(3_000_000), [], args)
+    assert bench.skip_reason("networkx", small, [], args) is None
+    ran = {"build_s": 1.0, "rank_s": 2.0, "peak_rss_bytes": 300, "rss_before_build_bytes": 100}
+    estimate = bench.estimate_from("networkx", graph(100_000), [(small, {"networkx": ran})])
+    assert estimate["from"] == small.name
+    assert estimate["build_s"] == pytest.approx(10.0)
+    assert estimate["rank_s"] == pytest.approx(20.0)
+    assert estimate["peak_rss_bytes"] == pytest.approx(100 + 200 * 10)
+    assert bench.estimate_from("igraph", huge, [(small, {"networkx": ran})]) is None
