@@ -23,7 +23,6 @@ import pyarrow.compute as pc
 from linkequity.errors import InvalidUrl, NotConverged, StoreCorrupt, UsageError
 from linkequity.graph import (
     LinkGraph,
-    domain_authority,
     domain_graph,
     domain_referring_counts,
     hits,
@@ -329,8 +328,10 @@ def rank_snapshot(
             ).relative
 
         timer.start("domains")
-        domains = domain_authority(graph, domain_of_page, n_domains, damping=damping)
         domain_links = domain_graph(graph, domain_of_page, n_domains)
+        # The domain graph is a graph like any other: the page formulas rank it
+        # (what domain_authority does, without building the graph twice).
+        domains = page_authority(domain_links, damping=damping)
         domain_counts = domain_referring_counts(graph, domain_of_page, n_domains)
         proposed = domain_names.take(propose_trust_seeds(domain_links, propose_seeds))
         domain_trust = domain_spam = None
