@@ -310,7 +310,7 @@ def link_gains(
     source: int | None = None,
     new_source_rank: float | None = None,
     weight: float = 1.0,
-    is_weighted: bool = False,
+    is_weighted: bool | None = None,
     exact: bool = True,
     scores: npt.ArrayLike | None = None,
     damping: float = 0.85,
@@ -338,10 +338,10 @@ def link_gains(
     weight : float, default 1.0
         Weight ``w`` of the new link; with ``q``'s out-weight ``W`` the link
         takes the share ``w / (W + w)`` of ``q``'s score.
-    is_weighted : bool, default False
-        A new link onto an existing edge adds ``weight`` to it. By default
-        links collapse, as in ``LinkGraph.from_arrays`` without weights, so
-        such a candidate gains 0.
+    is_weighted : bool, optional
+        Whether a new link onto an existing edge adds ``weight`` to it. If
+        not, links collapse, as in ``LinkGraph.from_arrays`` without weights,
+        so such a candidate gains 0. By default, whether ``graph`` is weighted.
     exact : bool, default True
         Divide by the Sherman-Morrison denominators. ``False`` keeps the first
         order ``d x_q (r^T u)``, exact when ``p`` does not lead back to ``q``.
@@ -414,7 +414,7 @@ def link_gains(
         q,
         candidate_ids,
         weight=weight,
-        is_weighted=is_weighted,
+        is_weighted=graph.is_weighted if is_weighted is None else is_weighted,
         exact=exact,
         scores=x,
         damping=damping,
@@ -439,7 +439,7 @@ def plan_links(
     k: int,
     *,
     weight: float = 1.0,
-    is_weighted: bool = False,
+    is_weighted: bool | None = None,
     damping: float = 0.85,
     teleport: npt.ArrayLike | None = None,
     dangling: npt.ArrayLike | None = None,
@@ -467,8 +467,9 @@ def plan_links(
         Most links to choose.
     weight : float, default 1.0
         Weight of each new link.
-    is_weighted : bool, default False
-        Whether a link onto an existing edge adds its weight (see ``link_gains``).
+    is_weighted : bool, optional
+        Whether a link onto an existing edge adds its weight (see ``link_gains``);
+        by default, whether ``graph`` is weighted.
     damping : float, default 0.85
         Damping ``d``, in ``[0, 1)``.
     teleport, dangling : array_like of float, optional
@@ -509,6 +510,7 @@ def plan_links(
     plan: list[PlannedLink] = []
     if candidate_ids.size == 0 or source_ids.size == 0:
         return plan
+    adds_weight = graph.is_weighted if is_weighted is None else is_weighted
     x = pagerank(graph, damping=damping, teleport=teleport, dangling=dangling, tol=tol)
     rank_before = float(x[target_ids].sum())
     for _ in range(k):
@@ -520,7 +522,7 @@ def plan_links(
             source_ids,
             candidate_ids,
             weight=weight,
-            is_weighted=is_weighted,
+            is_weighted=adds_weight,
             exact=True,
             scores=x,
             damping=damping,

@@ -659,13 +659,17 @@ def test_bad_scores_edges_and_weights_are_refused() -> None:
         plan_links(graph, [0], [1], [2], 1, weight=-1.0)
 
 
-def test_a_weighted_plan_may_add_weight_to_a_link_it_chose() -> None:
+def test_a_plan_on_a_weighted_graph_may_add_weight_to_a_link_it_chose() -> None:
     # 1 links to the target 0 and to 2; more weight on 1 -> 0 is the only gain.
     graph = LinkGraph.from_arrays([1, 1, 2], [0, 2, 1], 3, weights=[1.0, 1.0, 1.0])
-    plan = plan_links(graph, [0], [0], [1], 2, is_weighted=True, tol=1e-12)
+    plan = plan_links(graph, [0], [0], [1], 2, tol=1e-12)
     assert [(step.source, step.target) for step in plan] == [(1, 0), (1, 0)]
     assert all(step.realised_gain == pytest.approx(step.predicted_gain, rel=1e-6) for step in plan)
-    assert plan_links(graph, [0], [0], [1], 2, tol=1e-12) == []
+    assert plan_links(graph, [0], [0], [1], 2, is_weighted=False, tol=1e-12) == []
+    # An unweighted graph collapses repeated links, unless told otherwise.
+    plain = LinkGraph.from_arrays([1, 1, 2], [0, 2, 1], 3)
+    assert plan_links(plain, [0], [0], [1], 2, tol=1e-12) == []
+    assert len(plan_links(plain, [0], [0], [1], 2, is_weighted=True, tol=1e-12)) == 2
 
 
 def test_the_compiled_sweep_does_what_its_python_source_says() -> None:
