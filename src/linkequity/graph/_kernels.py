@@ -225,6 +225,11 @@ def pagerank_rounds(
     Returns ``(x, rounds, residual)``; the caller compares the residual with
     ``tol`` to tell convergence from running out of rounds.
     """
+    # The four score vectors come from NumPy, which asks Linux for huge pages
+    # for large arrays (Numba's allocator does not): the gathers of a round
+    # land all over `passed`, and with 4 KiB pages each would also miss the TLB.
+    work = np.empty((4, x.size), dtype=np.float64)
+    work[0] = x
     with _threads_for(in_indices.size):
         return _pagerank_rounds(
             in_indptr,
@@ -234,7 +239,7 @@ def pagerank_rounds(
             teleport,
             dangling,
             damping,
-            x,
+            work,
             tol,
             max_iter,
         )
@@ -249,19 +254,16 @@ def _pagerank_rounds(
     teleport: Any,
     dangling: Any,
     damping: float,
-    x: Any,
+    work: Any,
     tol: float,
     max_iter: int,
 ) -> tuple[Any, int, float]:
-    """Run the rounds of `pagerank_rounds`, compiled."""
-    n = x.size
+    """Run the rounds of `pagerank_rounds`, compiled, in ``work`` (the start in row 0)."""
+    n = work.shape[1]
     is_weighted = in_share.size > 0
     uniform_teleport = teleport.size == 0
     uniform_dangling = dangling.size == 0
-    x = x.copy()
-    x_new = np.empty(n, dtype=np.float64)
-    passed = np.empty(n, dtype=np.float64)
-    passed_new = np.empty(n, dtype=np.float64)
+    x, x_new, passed, passed_new = work[0], work[1], work[2], work[3]
     dangling_mass = 0.0
     for j in numba.prange(n):
         passed[j] = x[j] if is_weighted else x[j] * inverse_out[j]
