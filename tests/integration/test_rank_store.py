@@ -185,7 +185,14 @@ def test_trust_seeds_give_trustrank_and_spam_mass(
     rows = stored(db, "page")
     for url, trust in expected.items():
         assert rows[url]["trust"] == pytest.approx(trust, abs=MATCH), url
-        assert -1e-9 <= rows[url]["spam_mass"] <= 1.0 + 1e-9
+        assert rows[url]["spam_mass"] <= 1.0 + 1e-9
+    # Spam mass with the paper's good fraction (0.85): the core is at most
+    # partly spam-fed, and a page the core cannot reach is all spam-fed.
+    reached = set(seed_pages).union(*(nx.descendants(pages, seed) for seed in seed_pages))
+    assert all(rows[url]["spam_mass"] < 1.0 - 1e-6 for url in seed_pages)
+    unreached = [url for url in pages if url not in reached]
+    assert unreached
+    assert all(rows[url]["spam_mass"] == pytest.approx(1.0, abs=1e-9) for url in unreached)
     domain_rows = stored(db, "domain")
     assert domain_rows[TARGET_DOMAIN]["trust"] > 0
     assert domain_rows[domain_of[trusted_page]]["trust"] > 0
