@@ -450,6 +450,45 @@ def rank_(
         render.rank_report(report, db=settings.store.db)
 
 
+@app.command("tiers")
+def tiers_(
+    target: Annotated[
+        list[str],
+        typer.Argument(
+            help="A registrable domain (all its pages), a host (its pages), or URLs",
+            metavar="TARGET",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+    depth: Annotated[
+        int, typer.Option("--depth", help="Deepest tier, and longest path (1 to 6)", metavar="N")
+    ] = 3,
+    snapshot: Annotated[
+        int | None,
+        typer.Option("--snapshot", help="Snapshot to map (the latest by default)", metavar="ID"),
+    ] = None,
+    top: Annotated[
+        int,
+        typer.Option(
+            "--top", help="Tier-1 pages and domains listed, paths per length", metavar="N"
+        ),
+    ] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Map the tiers around TARGET: who links to it, who links to them, and the equity they pass."""
+    from linkequity.services import tiers as tiering
+
+    settings = _settings(store__db=db)
+    report = tiering.map_tiers(
+        settings.store.db, target, depth=depth, snapshot_id=snapshot, top=top
+    )
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.tiers_report(report, db=settings.store.db, top=top)
+
+
 class RankFormat(StrEnum):
     """How ``graph rank`` writes its scores."""
 

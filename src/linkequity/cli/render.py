@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from linkequity.services.ingest import IngestReport
     from linkequity.services.pages import PageLinksReport
     from linkequity.services.rank import EdgeListRanking, RankReport
+    from linkequity.services.tiers import TierPath, TiersReport
     from linkequity.services.verify import VerifyReport
     from linkequity.settings import SettingInfo
     from linkequity.store import StoreStats
@@ -728,3 +729,87 @@ def rank_report(report: RankReport, *, db: Path) -> None:
                 "-" if item.spam_mass is None else f"{item.spam_mass:.2f}",
             )
         stdout.print(table)
+
+
+def tiers_report(report: TiersReport, *, db: Path, top: int) -> None:
+    """Print a tier map: tier counts, the top tier-1 pages and domains by equity, the top paths."""
+    domains = ", ".join(safe_text(domain) for domain in report.target_domains)
+    stdout.print(
+        Text(
+            f"Tier map of {safe_text(' '.join(report.target))} in snapshot {report.snapshot_id} "
+            f"of {safe_text(db)}: {report.target_pages:,} target pages on {domains}; "
+            f"their PageRank {report.target_rank:.3g} "
+            f"(domain level {report.target_domain_rank:.3g})"
+        )
+    )
+    stdout.print(
+        Text(
+            "A page is in the lowest tier it reaches. Tiers follow every link; equity and "
+            "paths follow followed links. Internal: a link from the linked page's own domain."
+        )
+    )
+    counts = Table(title="Tiers", title_justify="left")
+    for column in ("tier", "pages", "external pages", "internal pages", "external links"):
+        counts.add_column(column, justify="right")
+    counts.add_column("internal links", justify="right")
+    for row in report.tiers.to_pylist():
+        counts.add_row(
+            str(row["tier"]),
+            f"{row['pages']:,}",
+            f"{row['external_pages']:,}",
+            "-" if row["tier"] == 1 else f"{row['internal_pages']:,}",
+            f"{row['external_links']:,}",
+            "-" if row["tier"] == 1 else f"{row['internal_links']:,}",
+        )
+    stdout.print(counts)
+
+    pages = Table(title="Top tier-1 pages by equity passed to the target", title_justify="left")
+    pages.add_column("page", overflow="fold", ratio=2)
+    pages.add_column("domain", overflow="fold", ratio=1)
+    for column in ("equity", "share", "influence"):
+        pages.add_column(column, justify="right", no_wrap=True)
+    pages.add_column("placement", overflow="fold")
+    pages.add_column("rel", overflow="fold")
+    pages.add_column("indexability", overflow="fold")
+    for row in report.pages.slice(0, top).to_pylist():
+        pages.add_row(
+            Text(safe_text(row["url"], limit=200)),
+            Text(safe_text(row["domain"])),
+            f"{row['equity']:.3g}",
+            f"{row['share']:.1%}",
+            f"{row['influence']:.3g}",
+            Text(", ".join(safe_text(p) for p in row["placements"])),
+            Text(", ".join(row["rels"])),
+            Text(safe_text(row["indexability"])),
+        )
+    stdout.print(pages)
+
+    domains_table = Table(title="Top tier-1 domains by equity", title_justify="left")
+    domains_table.add_column("domain", overflow="fold", ratio=1)
+    for column in ("equity", "share", "influence", "tier-1 pages"):
+        domains_table.add_column(column, justify="right", no_wrap=True)
+    for row in report.domains.slice(0, top).to_pylist():
+        domains_table.add_row(
+            Text(safe_text(row["domain"])),
+            f"{row['equity']:.3g}",
+            f"{row['share']:.1%}",
+            f"{row['influence']:.3g}",
+            f"{row['pages']:,}",
+        )
+    stdout.print(domains_table)
+    _tier_paths("Top paths carrying the target's authority", report.paths)
+    _tier_paths("Top domain paths", report.domain_paths)
+
+
+def _tier_paths(title: str, paths: Sequence[TierPath]) -> None:
+    table = Table(title=title, title_justify="left")
+    table.add_column("links", justify="right")
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("path", overflow="fold", ratio=1)
+    for path in paths:
+        table.add_row(
+            str(len(path.nodes) - 1),
+            f"{path.share:.2%}",
+            Text(" \N{RIGHTWARDS ARROW} ".join(safe_text(node, limit=200) for node in path.nodes)),
+        )
+    stdout.print(table)

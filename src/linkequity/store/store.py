@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Self
 import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
-from linkequity.store import frontier, metrics, parquet, queries, verification, writes
+from linkequity.store import frontier, metrics, parquet, queries, tiers, verification, writes
 from linkequity.store.schema import SCHEMA_VERSION, check_schema_version, migrate
 from linkequity.store.schema import stored_schema_version as _stored_schema_version
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
     from datetime import datetime
     from types import TracebackType
 
@@ -442,6 +442,30 @@ class Store:
         """Return the scores of the *limit* domains of highest PageRank, as ``top_pages``."""
         with self._translated_errors():
             return metrics.top_domains(self._conn, snapshot_id, limit=limit)
+
+    def live_links(self, snapshot_id: int) -> tuple[pa.Table, pa.Table]:
+        """Return every live link of *snapshot_id*, any rel, and the URLs at their ends.
+
+        See ``tiers.live_links``: ``(link_id, source_url_id, target_url_id)`` rows,
+        and ``(url_id, domain)`` ordered by ``url_id``.
+        """
+        with self._translated_errors():
+            return tiers.live_links(self._conn, snapshot_id)
+
+    def target_pages(self, names: Sequence[str], urls: Sequence[str]) -> pa.Table:
+        """Return ``(url_id, url, host, domain)`` of the URLs on the domains or hosts, or listed."""
+        with self._translated_errors():
+            return tiers.target_pages(self._conn, names, urls)
+
+    def link_details(self, link_ids: pa.Array[Any]) -> pa.Table:
+        """Return anchor, rel flags, placement and hidden of each link id, in order."""
+        with self._translated_errors():
+            return tiers.link_details(self._conn, link_ids)
+
+    def page_details(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
+        """Return URL, domain and the latest fetch's status and indexability of each URL id."""
+        with self._translated_errors():
+            return tiers.page_details(self._conn, snapshot_id, url_ids)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
