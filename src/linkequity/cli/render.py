@@ -776,7 +776,7 @@ def tiers_report(report: TiersReport, *, db: Path, top: int) -> None:
             Text(safe_text(row["url"], limit=200)),
             Text(safe_text(row["domain"])),
             f"{row['equity']:.3g}",
-            f"{row['share']:.1%}",
+            _percent(row["share"]),
             f"{row['influence']:.3g}",
             Text(", ".join(safe_text(p) for p in row["placements"])),
             Text(", ".join(row["rels"])),
@@ -792,7 +792,7 @@ def tiers_report(report: TiersReport, *, db: Path, top: int) -> None:
         domains_table.add_row(
             Text(safe_text(row["domain"])),
             f"{row['equity']:.3g}",
-            f"{row['share']:.1%}",
+            _percent(row["share"]),
             f"{row['influence']:.3g}",
             f"{row['pages']:,}",
         )
@@ -809,7 +809,12 @@ def _tier_paths(title: str, paths: Sequence[TierPath]) -> None:
     for path in paths:
         table.add_row(
             str(len(path.nodes) - 1),
-            f"{path.share:.2%}",
+            _percent(path.share),
             Text(" \N{RIGHTWARDS ARROW} ".join(safe_text(node, limit=200) for node in path.nodes)),
         )
     stdout.print(table)
+
+
+def _percent(share: float) -> str:
+    """Format a share as a percentage of three significant digits: 15.1%, 0.0042%."""
+    return f"{share * 100:.3g}%"
