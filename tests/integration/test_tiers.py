@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 import networkx as nx
+import pyarrow.compute as pc
 import pytest
 
 from linkequity.model.urls import registrable_domain
@@ -253,6 +254,8 @@ def test_imported_links_have_unknown_indexability(
         (("example-garden.com", "--depth", "0"), "depth must be from 1 to"),
         (("example-garden.com", "--depth", "9"), "depth must be from 1 to"),
         (("https://example-garden.com/not-linked-anywhere/",), "is not a domain, host or URL"),
+        (("example-garden.com", "--snapshot", "99"), "has no snapshot 99"),
+        (("http://[bad",), "target 'http://[bad'"),
     ],
 )
 def test_bad_targets_and_depths_are_one_line_errors(
@@ -272,3 +275,35 @@ def test_an_empty_store_is_a_one_line_error(tmp_path: Path, cli: Callable[..., C
     assert result.exit_code == 2
     assert "empty" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_a_host_or_some_urls_as_the_target(web_db: Path, manifest: dict[str, Any]) -> None:
+    money = manifest["target"]["domain"]
+    host = manifest["target"]["host"]
+    by_domain = map_tiers(web_db, [money], depth=1)
+    by_host = map_tiers(web_db, [host], depth=1)
+    assert by_host.target_pages == by_domain.target_pages  # every page sits on one host
+    assert by_host.pages.column("url").to_pylist() == by_domain.pages.column("url").to_pylist()
+
+    home = f"http://{host}/"
+    page = next(
+        link["target"]
+        for link in manifest["links"]
+        if domain_of(link["target"]) == money and link["target"] != home
+    )
+    urls = map_tiers(web_db, [home, page], depth=2)
+    linking = {
+        link["source"]
+        for link in manifest["links"]
+        if link["target"] in {home, page}
+        and domain_of(link["source"]) != money
+        and manifest["urls"][link["source"]]["expected"] != "disallowed"
+    }
+    assert urls.target_pages == 2
+    assert set(urls.pages.column("url").to_pylist()) == linking
+    assert set(urls.edges.filter(pc.equal(urls.edges["tier"], 1))["target"].to_pylist()) <= {
+        home,
+        page,
+    }
+    assert 0 < urls.target_rank < by_domain.target_rank
