@@ -256,6 +256,7 @@ def test_imported_links_have_unknown_indexability(
         (("https://example-garden.com/not-linked-anywhere/",), "is not a domain, host or URL"),
         (("example-garden.com", "--snapshot", "99"), "has no snapshot 99"),
         (("http://[bad",), "target 'http://[bad'"),
+        (("example-garden.com/blog/",), "has a path but no scheme"),
     ],
 )
 def test_bad_targets_and_depths_are_one_line_errors(

@@ -274,6 +274,11 @@ def _parse_target(target: list[str]) -> tuple[list[str], list[str]]:
     names: list[str] = []
     urls: list[str] = []
     for text in target:
+        if "://" not in text and "/" in text.strip().rstrip("/"):
+            raise UsageError(
+                f"target {text!r} has a path but no scheme",
+                hint="Give a page as a whole URL (https://example.com/page/), or a bare domain.",
+            )
         try:
             if "://" in text:
                 urls.append(normalize_url(text))
