@@ -8,6 +8,7 @@ expected equity from the store's followed links ranked by networkx.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from linkequity.model.urls import registrable_domain
 from linkequity.samples.web import generate_web, write_warc
 from linkequity.services.imports import import_exports, sample_exports
 from linkequity.services.ingest import ingest_archives
+from linkequity.services.rank import rank_snapshot
 from linkequity.services.tiers import map_tiers
 from linkequity.store import Store
 
@@ -308,3 +310,27 @@ def test_a_host_or_some_urls_as_the_target(web_db: Path, manifest: dict[str, Any
         page,
     }
     assert 0 < urls.target_rank < by_domain.target_rank
+
+
+@pytest.mark.slow
+def test_the_targets_rank_is_the_one_linkequity_rank_stores(
+    web_db: Path, manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    db = tmp_path / "ranked.duckdb"
+    shutil.copyfile(web_db, db)
+    rank_snapshot(db)
+    money = manifest["target"]["domain"]
+    with duckdb.connect(str(db), read_only=True) as conn:
+        row = conn.execute(
+            """SELECT sum(m.pagerank) FROM page_metrics m JOIN urls u ON u.id = m.url_id
+            WHERE u.domain = ?""",
+            [money],
+        ).fetchone()
+        stored_domain = conn.execute(
+            "SELECT pagerank FROM domain_metrics WHERE domain = ?", [money]
+        ).fetchone()
+    assert row is not None
+    assert stored_domain is not None
+    report = map_tiers(db, [money], depth=1)
+    assert report.target_rank == pytest.approx(row[0], rel=1e-6)
+    assert report.target_domain_rank == pytest.approx(stored_domain[0], rel=1e-6)
