@@ -18,13 +18,14 @@ import networkx as nx
 import pyarrow.compute as pc
 import pytest
 
+from linkequity.model.pages import PageRecord
 from linkequity.model.urls import registrable_domain
 from linkequity.samples.web import generate_web, write_warc
 from linkequity.services.imports import import_exports, sample_exports
 from linkequity.services.ingest import ingest_archives
 from linkequity.services.rank import rank_snapshot
 from linkequity.services.tiers import map_tiers
-from linkequity.store import Store
+from linkequity.store import Store, pages_to_arrow
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -334,3 +335,31 @@ def test_the_targets_rank_is_the_one_linkequity_rank_stores(
     report = map_tiers(db, [money], depth=1)
     assert report.target_rank == pytest.approx(row[0], rel=1e-6)
     assert report.target_domain_rank == pytest.approx(stored_domain[0], rel=1e-6)
+
+
+def test_indexability_is_the_latest_fetch_by_the_snapshot(
+    imported_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "fetched.duckdb"
+    shutil.copyfile(imported_db, db)
+    before = map_tiers(db, ["example-garden.com"], depth=1)
+    page = before.pages.column("url")[0].as_py()
+    with Store.open(db) as store:
+        imported = store.latest_snapshot_id()
+        assert imported is not None
+        fetches = []
+        for indexable, reason in ((False, "noindex"), (True, None)):
+            with store.transaction():
+                snapshot = store.begin_snapshot(kind="ingest")
+                record = PageRecord(page, 200, is_indexable=indexable, non_indexable_reason=reason)
+                store.write_pages(snapshot, None, pages_to_arrow([record]))
+            fetches.append(snapshot)
+
+    def indexability(snapshot: int) -> str:
+        report = map_tiers(db, ["example-garden.com"], depth=1, snapshot_id=snapshot)
+        rows = {row["url"]: row for row in report.pages.to_pylist()}
+        return str(rows[page]["indexability"])
+
+    assert indexability(imported) == "unknown"
+    assert indexability(fetches[0]) == "not indexable: noindex"
+    assert indexability(fetches[1]) == "indexable"
