@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import datetime
 
+#: Characters of a page's main text a ``PageRecord`` keeps (the store's ``page_texts``):
+#: enough for topical relevance (the first 20,000 characters of an article say
+#: what it is about) at a bounded cost per page in the store and between processes.
+MAX_STORED_TEXT_CHARS = 20_000
+
 
 class IndexabilityReason(StrEnum):
     """Why a page is or is not indexable; the first rule that applies wins."""
@@ -229,6 +234,10 @@ class PageRecord:
         As ``PageSignals`` has them.
     footprints : Footprints or None
         Analytics, Tag Manager and AdSense ids.
+    main_text : str or None
+        The main text, whitespace folded, its first ``MAX_STORED_TEXT_CHARS``
+        characters; ``None`` when no HTML was read (a redirect, an error, a
+        WAT record). Data from the web: stored and compared, never evaluated.
     """
 
     url: str
@@ -251,6 +260,7 @@ class PageRecord:
     internal_links: int | None = None
     external_links: int | None = None
     footprints: Footprints | None = None
+    main_text: str | None = None
 
     @classmethod
     def from_signals(
@@ -284,4 +294,5 @@ class PageRecord:
             internal_links=signals.internal_links,
             external_links=signals.external_links,
             footprints=signals.footprints,
+            main_text=signals.main_text[:MAX_STORED_TEXT_CHARS],
         )

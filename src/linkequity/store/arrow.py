@@ -100,6 +100,7 @@ PAGE_SCHEMA = _schema(
     pa.field("internal_links", pa.int32()),
     pa.field("external_links", pa.int32()),
     pa.field("footprints", pa.string()),
+    pa.field("main_text", pa.string()),
 )
 
 #: URLs a crawl found, in discovery order (``store.frontier.add_to_frontier``).

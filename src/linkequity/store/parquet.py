@@ -6,7 +6,8 @@ columns) can be queried by DuckDB directly, and read into any store by
 files through their sha256, snapshots through ``(kind, started_at, source)``,
 links through ``(source URL, target URL, anchor_key)``. Sightings of a file and
 row already stored are skipped, and fetched pages already stored (same snapshot,
-file, URL and fetch time), so importing a directory twice adds nothing.
+file, URL and fetch time), and so are their page texts, so importing a
+directory twice adds nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ LINK_TABLES = ("snapshots", "files", "urls", "links", "link_sightings")
 #: Columns of ``link_sightings`` added in schema version 3, with their types.
 CRAWL_FIELDS = {"placement": "VARCHAR", "is_hidden": "BOOLEAN", "position": "INTEGER"}
 #: Tables written always and read when found (exports of older versions lack some).
-REPORT_TABLES = ("referring_domain_reports", "target_page_reports", "pages")
+REPORT_TABLES = ("referring_domain_reports", "target_page_reports", "pages", "page_texts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ class ParquetImportCounts:
     sightings_skipped: int
     reports_added: int
     pages_added: int
+    texts_added: int = 0
 
 
 def export_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:
@@ -54,6 +56,7 @@ def export_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> list[Path
         "referring_domain_reports": "file_id, row",
         "target_page_reports": "file_id, row",
         "pages": "snapshot_id, file_id, url_id, fetched_at",
+        "page_texts": "snapshot_id, file_id, url_id, fetched_at",
     }
     written = []
     for table in (*LINK_TABLES, *REPORT_TABLES):
@@ -90,6 +93,7 @@ def import_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> ParquetIm
         total, links_added, links_merged, added = _import_sightings(conn)
         reports = _import_reports(conn, directory)
         pages = _import_pages(conn) if (directory / "pages.parquet").is_file() else 0
+        texts = _import_page_texts(conn) if (directory / "page_texts.parquet").is_file() else 0
     finally:
         writes.drop_staging(conn)
         for table in (*LINK_TABLES, *REPORT_TABLES):
@@ -97,7 +101,16 @@ def import_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> ParquetIm
         for name in ("snapshot_map", "file_map", "url_map"):
             conn.execute(f"DROP TABLE IF EXISTS {name}")
     return ParquetImportCounts(
-        snapshots, files, urls, links_added, links_merged, added, total - added, reports, pages
+        snapshots,
+        files,
+        urls,
+        links_added,
+        links_merged,
+        added,
+        total - added,
+        reports,
+        pages,
+        texts,
     )
 
 
@@ -232,3 +245,21 @@ def _import_pages(conn: duckdb.DuckDBPyConnection) -> int:
             AND s.fetched_at IS NOT DISTINCT FROM p.fetched_at"""  # noqa: S608
     )
     return fetch_int(conn, "SELECT count(*) FROM pages") - before
+
+
+def _import_page_texts(conn: duckdb.DuckDBPyConnection) -> int:
+    """Add the incoming page texts not stored yet, by snapshot, file, URL and fetch time."""
+    before = fetch_int(conn, "SELECT count(*) FROM page_texts")
+    conn.execute(
+        """INSERT INTO page_texts
+        SELECT sm.new_id, fm.new_id, um.new_id, t.fetched_at, t.title, t.language, t.text
+        FROM incoming_page_texts t
+        JOIN snapshot_map sm ON sm.old_id = t.snapshot_id
+        LEFT JOIN file_map fm ON fm.old_id = t.file_id
+        JOIN url_map um ON um.old_id = t.url_id
+        ANTI JOIN page_texts s ON s.snapshot_id = sm.new_id
+            AND s.file_id IS NOT DISTINCT FROM fm.new_id
+            AND s.url_id = um.new_id
+            AND s.fetched_at IS NOT DISTINCT FROM t.fetched_at"""
+    )
+    return fetch_int(conn, "SELECT count(*) FROM page_texts") - before

@@ -68,6 +68,13 @@ link_checks
     the rel flags ``is_nofollow``, ``is_sponsored``, ``is_ugc``, ``placement``,
     ``is_hidden`` and ``links_to_target`` (links of the page to the target);
     ``was_followed``, what the exports said. See ``store.verification``.
+page_texts
+    Since version 6: the main text of each fetched HTML page whose main text is
+    not empty, one row per ``pages`` row (``snapshot_id``, ``file_id``,
+    ``url_id``, ``fetched_at``), with its ``title`` and ``language`` beside the
+    ``text``: whitespace folded, at most ``MAX_STORED_TEXT_CHARS`` (20,000)
+    characters, what the parser took for the page's main content. Text from the
+    web is data: it travels as a parameter or an Arrow column, never as SQL.
 page_metrics, domain_metrics
     Authority, trust, spam mass and referring counts per snapshot, by URL id and
     by registrable domain.
@@ -211,6 +218,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 is_anchor_changed BOOLEAN, target_now_url_id BIGINT,
                 is_nofollow BOOLEAN, is_sponsored BOOLEAN, is_ugc BOOLEAN,
                 placement VARCHAR, is_hidden BOOLEAN, links_to_target INTEGER)""",
+        ),
+    ),
+    Migration(
+        6,
+        "page texts: the main text of each fetched HTML page",
+        (
+            """CREATE TABLE page_texts (
+                snapshot_id BIGINT NOT NULL, file_id BIGINT, url_id BIGINT NOT NULL,
+                fetched_at TIMESTAMP, title VARCHAR, language VARCHAR, text VARCHAR NOT NULL)""",
         ),
     ),
 )

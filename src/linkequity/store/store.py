@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any, Self
 import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
-from linkequity.store import frontier, metrics, parquet, queries, tiers, verification, writes
+from linkequity.store import (
+    frontier,
+    metrics,
+    parquet,
+    queries,
+    texts,
+    tiers,
+    verification,
+    writes,
+)
 from linkequity.store.schema import SCHEMA_VERSION, check_schema_version, migrate
 from linkequity.store.schema import stored_schema_version as _stored_schema_version
 
@@ -220,6 +229,17 @@ class Store:
         """
         with self._writing():
             return writes.write_pages(self._conn, snapshot_id, file_id, table)
+
+    def page_texts(
+        self, *, url_ids: list[int] | None = None, snapshot_id: int | None = None
+    ) -> pa.Table:
+        """Return the latest stored main text of each page (of *url_ids*, of *snapshot_id*).
+
+        See ``texts.page_texts_of``: one row per URL, ordered by ``url_id``, with
+        columns ``url_id, url, snapshot_id, fetched_at, title, language, text``.
+        """
+        with self._translated_errors():
+            return texts.page_texts_of(self._conn, url_ids=url_ids, snapshot_id=snapshot_id)
 
     def mark_sitewide(self, file_id: int, *, min_share: float, min_pages: int) -> int:
         """Flag the links of *file_id* that recur across the pages of their host.

@@ -246,9 +246,12 @@ def write_target_pages(
     return added
 
 
-#: Columns of ``pages`` copied from ``PAGE_SCHEMA`` as they are; the URLs become ids.
+#: Columns of ``pages`` copied from ``PAGE_SCHEMA`` as they are; the URLs become ids,
+#: and the main text goes to ``page_texts``.
 _PAGE_COLUMNS = tuple(
-    name for name in PAGE_SCHEMA.names if name not in {"url", "final_url", "canonical_url"}
+    name
+    for name in PAGE_SCHEMA.names
+    if name not in {"url", "final_url", "canonical_url", "main_text"}
 )
 
 
@@ -258,7 +261,9 @@ def write_pages(
     """Store one row of ``pages`` per row of *table* (``PAGE_SCHEMA``); return how many.
 
     *file_id* is the archive the fetches were read from, or the file of a crawl.
-    Every fetch is kept: a URL fetched twice in one snapshot has two rows.
+    Every fetch is kept: a URL fetched twice in one snapshot has two rows. A
+    ``main_text`` that is neither ``NULL`` nor empty is kept in ``page_texts``
+    beside the page's title and language.
     """
     table = conform_table(table, PAGE_SCHEMA)
     conn.register("staged_pages", table)
@@ -272,6 +277,13 @@ def write_pages(
             JOIN urls u ON u.url = s.url
             LEFT JOIN urls f ON f.url = s.final_url
             LEFT JOIN urls c ON c.url = s.canonical_url""",  # noqa: S608
+            [snapshot_id, file_id],
+        )
+        conn.execute(
+            """INSERT INTO page_texts
+            SELECT ?, ?, u.id, s.fetched_at, s.title, s.language, s.main_text
+            FROM staged_pages s JOIN urls u ON u.url = s.url
+            WHERE s.main_text <> ''""",
             [snapshot_id, file_id],
         )
     finally:
