@@ -170,7 +170,7 @@ def test_hostile_text_is_only_counted() -> None:
     assert 0.0 <= model.similarity(0, 1) < 1.0
 
 
-def test_batches_longer_than_a_chunk_match_the_dense_oracle() -> None:
+def test_large_batches_match_the_dense_oracle() -> None:
     texts = [
         "espresso crema grinder", "espresso kettle", "tomato compost", "compost bins",
         "gravel saddle climb", "saddle", "", "crema milk",
@@ -332,6 +332,20 @@ def test_an_embedder_replaces_tfidf_and_is_not_asked_about_empty_texts() -> None
     assert model.similarity(0, 2) == 0.0
 
 
+def test_embedded_batches_longer_than_a_chunk_match_the_dense_cosines() -> None:
+    texts = ["abc", "cab cab", "", "zzz", "abd", "hello world"]
+    model = RelevanceModel.fit(texts, embedder=LetterCounts())
+    vectors = LetterCounts().embed(texts)
+    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-300)
+    rng = np.random.default_rng(8)
+    sources = rng.integers(0, len(texts), PAIRS_PER_CHUNK + 1000)
+    targets = rng.integers(0, len(texts), PAIRS_PER_CHUNK + 1000)
+
+    scores = model.similarities(sources, targets)
+
+    np.testing.assert_allclose(scores, (unit @ unit.T)[sources, targets], atol=1e-12)
+
+
 def test_negative_embedding_cosines_count_as_unrelated() -> None:
     model = RelevanceModel.fit(["up", "-down", "up again"], embedder=Opposites())
 
@@ -429,3 +443,48 @@ def test_the_docstring_examples_hold() -> None:
     failures, tried = doctest.testmod(relevance_module, optionflags=doctest.ELLIPSIS)
     assert tried > 0
     assert failures == 0
+
+
+# --- pages by id ------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(TEXTS, min_size=1, max_size=8),
+    data=st.data(),
+)
+def test_pairs_of_ids_score_as_their_rows_and_unknown_ids_score_0(
+    texts: list[str], data: st.DataObject
+) -> None:
+    ids = data.draw(
+        st.lists(st.integers(-5, 50), min_size=len(texts), max_size=len(texts), unique=True)
+    )
+    model = RelevanceModel.fit(texts, languages=["en"] * len(texts), ids=ids)
+    row_of = {page_id: row for row, page_id in enumerate(ids)}
+    some_ids = st.one_of(st.sampled_from(ids), st.integers(-10, 60))
+    pairs = data.draw(st.lists(st.tuples(some_ids, some_ids), max_size=15))
+    sources = [s for s, _ in pairs]
+    targets = [t for _, t in pairs]
+
+    result = model.score_ids(sources, targets)
+
+    assert model.rows_of(sources).tolist() == [row_of.get(s, -1) for s in sources]
+    for k, (source, target) in enumerate(pairs):
+        if source in row_of and target in row_of:
+            expected = model.similarity(row_of[source], row_of[target])
+            assert result.scores[k] == expected
+            assert result.language_match(k) is LanguageMatch.SAME
+        else:
+            assert result.scores[k] == 0.0
+            assert result.language_match(k) is LanguageMatch.UNKNOWN
+
+
+def test_ids_must_be_one_per_text_and_distinct() -> None:
+    with pytest.raises(ValueError, match="page id 7 is given to more than one text"):
+        RelevanceModel.fit(["a page", "b page", "c page"], ids=[7, 3, 7])
+    with pytest.raises(ValueError, match=r"2 texts but ids of shape \(1,\)"):
+        RelevanceModel.fit(["a page", "b page"], ids=[7])
+    with pytest.raises(ValueError, match="fitted without ids"):
+        RelevanceModel.fit(["a page"]).score_ids([1], [1])
+    with pytest.raises(ValueError, match="1-D of one length"):
+        RelevanceModel.fit(["a page"], ids=[1]).score_ids([1, 1], [1])

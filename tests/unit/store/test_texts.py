@@ -10,6 +10,7 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linkequity.analysis.relevance import LanguageMatch, RelevanceModel
 from linkequity.crawl.readers import read_page
 from linkequity.model.pages import MAX_STORED_TEXT_CHARS, PageRecord
 from linkequity.model.records import FetchedPage
@@ -237,3 +238,40 @@ def test_page_texts_travel_through_parquet_once(store: Store, tmp_path: Path) ->
     assert {url: row[:3] for url, row in copied.items()} == {
         url: row[:3] for url, row in texts_by_url(store).items()
     }
+
+
+def test_a_relevance_model_reads_the_stored_texts_by_url_id(store: Store) -> None:
+    write(
+        store,
+        [
+            page("https://g.example/beds", "Raised beds, compost and mulch.", language="en"),
+            page("https://g.example/soil", "Compost and mulch feed the soil.", language="en-GB"),
+            page("https://c.example/", "Espresso, crema and grinders.", language="it"),
+            page("https://c.example/empty", None),
+        ],
+    )
+    table = store.page_texts()
+    urls = ["https://g.example/beds", "https://g.example/soil", "https://c.example/"]
+    found = store.url_ids([*urls, "https://c.example/empty"]).to_pydict()
+    ids = dict(zip(found["url"], found["url_id"], strict=True))
+
+    model = RelevanceModel.fit(
+        table.column("text").to_pylist(),
+        languages=table.column("language").to_pylist(),
+        ids=table.column("url_id").to_numpy(),
+    )
+    beds, soil, cafe, empty = (
+        ids["https://g.example/beds"],
+        ids["https://g.example/soil"],
+        ids["https://c.example/"],
+        ids["https://c.example/empty"],
+    )
+    result = model.score_ids([beds, beds, beds], [soil, cafe, empty])
+
+    assert result.scores[0] > result.scores[1] == 0.0
+    assert result.scores[2] == 0.0
+    assert [result.language_match(k) for k in range(3)] == [
+        LanguageMatch.SAME,
+        LanguageMatch.DIFFERENT,
+        LanguageMatch.UNKNOWN,
+    ]
