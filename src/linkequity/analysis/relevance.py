@@ -163,10 +163,15 @@ class PairRelevance:
         page has no text).
     language : numpy.ndarray
         int8 ``LanguageMatch`` values.
+    is_measured : numpy.ndarray
+        bool: whether both pages have words to compare. Where not, the score
+        is 0 for want of text, not for a text on another subject; a caller that
+        must tell the two apart (say, to show "no text") reads this.
     """
 
     scores: npt.NDArray[np.float64]
     language: npt.NDArray[np.int8]
+    is_measured: npt.NDArray[np.bool_]
 
     def language_match(self, pair: int) -> LanguageMatch:
         """Return the language verdict of the pair at position *pair*."""
@@ -378,10 +383,23 @@ class RelevanceModel:
         >>> result = model.score_pairs([0, 0], [1, 2])
         >>> result.scores.round(6).tolist(), result.language_match(0).name
         ([1.0, 0.0], 'DIFFERENT')
+        >>> result.is_measured.tolist()
+        [True, False]
         """
+        source_rows, target_rows = self._pairs(sources, targets)
+        has_words = self._has_words()
         return PairRelevance(
-            self.similarities(sources, targets), self.language_matches(sources, targets)
+            self.similarities(source_rows, target_rows),
+            self.language_matches(source_rows, target_rows),
+            has_words[source_rows] & has_words[target_rows],
         )
+
+    def _has_words(self) -> npt.NDArray[np.bool_]:
+        """Return whether each page's vector is not all zero (it had words)."""
+        if isinstance(self.vectors, np.ndarray):
+            has: npt.NDArray[np.bool_] = np.any(self.vectors != 0.0, axis=1)
+            return has
+        return np.diff(self.vectors.indptr) > 0
 
     def rows_of(self, ids: npt.ArrayLike) -> npt.NDArray[np.intp]:
         """Return the row of the page of each id, -1 for ids the model does not hold.
@@ -407,7 +425,7 @@ class RelevanceModel:
         """Return the relevance and language verdict of pairs of page ids (see ``fit``'s *ids*).
 
         A pair with a page the model does not hold (no stored text) scores 0,
-        its language ``UNKNOWN``.
+        its language ``UNKNOWN``, and is not measured.
 
         Raises
         ------
@@ -420,6 +438,8 @@ class RelevanceModel:
         >>> result = model.score_ids([40, 40], [7, 99])
         >>> bool(result.scores[0] > 0), float(result.scores[1]), result.language_match(1).name
         (True, 0.0, 'UNKNOWN')
+        >>> result.is_measured.tolist()
+        [True, False]
         """
         sources = np.asarray(source_ids, dtype=np.int64)
         targets = np.asarray(target_ids, dtype=np.int64)
@@ -432,10 +452,12 @@ class RelevanceModel:
         held = (source_rows >= 0) & (target_rows >= 0)
         scores = np.zeros(sources.size, dtype=np.float64)
         language = np.full(sources.size, LanguageMatch.UNKNOWN, dtype=np.int8)
+        is_measured = np.zeros(sources.size, dtype=np.bool_)
         inner = self.score_pairs(source_rows[held], target_rows[held])
         scores[held] = inner.scores
         language[held] = inner.language
-        return PairRelevance(scores, language)
+        is_measured[held] = inner.is_measured
+        return PairRelevance(scores, language, is_measured)
 
     def _pairs(
         self, sources: npt.ArrayLike, targets: npt.ArrayLike

@@ -126,12 +126,16 @@ def test_scores_are_symmetric_bounded_and_the_batch_equals_each_pair(
     targets = np.array([t for _, t in pairs], dtype=np.int64)
 
     batch = model.similarities(sources, targets)
+    has_words = [any(relevance_module._TOKEN.finditer(text)) for text in texts]
 
     assert batch.dtype == np.float64
     assert batch.shape == (len(pairs),)
     assert ((batch >= 0.0) & (batch <= 1.0)).all()
     assert batch.tolist() == [model.similarity(s, t) for s, t in pairs]
     np.testing.assert_allclose(batch, model.similarities(targets, sources), atol=1e-15)
+    assert model.score_pairs(sources, targets).is_measured.tolist() == [
+        has_words[s] and has_words[t] for s, t in pairs
+    ]
 
 
 @pytest.mark.parametrize("weighting", ["tfidf", "bm25"])
@@ -148,7 +152,10 @@ def test_identical_texts_score_1(weighting: str, text: str, others: list[str]) -
 def test_an_empty_text_scores_0_with_anything_even_itself(empty: str) -> None:
     model = RelevanceModel.fit([empty, "coffee grinder", empty])
 
-    assert model.similarities([0, 0, 1, 0], [1, 0, 0, 2]).tolist() == [0.0, 0.0, 0.0, 0.0]
+    result = model.score_pairs([0, 0, 1, 0, 1], [1, 0, 0, 2, 1])
+
+    assert result.scores.tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
+    assert result.is_measured.tolist() == [False, False, False, False, True]
 
 
 def test_a_corpus_with_no_word_at_all_scores_0() -> None:
@@ -471,12 +478,14 @@ def test_pairs_of_ids_score_as_their_rows_and_unknown_ids_score_0(
     assert model.rows_of(sources).tolist() == [row_of.get(s, -1) for s in sources]
     for k, (source, target) in enumerate(pairs):
         if source in row_of and target in row_of:
-            expected = model.similarity(row_of[source], row_of[target])
-            assert result.scores[k] == expected
+            rows = [row_of[source]], [row_of[target]]
+            assert result.scores[k] == model.similarity(row_of[source], row_of[target])
             assert result.language_match(k) is LanguageMatch.SAME
+            assert result.is_measured[k] == model.score_pairs(*rows).is_measured[0]
         else:
             assert result.scores[k] == 0.0
             assert result.language_match(k) is LanguageMatch.UNKNOWN
+            assert not result.is_measured[k]
 
 
 def test_ids_must_be_one_per_text_and_distinct() -> None:
