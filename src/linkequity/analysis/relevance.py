@@ -595,8 +595,9 @@ def _term_counts(
     )
     try:
         counts = sparse.csr_array(vectorizer.fit_transform(list(texts)))
-    except ValueError:
-        if any(_TOKEN.search(text) for text in texts):
+    except ValueError as exc:
+        # No word at all, or none on min_df pages: nothing to compare, every score 0.
+        if "empty vocabulary" not in str(exc) and "no terms remain" not in str(exc):
             raise
         return sparse.csr_array((len(texts), 0), dtype=np.float64)
     columns: dict[str, int] = vectorizer.vocabulary_

@@ -165,6 +165,26 @@ def test_a_corpus_with_no_word_at_all_scores_0() -> None:
     assert relevance("", "").score == 0.0
 
 
+def test_words_on_fewer_pages_than_min_df_are_left_out() -> None:
+    texts = ["gravel saddle", "gravel tyres", "espresso crema"]
+
+    pruned = RelevanceModel.fit(texts, min_df=2)
+    nothing_common = RelevanceModel.fit(texts, min_df=3)
+
+    assert pruned.similarity(0, 1) == pytest.approx(1.0)
+    assert pruned.score_pairs([0], [2]).is_measured.tolist() == [False]
+    assert nothing_common.similarities([0, 0], [0, 1]).tolist() == [0.0, 0.0]
+
+
+def test_an_embedder_giving_non_finite_values_is_named() -> None:
+    class Broken:
+        def embed(self, texts: Sequence[str], /) -> npt.NDArray[np.float64]:
+            return np.full((len(texts), 2), np.nan)
+
+    with pytest.raises(ValueError, match="Broken.embed gave non-finite values"):
+        RelevanceModel.fit(["one", "two"], embedder=Broken())
+
+
 def test_hostile_text_is_only_counted() -> None:
     hostile = [
         "'); DROP TABLE pages; -- {__import__('os').system('echo x')}",
