@@ -6,8 +6,9 @@ Checklist
     of `Reason`, several per page allowed:
 
     * ``NOT_INDEXABLE``, ``ROBOTS_BLOCKED``: its latest fetch said noindex
-      (or an error status), or robots.txt disallows it. A page the store
-      holds no fetch of (a link only an export reported) is ``UNVERIFIED``:
+      (or an error status), or robots.txt disallows it (a fetch that did
+      not record robots.txt is no failure). A page whose indexability is
+      unknown (no fetch: a link only an export reported) is ``UNVERIFIED``:
       a caution, not a rejection, since a store built from imports knows no
       fetch at all; pass ``unverified_blocks=True`` to reject those too.
     * ``NOT_FOLLOWED``, ``NOT_IN_CONTENT``, ``HIDDEN``: judged on its best
@@ -252,9 +253,7 @@ def checklist(
     mask = np.zeros(n, dtype=np.int64)
     mask |= np.where(pages.is_indexable == 0, int(Reason.NOT_INDEXABLE), 0)
     mask |= np.where(pages.is_robots_allowed == 0, int(Reason.ROBOTS_BLOCKED), 0)
-    mask |= np.where(
-        (pages.is_indexable < 0) | (pages.is_robots_allowed < 0), int(Reason.UNVERIFIED), 0
-    )
+    mask |= np.where(pages.is_indexable < 0, int(Reason.UNVERIFIED), 0)
     mask |= np.where(pages.spam_mass > max_spam_mass, int(Reason.SPAM), 0)
     mask |= np.where(pages.is_competitor, int(Reason.COMPETITOR), 0)
     mask |= np.where(pages.referring_domains > max_referring_domains, int(Reason.OVER_SUPPORTED), 0)

@@ -489,6 +489,93 @@ def tiers_(
         render.tiers_report(report, db=settings.store.db, top=top)
 
 
+@app.command("plan")
+def plan_(
+    target: Annotated[
+        list[str],
+        typer.Argument(
+            help="A registrable domain (all its pages), a host (its pages), or URLs",
+            metavar="TARGET",
+            show_default=False,
+        ),
+    ],
+    budget: Annotated[int, typer.Option("--budget", help="New links to plan", metavar="K")],
+    db: DbOption = None,
+    per_page_cap: Annotated[
+        int, typer.Option("--per-page-cap", help="Most new links to one tier-1 page", metavar="N")
+    ] = 2,
+    competitors: Annotated[
+        Path | None,
+        typer.Option(
+            "--competitors", help="Competitors' domains, one a line: never used", metavar="FILE"
+        ),
+    ] = None,
+    trust_seeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust-seeds",
+            help="Trusted domains or URLs, one a line: spam mass rejects spam pages",
+            metavar="FILE",
+        ),
+    ] = None,
+    new_source_authority: Annotated[
+        float | None,
+        typer.Option(
+            "--new-source-authority",
+            help="Plan links from new pages of this PageRank instead of the store's pages",
+            metavar="X",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Reject tier-1 pages never fetched (unverified)"),
+    ] = False,
+    snapshot: Annotated[
+        int | None,
+        typer.Option(
+            "--snapshot", help="Snapshot to plan on (the latest by default)", metavar="ID"
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Also write the plan as CSV", metavar="FILE"),
+    ] = None,
+) -> None:
+    """Plan K new links to TARGET's tier-1 pages: which pages, from where, and the exact gain."""
+    from linkequity.services import plan as planning
+
+    settings = _settings(store__db=db)
+    report = planning.plan_target(
+        settings.store.db,
+        target,
+        budget=budget,
+        per_page_cap=per_page_cap,
+        competitors=_lines(competitors),
+        trust_seeds=_lines(trust_seeds),
+        new_source_authority=new_source_authority,
+        unverified_blocks=strict,
+        snapshot_id=snapshot,
+    )
+    if csv_file is not None:
+        planning.write_plan_csv(report, csv_file)
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        render.plan_report(report, db=settings.store.db)
+
+
+def _lines(path: Path | None) -> list[str] | None:
+    """Read the non-blank, non-comment lines of a list file."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err.strerror}", hint="Check the path.") from err
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 class RankFormat(StrEnum):
     """How ``graph rank`` writes its scores."""
 

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from linkequity.services.imports import FormatInfo, ImportReport
     from linkequity.services.ingest import IngestReport
     from linkequity.services.pages import PageLinksReport
+    from linkequity.services.plan import PlanReport
     from linkequity.services.rank import EdgeListRanking, RankReport
     from linkequity.services.tiers import TierPath, TiersReport
     from linkequity.services.verify import VerifyReport
@@ -813,6 +814,91 @@ def _tier_paths(title: str, paths: Sequence[TierPath]) -> None:
             Text(" \N{RIGHTWARDS ARROW} ".join(safe_text(node, limit=200) for node in path.nodes)),
         )
     stdout.print(table)
+
+
+def plan_report(report: PlanReport, *, db: Path) -> None:
+    """Print a tier-2 plan: the links with their gains and why, source options, rejected pages."""
+    rank = report.target_rank
+    stdout.print(
+        Text(
+            f"Tier-2 plan for {safe_text(' '.join(report.target))} in snapshot "
+            f"{report.snapshot_id} of {safe_text(db)}: {len(report.links)} of {report.budget} "
+            f"links, at most {report.per_page_cap} per tier-1 page. The target's PageRank "
+            f"{rank:.3g} rises by {report.total_gain:.3g} "
+            f"({_percent(report.total_gain / rank) if rank else '-'}); domain level "
+            f"{report.target_domain_rank:.3g}."
+        )
+    )
+    stdout.print(
+        Text(
+            "Page gain: the exact change of the target's PageRank if the link is added after "
+            "the ones above it (re-solved each step); nth: the k-th new link to that page, its "
+            "gain the diminishing return. Domain gain: the same on the domain graph."
+        )
+    )
+    links = Table(title="Planned links", title_justify="left")
+    links.add_column("#", justify="right")
+    links.add_column("from", overflow="fold", ratio=1)
+    links.add_column("to tier-1 page", overflow="fold", ratio=1)
+    links.add_column("nth", justify="right")
+    for column in ("page gain", "share", "domain gain"):
+        links.add_column(column, justify="right", no_wrap=True)
+    links.add_column("why", overflow="fold", ratio=1)
+    for number, row in enumerate(report.links, start=1):
+        links.add_row(
+            str(number),
+            Text(safe_text(row["source"], limit=200)),
+            Text(safe_text(row["target"], limit=200)),
+            str(row["nth"]),
+            f"{row['page_gain']:.3g}",
+            _percent(row["page_share"]),
+            f"{row['domain_gain']:.3g}",
+            Text(safe_text(row["why"])),
+        )
+    stdout.print(links)
+    if report.options:
+        options = Table(
+            title="Other sources for each chosen page, best first", title_justify="left"
+        )
+        options.add_column("tier-1 page", overflow="fold", ratio=1)
+        options.add_column("source", overflow="fold", ratio=1)
+        options.add_column("page gain", justify="right", no_wrap=True)
+        options.add_column("domain gain", justify="right", no_wrap=True)
+        for row in report.options:
+            options.add_row(
+                Text(safe_text(row["target"], limit=200)),
+                Text(safe_text(row["source"], limit=200)),
+                f"{row['page_gain']:.3g}",
+                f"{row['domain_gain']:.3g}",
+            )
+        stdout.print(options)
+    candidates = Table(
+        title=f"Candidates: one link from a new page of PageRank {report.new_source_rank:.3g}",
+        title_justify="left",
+    )
+    candidates.add_column("tier-1 page", overflow="fold", ratio=2)
+    for column in ("page gain", "domain gain", "influence"):
+        candidates.add_column(column, justify="right", no_wrap=True)
+    candidates.add_column("cautions", overflow="fold", ratio=1)
+    for row in report.candidates:
+        candidates.add_row(
+            Text(safe_text(row["url"], limit=200)),
+            f"{row['page_gain']:.3g}",
+            f"{row['domain_gain']:.3g}",
+            f"{row['influence']:.3g}",
+            Text(", ".join(row["cautions"])),
+        )
+    stdout.print(candidates)
+    rejected = Table(title="Rejected tier-1 pages", title_justify="left")
+    rejected.add_column("tier-1 page", overflow="fold", ratio=2)
+    rejected.add_column("reasons", overflow="fold", ratio=1)
+    for row in report.rejected:
+        rejected.add_row(
+            Text(safe_text(row["url"], limit=200)), Text(safe_text(", ".join(row["reasons"])))
+        )
+    stdout.print(rejected)
+    for note in report.notes:
+        stdout.print(Text(f"Note: {safe_text(note)}"))
 
 
 def _percent(share: float) -> str:

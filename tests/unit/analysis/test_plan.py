@@ -86,6 +86,10 @@ class TestChecklist:
     def test_a_clean_page_passes(self) -> None:
         assert checklist(pages(1), links([0])).tolist() == [0]
 
+    def test_robots_unknown_alone_is_no_caution(self) -> None:
+        facts = pages(1, is_robots_allowed=np.array([-1], np.int8))
+        assert checklist(facts, links([0])).tolist() == [0]
+
     @pytest.mark.parametrize(
         ("field", "value", "reason"),
         [

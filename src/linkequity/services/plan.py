@@ -1,0 +1,613 @@
+"""Use case: the tier-2 plan of a target, with URLs, reasons and every gain explained.
+
+Loads the snapshot as ``services.tiers`` does (every live link for the tiers,
+the followed links ranked over the pages ``linkequity rank`` ranks), runs the
+checklist of ``analysis.plan`` on the tier-1 pages with what the store knows
+of them (latest fetch, link rel, placement and hidden flag, main text) and
+what the user gives (competitor domains, trusted seeds), then plans the
+budget from the store's pages or from a hypothetical new page.
+
+Sources
+    A page may carry a new link when it is outside the target's domains and
+    the competitors', its latest fetch did not say noindex or robots-blocked
+    (a page never fetched is allowed, as for tier 1), and, with trust seeds,
+    its relative spam mass is at most the limit. The ``max_sources`` of
+    highest PageRank are tried.
+
+Relevance
+    With page texts in the store, a tier-1 page's relevance is its best
+    TF-IDF cosine (``analysis.relevance``) to a page of the target; a page
+    or target without text is not checked.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from linkequity.analysis import tier_map
+from linkequity.analysis.plan import (
+    PLACEMENT_CONTENT,
+    PLACEMENT_OTHER,
+    PLACEMENT_UNKNOWN,
+    CandidateLinks,
+    CandidatePages,
+    blocking_mask,
+    checklist,
+    plan_tier2,
+    reason_labels,
+    referring_domain_counts,
+    relative_spam_mass,
+)
+from linkequity.analysis.relevance import RelevanceModel
+from linkequity.errors import UsageError
+from linkequity.graph import LinkGraph
+from linkequity.services.project import open_existing
+from linkequity.services.tiers import _domains, _int64, _parse_target, _snapshot, _target_rows
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from linkequity.store import Store
+
+__all__ = ["NEW_PAGE", "PlanReport", "plan_target", "write_plan_csv"]
+
+#: The source shown for a link from a hypothetical new page.
+NEW_PAGE = "(new page)"
+
+_NOT_IN_CONTENT = ("footer", "navigation", "sidebar", "header", "comment")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    """The tier-2 plan of a target, names joined on; every row a plain dict.
+
+    Attributes
+    ----------
+    links : list of dict
+        The planned links in the order chosen: ``source, target, nth,
+        page_gain, page_share, domain_gain, domain_share, influence, why``.
+    options : list of dict
+        Existing sources for each chosen tier-1 page, best first:
+        ``target, source, page_gain, domain_gain``.
+    candidates : list of dict
+        The tier-1 pages that passed, most valuable first: ``url, domain,
+        page_gain, domain_gain, influence, cautions``.
+    rejected : list of dict
+        The tier-1 pages that failed: ``url, domain, reasons``.
+    notes : list of str
+        What was not checked, and how the numbers are made.
+    """
+
+    snapshot_id: int
+    target: tuple[str, ...]
+    target_rank: float
+    target_domain_rank: float
+    budget: int
+    per_page_cap: int
+    new_source_rank: float
+    new_domain_rank: float
+    uses_new_pages: bool
+    total_gain: float
+    links: list[dict[str, Any]]
+    options: list[dict[str, Any]]
+    candidates: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return everything as plain values, for JSON output."""
+        return {
+            "snapshot_id": self.snapshot_id,
+            "target": list(self.target),
+            "target_rank": self.target_rank,
+            "target_domain_rank": self.target_domain_rank,
+            "budget": self.budget,
+            "per_page_cap": self.per_page_cap,
+            "new_source_rank": self.new_source_rank,
+            "new_domain_rank": self.new_domain_rank,
+            "uses_new_pages": self.uses_new_pages,
+            "total_gain": self.total_gain,
+            "total_share": self.total_gain / self.target_rank if self.target_rank else None,
+            "links": self.links,
+            "options": self.options,
+            "candidates": self.candidates,
+            "rejected": self.rejected,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    graph: LinkGraph
+    url_ids: npt.NDArray[np.int64]
+    domain_names: list[str]
+    domain_of_node: npt.NDArray[np.int64]
+    targets: npt.NDArray[np.int64]
+    teleport: npt.NDArray[np.float64]
+
+
+def plan_target(
+    db: Path,
+    target: list[str],
+    *,
+    budget: int,
+    per_page_cap: int = 2,
+    competitors: list[str] | None = None,
+    trust_seeds: list[str] | None = None,
+    new_source_authority: float | None = None,
+    snapshot_id: int | None = None,
+    max_spam_mass: float = 0.5,
+    max_referring_domains: int = 20,
+    min_relevance: float = 0.05,
+    unverified_blocks: bool = False,
+    max_sources: int = 300,
+    damping: float = 0.85,
+) -> PlanReport:
+    """Plan ``budget`` new links to the target's tier-1 pages, each with its exact gain.
+
+    Parameters
+    ----------
+    db : pathlib.Path
+        The project file.
+    target : list of str
+        A registrable domain, a host or URLs, as for ``linkequity tiers``.
+    budget : int
+        Most new links.
+    per_page_cap : int, default 2
+        Most new links to one tier-1 page.
+    competitors : list of str, optional
+        Competitors' registrable domains: their pages are neither candidates nor sources.
+    trust_seeds : list of str, optional
+        Trusted domains or URLs for spam mass; without them spam is not checked.
+    new_source_authority : float, optional
+        Plan links from new pages of this PageRank (on the store's scale)
+        instead of from the store's pages.
+    snapshot_id : int, optional
+        The snapshot; the latest by default.
+    max_spam_mass, max_referring_domains, min_relevance : float, int, float
+        The checklist's limits (see ``analysis.plan.checklist``).
+    unverified_blocks : bool, default False
+        Reject pages the store holds no fetch of.
+    max_sources : int, default 300
+        Existing pages of highest PageRank tried as sources.
+    damping : float, default 0.85
+        PageRank damping.
+
+    Returns
+    -------
+    PlanReport
+        The links, source options, candidates and rejected pages, with notes.
+
+    Raises
+    ------
+    StoreError
+        If the project is missing, locked or not a store.
+    UsageError
+        If the store holds no live link, the target is unknown, or an
+        argument is out of range.
+    InvalidUrl
+        If a target cannot be read.
+    NotConverged
+        If a solve does not settle.
+
+    Examples
+    --------
+    >>> report = plan_target(Path("project.duckdb"), ["example.com"], budget=5)  # doctest: +SKIP
+    >>> report.links[0]["why"]  # doctest: +SKIP
+    """
+    if not target:
+        raise UsageError("no target given", hint="Give a domain, a host or URLs to plan for.")
+    if budget < 1 or per_page_cap < 1:
+        raise UsageError(
+            f"budget and per-page cap must be at least 1, got {budget} and {per_page_cap}",
+            hint="Pass --budget 5, say.",
+        )
+    if new_source_authority is not None and not 0 < new_source_authority < 1:
+        raise UsageError(
+            f"new source authority must be a PageRank between 0 and 1, got {new_source_authority}",
+            hint="Leave it out to use the median PageRank of the store's pages.",
+        )
+    names, urls = _parse_target(target)
+    competitor_set = {name.strip().lower() for name in competitors or [] if name.strip()}
+    notes: list[str] = []
+    with open_existing(db, read_only=True) as store:
+        snapshot = _snapshot(store, snapshot_id, db)
+        links, nodes = store.live_links(snapshot)
+        if links.num_rows == 0:
+            raise UsageError(
+                f"snapshot {snapshot} of {db} holds no live link to plan from",
+                hint="Import backlink exports, ingest archives or crawl into it first.",
+            )
+        target_rows = _target_rows(store.target_pages(names, urls), names, urls, db)
+        loaded = _load(store, snapshot, nodes, target_rows)
+        n = loaded.graph.n_nodes
+        link_src = np.searchsorted(loaded.url_ids, _int64(links.column("source_url_id")))
+        link_dst = np.searchsorted(loaded.url_ids, _int64(links.column("target_url_id")))
+        mapped = tier_map(
+            loaded.graph,
+            link_src,
+            link_dst,
+            loaded.domain_of_node,
+            loaded.targets,
+            depth=1,
+            top_paths=1,
+            damping=damping,
+            teleport=loaded.teleport,
+        )
+        tier1 = np.flatnonzero(mapped.tier_of_node == 1).astype(np.int64)
+        edges = mapped.edges
+        link_rows = store.link_details(pa.array(_int64(links.column("link_id"))[edges.links]))
+        every = np.arange(n, dtype=np.int64)
+        details = store.page_details(snapshot, pa.array(loaded.url_ids))
+        relevance = _relevance(store, loaded, tier1, notes)
+    domain_names = np.asarray(loaded.domain_names, dtype=object)
+    page_domain = domain_names[loaded.domain_of_node]
+    is_competitor = (
+        np.isin(page_domain, list(competitor_set)) if competitor_set else np.zeros(n, np.bool_)
+    )
+    indexable = _tri(details.column("is_indexable"))
+    robots = _tri(details.column("is_robots_allowed"))
+    if trust_seeds:
+        seeds = _seed_nodes(trust_seeds, details, page_domain)
+        spam = relative_spam_mass(loaded.graph, seeds, damping=damping)
+        notes.append(
+            f"spam: relative spam mass from {seeds.size} trusted pages, above "
+            f"{max_spam_mass} rejected (toxicity scores come with the audit, not here)"
+        )
+    else:
+        spam = np.full(n, np.nan)
+        notes.append("spam: not checked (give --trust-seeds); toxicity scores come with the audit")
+    position = np.searchsorted(tier1, edges.sources)
+    facts = CandidatePages(
+        pages=tier1,
+        is_indexable=indexable[tier1],
+        is_robots_allowed=robots[tier1],
+        is_competitor=is_competitor[tier1],
+        spam_mass=spam[tier1],
+        relevance=relevance,
+        referring_domains=referring_domain_counts(
+            loaded.graph, loaded.domain_of_node, tier1, mapped.target_domains
+        ),
+    )
+    masks = checklist(
+        facts,
+        _link_facts(position, link_rows),
+        max_spam_mass=max_spam_mass,
+        max_referring_domains=max_referring_domains,
+        min_relevance=min_relevance,
+    )
+    blocking = blocking_mask(unverified_blocks=unverified_blocks)
+    passed = (masks & blocking) == 0
+    notes += _rule_notes(unverified_blocks, max_referring_domains, per_page_cap)
+
+    target_domains = np.isin(loaded.domain_of_node, mapped.target_domains)
+    may_link = (
+        ~target_domains
+        & ~is_competitor
+        & (indexable != 0)
+        & (robots != 0)
+        & ~(spam > max_spam_mass)
+        & (loaded.teleport > 0)
+    )
+    if unverified_blocks:
+        may_link &= (indexable == 1) & (robots == 1)
+    sources = every[may_link]
+    ranks = _pagerank_of(loaded, damping)
+    sources = sources[np.argsort(-ranks[sources], kind="stable")[:max_sources]]
+    plan = plan_tier2(
+        loaded.graph,
+        loaded.targets,
+        loaded.domain_of_node,
+        tier1[passed],
+        sources,
+        budget=budget,
+        per_page_cap=per_page_cap,
+        new_source_rank=new_source_authority,
+        use_new_pages=new_source_authority is not None,
+        damping=damping,
+        teleport=loaded.teleport,
+    )
+    if plan.uses_new_pages and new_source_authority is None:
+        notes.append("sources: no page of the store may link, so the links come from new pages")
+    url_of = details.column("url").to_pylist()
+    influence_of = dict(
+        zip(mapped.pages.nodes.tolist(), mapped.pages.influence.tolist(), strict=True)
+    )
+    gain_of = dict(zip(plan.candidates.tolist(), plan.candidate_gains.tolist(), strict=True))
+    return PlanReport(
+        snapshot_id=snapshot,
+        target=tuple(target),
+        target_rank=plan.target_rank,
+        target_domain_rank=plan.target_domain_rank,
+        budget=budget,
+        per_page_cap=per_page_cap,
+        new_source_rank=plan.new_source_rank,
+        new_domain_rank=plan.new_domain_rank,
+        uses_new_pages=plan.uses_new_pages,
+        total_gain=plan.total_gain,
+        links=[
+            {
+                "source": NEW_PAGE if link.source < 0 else url_of[link.source],
+                "target": url_of[link.target],
+                "nth": link.nth,
+                "page_gain": link.page_gain,
+                "page_share": link.relative_gain,
+                "domain_gain": link.domain_gain,
+                "domain_share": _share(link.domain_gain, plan.target_domain_rank),
+                "influence": influence_of[link.target],
+                "why": _why(link.nth, influence_of[link.target], gain_of[link.target], link),
+            }
+            for link in plan.links
+        ],
+        options=[
+            {
+                "target": url_of[option.target],
+                "source": url_of[option.source],
+                "page_gain": option.page_gain,
+                "domain_gain": option.domain_gain,
+            }
+            for option in plan.options
+        ],
+        candidates=[
+            {
+                "url": url_of[p],
+                "domain": str(page_domain[p]),
+                "page_gain": gain,
+                "domain_gain": domain_gain,
+                "influence": influence_of[p],
+                "cautions": reason_labels(int(masks[np.searchsorted(tier1, p)])),
+            }
+            for p, gain, domain_gain in zip(
+                plan.candidates.tolist(),
+                plan.candidate_gains.tolist(),
+                plan.candidate_domain_gains.tolist(),
+                strict=True,
+            )
+        ],
+        rejected=[
+            {
+                "url": url_of[int(p)],
+                "domain": str(page_domain[int(p)]),
+                "reasons": reason_labels(int(mask)),
+            }
+            for p, mask in zip(tier1[~passed], masks[~passed], strict=True)
+        ],
+        notes=notes,
+    )
+
+
+def _load(store: Store, snapshot: int, nodes: pa.Table, target_rows: pa.Table) -> _Loaded:
+    followed, followed_nodes = store.link_graph(snapshot)
+    url_ids = np.union1d(_int64(nodes.column("url_id")), _int64(target_rows.column("url_id")))
+    domain_names, domain_of_node = _domains(url_ids, nodes, target_rows)
+    n = int(url_ids.size)
+    graph = LinkGraph.from_arrays(
+        np.searchsorted(url_ids, _int64(followed.column("source_url_id"))),
+        np.searchsorted(url_ids, _int64(followed.column("target_url_id"))),
+        n,
+    )
+    teleport = np.zeros(n)
+    if followed_nodes.num_rows:
+        teleport[np.searchsorted(url_ids, _int64(followed_nodes.column("url_id")))] = 1.0
+    else:
+        teleport[:] = 1.0
+    return _Loaded(
+        graph,
+        url_ids,
+        domain_names,
+        domain_of_node,
+        np.searchsorted(url_ids, _int64(target_rows.column("url_id"))),
+        teleport,
+    )
+
+
+def _pagerank_of(loaded: _Loaded, damping: float) -> npt.NDArray[np.float64]:
+    from linkequity.graph import pagerank
+
+    return pagerank(loaded.graph, damping=damping, teleport=loaded.teleport)
+
+
+def _tri(column: pa.ChunkedArray[Any]) -> npt.NDArray[np.int8]:
+    values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    return np.where(values == None, -1, np.where(values == True, 1, 0)).astype(np.int8)  # noqa: E711, E712
+
+
+def _link_facts(position: npt.NDArray[np.int64], link_rows: pa.Table) -> CandidateLinks:
+    def flag(name: str) -> npt.NDArray[np.bool_]:
+        values = np.asarray(link_rows.column(name).to_numpy(zero_copy_only=False), dtype=object)
+        return np.asarray(values == True, dtype=np.bool_)  # noqa: E712 - NULL counts as unset
+
+    placement = np.asarray(
+        link_rows.column("placement").to_numpy(zero_copy_only=False), dtype=object
+    )
+    code = np.full(placement.size, PLACEMENT_UNKNOWN, dtype=np.int8)
+    code[placement == "content"] = PLACEMENT_CONTENT
+    code[np.isin(placement, _NOT_IN_CONTENT)] = PLACEMENT_OTHER
+    return CandidateLinks(
+        page_index=position,
+        is_followed=~(flag("is_nofollow") | flag("is_sponsored") | flag("is_ugc")),
+        placement=code,
+        is_hidden=_tri(link_rows.column("is_hidden")),
+    )
+
+
+def _seed_nodes(
+    seeds: list[str], details: pa.Table, page_domain: npt.NDArray[Any]
+) -> npt.NDArray[np.int64]:
+    """Node ids of the seeds: a URL is that page, a bare name all pages of that domain or host."""
+    urls = np.asarray(details.column("url").to_pylist(), dtype=object)
+    names, wanted = _parse_target(seeds)
+    hosts = np.asarray([url.split("/")[2] if "://" in url else "" for url in urls], dtype=object)
+    found = np.isin(urls, wanted) | np.isin(page_domain, names) | np.isin(hosts, names)
+    if not found.any():
+        raise UsageError(
+            "no trust seed is a page, host or domain of the store",
+            hint="List trusted domains or URLs, one a line, that the store holds.",
+        )
+    return np.flatnonzero(found).astype(np.int64)
+
+
+def _relevance(
+    store: Store, loaded: _Loaded, tier1: npt.NDArray[np.int64], notes: list[str]
+) -> npt.NDArray[np.float64]:
+    """Best TF-IDF cosine of each tier-1 page to a target page; NaN without text."""
+    relevance = np.full(tier1.size, np.nan)
+    wanted = np.concatenate([tier1, loaded.targets])
+    texts = store.page_texts(url_ids=[int(i) for i in loaded.url_ids[wanted]])
+    if texts.num_rows == 0:
+        notes.append("relevance: not checked (the store holds no page text)")
+        return relevance
+    with_text = np.searchsorted(loaded.url_ids, _int64(texts.column("url_id")))
+    titles = texts.column("title").to_pylist()
+    bodies = texts.column("text").to_pylist()
+    model = RelevanceModel.fit(
+        [f"{title or ''} {body or ''}" for title, body in zip(titles, bodies, strict=True)],
+        languages=texts.column("language").to_pylist(),
+    )
+    row_of = {int(node): row for row, node in enumerate(with_text.tolist())}
+    target_rows = [row_of[int(t)] for t in loaded.targets if int(t) in row_of]
+    page_rows = [(i, row_of[int(p)]) for i, p in enumerate(tier1.tolist()) if int(p) in row_of]
+    if not target_rows or not page_rows:
+        notes.append("relevance: not checked (no text for the target or its tier-1 pages)")
+        return relevance
+    at = np.asarray([i for i, _ in page_rows], dtype=np.int64)
+    rows = np.asarray([row for _, row in page_rows], dtype=np.int64)
+    pairs_source = np.repeat(rows, len(target_rows))
+    pairs_target = np.tile(np.asarray(target_rows, dtype=np.int64), rows.size)
+    scores = model.similarities(pairs_source, pairs_target).reshape(rows.size, len(target_rows))
+    relevance[at] = scores.max(axis=1)
+    notes.append(
+        f"relevance: best TF-IDF cosine to a target page, for {at.size} of {tier1.size} "
+        "tier-1 pages (the others have no stored text: not checked)"
+    )
+    return relevance
+
+
+def _rule_notes(unverified_blocks: bool, max_referring_domains: int, cap: int) -> list[str]:
+    return [
+        "unverified (never fetched, or link placement unknown): "
+        + ("rejected" if unverified_blocks else "kept, with a caution; --strict rejects them"),
+        f"over-supported: followed links from more than {max_referring_domains} other domains",
+        "page gain: exact change of the target pages' summed PageRank if the link is added "
+        "after the ones before it; domain gain: the same on the domain graph, 0 when the "
+        "source's domain already links to the page's",
+        f"per-page cap: {cap} new links; nth shows the diminishing return of the k-th",
+    ]
+
+
+def _share(gain: float, rank: float) -> float | None:
+    return gain / rank if rank > 0 else None
+
+
+def _why(nth: int, influence: float, value: float, link: Any) -> str:
+    source = "a new page" if link.source < 0 else "this source"
+    text = (
+        f"{influence:.3g} of every unit of PageRank reaching this tier-1 page ends on the "
+        f"target; a median new page's link is worth {value:.3g}; {source}'s link "
+        f"{link.page_gain:.3g}"
+    )
+    if nth > 1:
+        text += f" (link {nth} to this page)"
+    return text
+
+
+def write_plan_csv(report: PlanReport, path: Path) -> int:
+    """Write the plan as CSV rows, one per planned link, option and tier-1 page; return the count.
+
+    Cells that start with ``=``, ``+``, ``-`` or ``@`` get a leading apostrophe,
+    so that a spreadsheet does not run them as formulas.
+
+    Parameters
+    ----------
+    report : PlanReport
+        The plan.
+    path : pathlib.Path
+        The file to write (replaced).
+
+    Returns
+    -------
+    int
+        Rows written, header excluded.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written.
+
+    Examples
+    --------
+    >>> write_plan_csv(report, Path("plan.csv"))  # doctest: +SKIP
+    """
+    header = [
+        "section",
+        "source",
+        "target",
+        "nth",
+        "page_gain",
+        "page_share",
+        "domain_gain",
+        "reasons",
+        "why",
+    ]
+    rows: list[list[object]] = []
+    for link in report.links:
+        rows.append(
+            [
+                "planned",
+                link["source"],
+                link["target"],
+                link["nth"],
+                link["page_gain"],
+                link["page_share"],
+                link["domain_gain"],
+                "",
+                link["why"],
+            ]
+        )
+    for option in report.options:
+        rows.append(
+            [
+                "option",
+                option["source"],
+                option["target"],
+                "",
+                option["page_gain"],
+                "",
+                option["domain_gain"],
+                "",
+                "",
+            ]  # noqa: E501
+        )
+    for page in report.candidates:
+        rows.append(
+            [
+                "candidate",
+                NEW_PAGE,
+                page["url"],
+                "",
+                page["page_gain"],
+                "",
+                page["domain_gain"],
+                "; ".join(page["cautions"]),
+                "",
+            ]  # noqa: E501
+        )
+    for page in report.rejected:
+        rows.append(["rejected", "", page["url"], "", "", "", "", "; ".join(page["reasons"]), ""])
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows([[_cell(value) for value in row] for row in rows])
+    return len(rows)
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
