@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from datetime import datetime
     from types import TracebackType
 
+    import numpy as np
+    import numpy.typing as npt
     import pyarrow as pa
 
     from linkequity.store.parquet import ParquetImportCounts
@@ -231,7 +233,10 @@ class Store:
             return writes.write_pages(self._conn, snapshot_id, file_id, table)
 
     def page_texts(
-        self, *, url_ids: list[int] | None = None, snapshot_id: int | None = None
+        self,
+        *,
+        url_ids: Sequence[int] | npt.NDArray[np.integer[Any]] | None = None,
+        snapshot_id: int | None = None,
     ) -> pa.Table:
         """Return the latest stored main text of each page (of *url_ids*, of *snapshot_id*).
 

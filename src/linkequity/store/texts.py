@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import duckdb
+    import numpy as np
+    import numpy.typing as npt
 
 #: Columns of ``page_texts_of``, in order.
 PAGE_TEXT_COLUMNS = ("url_id", "url", "snapshot_id", "fetched_at", "title", "language", "text")
@@ -23,7 +25,7 @@ PAGE_TEXT_COLUMNS = ("url_id", "url", "snapshot_id", "fetched_at", "title", "lan
 def page_texts_of(
     conn: duckdb.DuckDBPyConnection,
     *,
-    url_ids: Sequence[int] | None = None,
+    url_ids: Sequence[int] | npt.NDArray[np.integer[Any]] | None = None,
     snapshot_id: int | None = None,
 ) -> pa.Table:
     """Return the latest stored main text of each page, one row per URL, by ``url_id``.
@@ -36,8 +38,8 @@ def page_texts_of(
     conn
         An open store connection.
     url_ids
-        Only these pages; all pages with a text when ``None``. Ids without a
-        stored text give no row.
+        Only these pages (a list or an integer array); all pages with a text
+        when ``None``. Ids without a stored text give no row.
     snapshot_id
         Only texts of this snapshot.
 
@@ -51,7 +53,7 @@ def page_texts_of(
     if snapshot_id is not None:
         conditions.append("t.snapshot_id = ?")
         parameters.append(snapshot_id)
-    wanted = pa.table({"url_id": pa.array(url_ids or [], type=pa.int64())})
+    wanted = pa.table({"url_id": pa.array([] if url_ids is None else url_ids, type=pa.int64())})
     if url_ids is not None:
         conditions.append("t.url_id IN (SELECT url_id FROM wanted_text_ids)")
     conn.register("wanted_text_ids", wanted)

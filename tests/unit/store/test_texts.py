@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -146,6 +147,7 @@ def test_the_latest_text_of_a_url_is_read_and_filters_apply(store: Store) -> Non
         "https://b.example/": (None, None, "b text", first),
     }
     assert list(texts_by_url(store, url_ids=[b_id, 999])) == ["https://b.example/"]
+    assert list(texts_by_url(store, url_ids=np.array([a_id]))) == ["https://a.example/"]
     assert texts_by_url(store, url_ids=[]) == {}
     assert store.page_texts().column("url_id").to_pylist() == sorted([a_id, b_id])
 
