@@ -1,0 +1,254 @@
+"""`linkequity plan` on the sample web, checked against its manifest and against networkx.
+
+The store is the sample web as a polite crawler fetches it (its WARC, robots.txt
+obeyed, ingested), as in test_tiers. The trust seeds are the editorial blogs and
+the money site; the competitors are the manifest's.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import networkx as nx
+import pytest
+
+from linkequity.model.urls import registrable_domain
+from linkequity.samples.web import generate_web, write_warc
+from linkequity.services.ingest import ingest_archives
+from linkequity.services.plan import NEW_PAGE, PlanReport, plan_target, write_plan_csv
+from linkequity.store import Store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.conftest import CliResult
+
+#: networkx stops when the summed change is below n * tol.
+NX_TOL = 1e-13
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    return generate_web(1, sites=14, pages=280).manifest()
+
+
+@pytest.fixture(scope="module")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("plan")
+    write_warc(generate_web(1, sites=14, pages=280), folder / "web.warc.gz")
+    db = folder / "web.duckdb"
+    ingest_archives([folder / "web.warc.gz"], db=db, workers=1)
+    return db
+
+
+def domain_of(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return registrable_domain(host) or host
+
+
+def roles(manifest: dict[str, Any], role: str) -> list[str]:
+    return [name for name, site in manifest["domains"].items() if site["role"] == role]
+
+
+@pytest.fixture(scope="module")
+def plan(web_db: Path, manifest: dict[str, Any]) -> PlanReport:
+    money = manifest["target"]["domain"]
+    return plan_target(
+        web_db,
+        [money],
+        budget=6,
+        competitors=roles(manifest, "competitor"),
+        trust_seeds=[*roles(manifest, "editorial"), money],
+    )
+
+
+def recommended(report: PlanReport) -> set[str]:
+    urls = {row["url"] for row in report.candidates}
+    urls |= {row["target"] for row in report.links} | {row["source"] for row in report.links}
+    urls |= {row["source"] for row in report.options}
+    return urls - {NEW_PAGE}
+
+
+@pytest.mark.slow
+class TestPlanOfTheSampleWeb:
+    def test_never_a_spam_network_noindex_or_blocked_page(
+        self, plan: PlanReport, manifest: dict[str, Any]
+    ) -> None:
+        assert len(plan.links) == 6
+        assert plan.candidates
+        shown = recommended(plan)
+        blocked = {
+            url
+            for url, entry in manifest["urls"].items()
+            if entry["expected"] in ("noindex", "disallowed")
+        }
+        for url in shown:
+            site = manifest["domains"][domain_of(url)]
+            assert not site["is_spam"], url
+            assert not site["is_network_member"], url
+            assert site["role"] not in ("competitor", "target"), url
+            assert url not in blocked, url
+        # every tier-1 page is either a candidate or rejected with a reason
+        tier1 = {row["url"] for row in plan.candidates} | {row["url"] for row in plan.rejected}
+        assert all(row["reasons"] for row in plan.rejected)
+        assert tier1 <= set(manifest["tier1"])
+        spam_tier1 = {url for url in tier1 if manifest["domains"][domain_of(url)]["is_spam"]}
+        assert spam_tier1  # the sample web's spam does link to the money site
+
+    def test_adding_the_planned_links_raises_the_target_by_the_predicted_amount(
+        self, plan: PlanReport, web_db: Path, manifest: dict[str, Any]
+    ) -> None:
+        money = manifest["target"]["domain"]
+        with Store.open(web_db, read_only=True) as store:
+            snapshot = store.latest_snapshot_id()
+            assert snapshot is not None
+            links, nodes = store.link_graph(snapshot)
+            planned = [(row["source"], row["target"]) for row in plan.links]
+            ids = store.url_ids(sorted({url for pair in planned for url in pair}))
+            targets = store.target_pages([money], [])
+        id_of = dict(
+            zip(ids.column("url").to_pylist(), ids.column("url_id").to_pylist(), strict=True)
+        )
+        graph = nx.DiGraph()
+        graph.add_nodes_from(nodes.column("url_id").to_pylist())
+        graph.add_edges_from(
+            zip(
+                links.column("source_url_id").to_pylist(),
+                links.column("target_url_id").to_pylist(),
+                strict=True,
+            )
+        )
+        graph.remove_edges_from(nx.selfloop_edges(graph))
+        on_target = set(targets.column("url_id").to_pylist()) & set(graph.nodes)
+
+        def target_rank(g: nx.DiGraph) -> float:
+            scores = nx.pagerank(g, alpha=0.85, tol=NX_TOL, max_iter=10_000)
+            return float(sum(scores[node] for node in on_target))
+
+        before = target_rank(graph)
+        assert plan.target_rank == pytest.approx(before, rel=1e-6)
+        for source, target in planned:
+            assert not graph.has_edge(id_of[source], id_of[target])
+            graph.add_edge(id_of[source], id_of[target])
+        after = target_rank(graph)
+        assert plan.total_gain > 0
+        assert plan.total_gain == pytest.approx(after - before, rel=1e-6)
+
+    def test_footer_and_sponsored_links_are_rejected_with_that_reason(
+        self, plan: PlanReport, manifest: dict[str, Any]
+    ) -> None:
+        money = manifest["target"]["domain"]
+        fetched = {u for u, e in manifest["urls"].items() if e["expected"] == "200"}
+        by_page: dict[str, list[dict[str, Any]]] = {}
+        for link in manifest["links"]:
+            if domain_of(link["target"]) == money and domain_of(link["source"]) != money:
+                by_page.setdefault(link["source"], []).append(link)
+        footer = {
+            page
+            for page, links in by_page.items()
+            if page in fetched and all(link["placement"] == "footer" for link in links)
+        }
+        sponsored = {
+            page
+            for page, links in by_page.items()
+            if page in fetched
+            and all(link["rel"] for link in links)
+            and all(link["placement"] == "content" for link in links)
+        }
+        assert footer
+        assert sponsored
+        reasons = {row["url"]: row["reasons"] for row in plan.rejected}
+        for page in footer:
+            assert "link not in main content" in reasons[page]
+        for page in sponsored:
+            assert "link not followed" in reasons[page]
+
+    def test_gains_are_explained_and_capped(self, plan: PlanReport) -> None:
+        per_page: dict[str, list[int]] = {}
+        for row in plan.links:
+            per_page.setdefault(row["target"], []).append(row["nth"])
+            assert row["page_share"] == pytest.approx(row["page_gain"] / plan.target_rank)
+            assert "ends on the target" in row["why"]
+        assert all(nths == list(range(1, len(nths) + 1)) for nths in per_page.values())
+        assert max(len(nths) for nths in per_page.values()) <= 2
+        gains = [row["page_gain"] for row in plan.candidates]
+        assert gains == sorted(gains, reverse=True)
+        assert any("spam mass" in note for note in plan.notes)
+
+    def test_new_pages_gain_in_proportion_to_their_authority(
+        self, web_db: Path, manifest: dict[str, Any]
+    ) -> None:
+        money = manifest["target"]["domain"]
+        small = plan_target(web_db, [money], budget=3, new_source_authority=0.001)
+        large = plan_target(web_db, [money], budget=3, new_source_authority=0.002)
+        assert small.uses_new_pages
+        assert all(row["source"] == NEW_PAGE for row in small.links)
+        assert [row["target"] for row in small.links] == [row["target"] for row in large.links]
+        ratios = [
+            b["page_gain"] / a["page_gain"] for a, b in zip(small.links, large.links, strict=True)
+        ]
+        assert ratios == pytest.approx([2.0] * 3, rel=1e-9)
+        assert any("spam: not checked" in note for note in small.notes)
+
+
+@pytest.mark.slow
+def test_cli_plans_as_tables_json_and_csv(
+    web_db: Path, manifest: dict[str, Any], cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    money = manifest["target"]["domain"]
+    competitors = tmp_path / "competitors.txt"
+    competitors.write_text("# rivals\n" + "\n".join(roles(manifest, "competitor")) + "\n")
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("\n".join([*roles(manifest, "editorial"), money]) + "\n")
+    out = tmp_path / "plan.csv"
+    args = ["--db", web_db, "--budget", "2", "--competitors", competitors, "--trust-seeds", seeds]
+    result = cli("plan", money, *args, "--json", "--csv", out)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["links"]) == 2
+    assert data["total_gain"] == pytest.approx(sum(row["page_gain"] for row in data["links"]))
+    with out.open(newline="", encoding="utf-8") as rows:
+        table = list(csv.DictReader(rows))
+    sections = {row["section"] for row in table}
+    assert sections == {"planned", "option", "candidate", "rejected"}
+    planned = [row for row in table if row["section"] == "planned"]
+    assert [row["target"] for row in planned] == [row["target"] for row in data["links"]]
+    shown = cli("plan", money, *args)
+    assert shown.exit_code == 0, shown.stderr
+    for title in ("Planned links", "Rejected tier-1 pages", "link not in main content"):
+        assert title in shown.stdout
+    bad = cli("plan", money, "--db", web_db, "--budget", "0")
+    assert bad.exit_code != 0
+    assert "budget" in bad.stderr
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path) -> None:
+    report = PlanReport(
+        snapshot_id=1,
+        target=("example.com",),
+        target_rank=0.5,
+        target_domain_rank=0.5,
+        budget=1,
+        per_page_cap=2,
+        new_source_rank=0.01,
+        new_domain_rank=0.1,
+        uses_new_pages=True,
+        total_gain=0.0,
+        links=[],
+        options=[],
+        candidates=[],
+        rejected=[
+            {"url": "=HYPERLINK(1)", "domain": "x", "reasons": ["@a"]},
+            {"url": "http://a.example/", "domain": "a.example", "reasons": ["-b", "c"]},
+        ],
+    )
+    out = tmp_path / "plan.csv"
+    assert write_plan_csv(report, out) == 2
+    with out.open(newline="", encoding="utf-8") as rows:
+        table = list(csv.DictReader(rows))
+    assert [row["target"] for row in table] == ["'=HYPERLINK(1)", "http://a.example/"]
+    assert [row["reasons"] for row in table] == ["'@a", "'-b; c"]
