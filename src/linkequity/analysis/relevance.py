@@ -258,8 +258,8 @@ class RelevanceModel:
         ------
         ValueError
             If *languages* or *ids* and *texts* differ in length, *ids* repeat
-            an id, the weighting is unknown, or the embedder returns an array of the wrong shape or
-            with non-finite values.
+            an id, the weighting is unknown, or the embedder returns an array
+            of the wrong shape or with non-finite values.
 
         Examples
         --------
