@@ -17,6 +17,7 @@ import pytest
 
 from linkequity.model.urls import registrable_domain
 from linkequity.samples.web import generate_web, write_warc
+from linkequity.services.imports import import_exports, sample_exports
 from linkequity.services.ingest import ingest_archives
 from linkequity.services.plan import NEW_PAGE, PlanReport, plan_target, write_plan_csv
 from linkequity.store import Store
@@ -172,7 +173,7 @@ class TestPlanOfTheSampleWeb:
         for row in plan.links:
             per_page.setdefault(row["target"], []).append(row["nth"])
             assert row["page_share"] == pytest.approx(row["page_gain"] / plan.target_rank)
-            assert "ends on the target" in row["why"]
+            assert "raises the target's by" in row["why"]
         assert all(nths == list(range(1, len(nths) + 1)) for nths in per_page.values())
         assert max(len(nths) for nths in per_page.values()) <= 2
         gains = [row["page_gain"] for row in plan.candidates]
@@ -224,6 +225,28 @@ def test_cli_plans_as_tables_json_and_csv(
     bad = cli("plan", money, "--db", web_db, "--budget", "0")
     assert bad.exit_code != 0
     assert "budget" in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def imported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample exports imported: links no page of which was ever fetched."""
+    db = tmp_path_factory.mktemp("imported") / "imported.duckdb"
+    import_exports(sample_exports(), db=db)
+    return db
+
+
+def test_a_store_of_imports_plans_from_new_pages_with_cautions(imported_db: Path) -> None:
+    report = plan_target(imported_db, ["example-garden.com"], budget=3)
+    assert report.candidates
+    assert all("unverified: never fetched" in row["cautions"] for row in report.candidates)
+    assert report.uses_new_pages
+    assert len(report.links) == 3
+    assert any("relevance: not checked" in note for note in report.notes)
+    strict = plan_target(imported_db, ["example-garden.com"], budget=3, unverified_blocks=True)
+    assert strict.candidates == []
+    assert strict.links == []
+    assert all("unverified: never fetched" in row["reasons"] for row in strict.rejected)
+    assert len(strict.rejected) == len(report.candidates) + len(report.rejected)
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path) -> None:

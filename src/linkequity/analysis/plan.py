@@ -498,7 +498,8 @@ def plan_tier2(
         of the domains on the domain graph.
     use_new_pages : bool, default False
         Plan links from new pages of rank ``new_source_rank`` instead of from
-        ``sources``.
+        ``sources``. Without sources, or when no link from them gains, the
+        plan takes new pages too (``Tier2Plan.uses_new_pages`` says so).
     shortlist : int, default 8
         Pairs of best first-order gain whose exact gain each step computes.
     options_per_page : int, default 5
@@ -562,12 +563,8 @@ def plan_tier2(
     target_rank = float(x[target_ids].sum())
     target_domain_rank = float(domain_x[target_domains].sum())
 
-    if use_new_pages or source_ids.size == 0:
-        links = _new_page_links(
-            candidate_ids[order], value[order], domain_value[order], budget, per_page_cap
-        )
-        uses_new = True
-    else:
+    links: list[PlannedTier2Link] = []
+    if not use_new_pages and source_ids.size:
         links = _greedy(
             graph,
             domains_graph,
@@ -584,7 +581,11 @@ def plan_tier2(
             domain_teleport=domain_v,
             x=x,
         )
-        uses_new = False
+    uses_new = not links
+    if uses_new:
+        links = _new_page_links(
+            candidate_ids[order], value[order], domain_value[order], budget, per_page_cap
+        )
     relative = [
         PlannedTier2Link(
             link.source,

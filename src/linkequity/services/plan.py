@@ -46,7 +46,7 @@ from linkequity.analysis.plan import (
 )
 from linkequity.analysis.relevance import RelevanceModel
 from linkequity.errors import UsageError
-from linkequity.graph import LinkGraph
+from linkequity.graph import LinkGraph, pagerank
 from linkequity.services.project import open_existing
 from linkequity.services.tiers import _domains, _int64, _parse_target, _snapshot, _target_rows
 
@@ -314,7 +314,15 @@ def plan_target(
         teleport=loaded.teleport,
     )
     if plan.uses_new_pages and new_source_authority is None:
-        notes.append("sources: no page of the store may link, so the links come from new pages")
+        notes.append(
+            "sources: no page of the store that may link would raise the target, "
+            "so the links come from new pages of median PageRank"
+        )
+    elif len(plan.links) < budget and not plan.uses_new_pages:
+        notes.append(
+            f"sources: only {len(plan.links)} links from the store's pages raise the target "
+            "within the per-page cap"
+        )
     url_of = details.column("url").to_pylist()
     influence_of = dict(
         zip(mapped.pages.nodes.tolist(), mapped.pages.influence.tolist(), strict=True)
@@ -408,8 +416,6 @@ def _load(store: Store, snapshot: int, nodes: pa.Table, target_rows: pa.Table) -
 
 
 def _pagerank_of(loaded: _Loaded, damping: float) -> npt.NDArray[np.float64]:
-    from linkequity.graph import pagerank
-
     return pagerank(loaded.graph, damping=damping, teleport=loaded.teleport)
 
 
@@ -506,14 +512,15 @@ def _share(gain: float, rank: float) -> float | None:
 
 
 def _why(nth: int, influence: float, value: float, link: Any) -> str:
-    source = "a new page" if link.source < 0 else "this source"
     text = (
-        f"{influence:.3g} of every unit of PageRank reaching this tier-1 page ends on the "
-        f"target; a median new page's link is worth {value:.3g}; {source}'s link "
-        f"{link.page_gain:.3g}"
+        f"influence {influence:.3g}: each unit of PageRank flowing into this tier-1 page "
+        f"raises the target's by {influence:.3g}; a link from a median new page is worth "
+        f"{value:.3g}"
     )
+    if link.source >= 0:
+        text += f", from this source {link.page_gain:.3g} (its rank and out-links decide)"
     if nth > 1:
-        text += f" (link {nth} to this page)"
+        text += f"; link {nth} to this page, after the ones above"
     return text
 
 

@@ -266,6 +266,18 @@ class TestPlan:
             assert value == pytest.approx(D * 0.01 * r[p], rel=1e-6)
         assert list(plan.candidate_gains) == sorted(plan.candidate_gains, reverse=True)
 
+    def test_new_pages_when_no_existing_link_gains(self) -> None:
+        # the only source is the target's sole tier-1 page's neighbour 4 -> 1 -> 0:
+        # a link 1 -> 3 would split the flow 1 sends to the target, a loss
+        g = graph_of(EDGES)
+        plan = plan_tier2(g, [0], DOMAINS, [3], [1], budget=2, per_page_cap=2)
+        assert plan.uses_new_pages
+        assert [(link.source, link.target, link.nth) for link in plan.links] == [
+            (-1, 3, 1),
+            (-1, 3, 2),
+        ]
+        assert plan.links[0].page_gain == plan.links[1].page_gain
+
     def test_options_list_existing_sources_best_first(self) -> None:
         g = graph_of(EDGES)
         plan = plan_tier2(g, [0], DOMAINS, [3], [4, 5, 6], budget=1, options_per_page=3)
