@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import networkx as nx
 import pytest
 
+from linkequity.errors import UsageError
 from linkequity.model.urls import registrable_domain
 from linkequity.samples.web import generate_web, write_warc
 from linkequity.services.imports import import_exports, sample_exports
@@ -180,6 +181,15 @@ class TestPlanOfTheSampleWeb:
         assert gains == sorted(gains, reverse=True)
         assert any("spam mass" in note for note in plan.notes)
 
+    def test_relevance_comes_from_the_stored_texts(
+        self, web_db: Path, manifest: dict[str, Any], plan: PlanReport
+    ) -> None:
+        assert any("relevance: best TF-IDF cosine" in note for note in plan.notes)
+        money = manifest["target"]["domain"]
+        picky = plan_target(web_db, [money], budget=1, min_relevance=0.999)
+        assert picky.candidates == []
+        assert all("not relevant" in row["reasons"] for row in picky.rejected)
+
     def test_new_pages_gain_in_proportion_to_their_authority(
         self, web_db: Path, manifest: dict[str, Any]
     ) -> None:
@@ -247,6 +257,34 @@ def test_a_store_of_imports_plans_from_new_pages_with_cautions(imported_db: Path
     assert strict.links == []
     assert all("unverified: never fetched" in row["reasons"] for row in strict.rejected)
     assert len(strict.rejected) == len(report.candidates) + len(report.rejected)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"budget": 0}, "budget"),
+        ({"budget": 2, "per_page_cap": 0}, "per-page cap"),
+        ({"budget": 2, "new_source_authority": 1.5}, "new source authority"),
+        ({"budget": 2, "trust_seeds": ["nowhere.example"]}, "trust seed"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(
+    imported_db: Path, arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        plan_target(imported_db, ["example-garden.com"], **arguments)
+
+
+def test_an_unreadable_list_is_a_one_line_error(
+    imported_db: Path, cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.txt"
+    result = cli(
+        "plan", "example-garden.com", "--db", imported_db, "--budget", "1", "--competitors", missing
+    )
+    assert result.exit_code != 0
+    assert "cannot read" in result.stderr
+    assert str(missing) in result.stderr
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path) -> None:
