@@ -72,6 +72,7 @@ def recommended(report: PlanReport) -> set[str]:
     urls = {row["url"] for row in report.candidates}
     urls |= {row["target"] for row in report.links} | {row["source"] for row in report.links}
     urls |= {row["source"] for row in report.options}
+    urls |= {row["source"] for row in report.internal_asks}
     return urls - {NEW_PAGE}
 
 
@@ -181,6 +182,23 @@ class TestPlanOfTheSampleWeb:
         assert gains == sorted(gains, reverse=True)
         assert any("spam mass" in note for note in plan.notes)
 
+    def test_internal_asks_come_from_the_chosen_pages_own_site(
+        self, plan: PlanReport, manifest: dict[str, Any]
+    ) -> None:
+        assert plan.internal_asks
+        chosen = {row["target"] for row in plan.links}
+        existing = {(link["source"], link["target"]) for link in manifest["links"]}
+        blocked = {
+            u for u, e in manifest["urls"].items() if e["expected"] in ("noindex", "disallowed")
+        }
+        for ask in plan.internal_asks:
+            assert ask["target"] in chosen
+            assert domain_of(ask["source"]) == domain_of(ask["target"])
+            assert ask["source"] != ask["target"]
+            assert (ask["source"], ask["target"]) not in existing
+            assert ask["source"] not in blocked
+            assert ask["page_gain"] > 0
+
     def test_relevance_comes_from_the_stored_texts(
         self, web_db: Path, manifest: dict[str, Any], plan: PlanReport
     ) -> None:
@@ -225,7 +243,7 @@ def test_cli_plans_as_tables_json_and_csv(
     with out.open(newline="", encoding="utf-8") as rows:
         table = list(csv.DictReader(rows))
     sections = {row["section"] for row in table}
-    assert sections == {"planned", "option", "candidate", "rejected"}
+    assert sections == {"planned", "option", "internal", "candidate", "rejected"}
     planned = [row for row in table if row["section"] == "planned"]
     assert [row["target"] for row in planned] == [row["target"] for row in data["links"]]
     shown = cli("plan", money, *args)
@@ -301,6 +319,7 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path) -> No
         total_gain=0.0,
         links=[],
         options=[],
+        internal_asks=[],
         candidates=[],
         rejected=[
             {"url": "=HYPERLINK(1)", "domain": "x", "reasons": ["@a"]},

@@ -431,6 +431,10 @@ class Tier2Plan:
     options : list of SourceOption
         For each chosen tier-1 page, the best existing sources on the graph
         before the plan, best first.
+    internal_asks : list of SourceOption
+        For each chosen tier-1 page, the pages of its own domain that do not
+        link to it yet and whose link would raise the target, best first:
+        links to ask the editor for (no domain gain: they stay on one domain).
     target_rank, target_domain_rank : float
         Ranks before the plan.
     new_source_rank, new_domain_rank : float
@@ -444,6 +448,7 @@ class Tier2Plan:
     candidate_gains: Vector
     candidate_domain_gains: Vector
     options: list[SourceOption]
+    internal_asks: list[SourceOption]
     target_rank: float
     target_domain_rank: float
     new_source_rank: float
@@ -467,6 +472,7 @@ def plan_tier2(
     per_page_cap: int = 2,
     new_source_rank: float | None = None,
     use_new_pages: bool = False,
+    internal_sources: npt.ArrayLike = (),
     shortlist: int = 8,
     options_per_page: int = 5,
     damping: float = 0.85,
@@ -500,6 +506,9 @@ def plan_tier2(
         Plan links from new pages of rank ``new_source_rank`` instead of from
         ``sources``. Without sources, or when no link from them gains, the
         plan takes new pages too (``Tier2Plan.uses_new_pages`` says so).
+    internal_sources : array_like of int, optional
+        Pages that may carry an internal link to a chosen tier-1 page of
+        their own domain (checked by the caller); none by default.
     shortlist : int, default 8
         Pairs of best first-order gain whose exact gain each step computes.
     options_per_page : int, default 5
@@ -613,12 +622,30 @@ def plan_tier2(
         x=x,
         r=r,
     )
+    internal = np.setdiff1d(np.asarray(internal_sources, dtype=np.int64), target_ids)
+    internal_asks = _options(
+        graph,
+        domains_graph,
+        target_ids,
+        target_domains,
+        domains,
+        chosen,
+        _ids(internal, n),
+        per_page=options_per_page,
+        damping=damping,
+        teleport=v,
+        domain_teleport=domain_v,
+        x=x,
+        r=r,
+        same_domain=True,
+    )
     return Tier2Plan(
         links=relative,
         candidates=candidate_ids[order],
         candidate_gains=value[order],
         candidate_domain_gains=domain_value[order],
         options=options,
+        internal_asks=internal_asks,
         target_rank=target_rank,
         target_domain_rank=target_domain_rank,
         new_source_rank=float(new_source_rank),
@@ -657,10 +684,11 @@ def _first_order(
 
 
 def _allowed(
-    graph: LinkGraph, domains: Ids, sources: Ids, candidates: Ids
+    graph: LinkGraph, domains: Ids, sources: Ids, candidates: Ids, *, same_domain: bool = False
 ) -> npt.NDArray[np.bool_]:
-    """Pairs on two domains where the source does not link to the candidate yet."""
-    allowed = domains[sources][:, None] != domains[candidates][None, :]
+    """Pairs on two domains (one, for internal links) where the source does not link yet."""
+    on_one = domains[sources][:, None] == domains[candidates][None, :]
+    allowed = on_one if same_domain else ~on_one
     linked = graph.adjacency[sources][:, candidates].toarray() > 0
     return np.asarray(allowed & ~linked & (sources[:, None] != candidates[None, :]))
 
@@ -770,12 +798,13 @@ def _options(
     domain_teleport: Vector,
     x: Vector,
     r: Vector,
+    same_domain: bool = False,
 ) -> list[SourceOption]:
     """List the best existing sources of each chosen page, exact gains before the plan."""
     options: list[SourceOption] = []
     if chosen.size == 0 or sources.size == 0 or per_page == 0:
         return options
-    allowed = _allowed(graph, domains, sources, chosen)
+    allowed = _allowed(graph, domains, sources, chosen, same_domain=same_domain)
     first = np.where(
         allowed, _first_order(graph, x, r, sources, chosen, damping, teleport), -np.inf
     )
@@ -796,7 +825,8 @@ def _options(
                 damping=damping,
                 teleport=domain_teleport,
             )
-            found.append(SourceOption(q, int(p), float(gain.gains[0]), domain_gain))
+            if not (same_domain and gain.gains[0] <= 0):
+                found.append(SourceOption(q, int(p), float(gain.gains[0]), domain_gain))
         options.extend(sorted(found, key=lambda option: -option.page_gain))
     return options
 

@@ -872,6 +872,21 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
                 f"{row['domain_gain']:.3g}",
             )
         stdout.print(options)
+    if report.internal_asks:
+        asks = Table(
+            title="Internal links to ask each chosen page's editor for (same site), best first",
+            title_justify="left",
+        )
+        asks.add_column("tier-1 page", overflow="fold", ratio=1)
+        asks.add_column("from its own page", overflow="fold", ratio=1)
+        asks.add_column("page gain", justify="right", no_wrap=True)
+        for row in report.internal_asks:
+            asks.add_row(
+                Text(safe_text(row["target"], limit=200)),
+                Text(safe_text(row["source"], limit=200)),
+                f"{row['page_gain']:.3g}",
+            )
+        stdout.print(asks)
     candidates = Table(
         title=f"Candidates: one link from a new page of PageRank {report.new_source_rank:.3g}",
         title_justify="left",

@@ -9,10 +9,12 @@ budget from the store's pages or from a hypothetical new page.
 
 Sources
     A page may carry a new link when it is outside the target's domains and
-    the competitors', its latest fetch did not say noindex or robots-blocked
-    (a page never fetched is allowed, as for tier 1), and, with trust seeds,
-    its relative spam mass is at most the limit. The ``max_sources`` of
-    highest PageRank are tried.
+    the competitors', its latest fetch said it is indexable and not
+    robots-blocked (a page never fetched is never a source: nobody knows what
+    it is, nor its out-links), and, with trust seeds, its relative spam mass
+    is at most the limit. The ``max_sources`` of highest PageRank are tried
+    for new links; internal asks take any such page of the tier-1 page's own
+    domain.
 
 Relevance
     With page texts in the store, a tier-1 page's relevance is its best
@@ -75,6 +77,10 @@ class PlanReport:
     options : list of dict
         Existing sources for each chosen tier-1 page, best first:
         ``target, source, page_gain, domain_gain``.
+    internal_asks : list of dict
+        Pages of each chosen tier-1 page's own domain that do not link to it
+        yet, whose link would raise the target, best first: ``target,
+        source, page_gain`` (the editor's internal links).
     candidates : list of dict
         The tier-1 pages that passed, most valuable first: ``url, domain,
         page_gain, domain_gain, influence, cautions``.
@@ -96,6 +102,7 @@ class PlanReport:
     total_gain: float
     links: list[dict[str, Any]]
     options: list[dict[str, Any]]
+    internal_asks: list[dict[str, Any]]
     candidates: list[dict[str, Any]]
     rejected: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
@@ -116,6 +123,7 @@ class PlanReport:
             "total_share": self.total_gain / self.target_rank if self.target_rank else None,
             "links": self.links,
             "options": self.options,
+            "internal_asks": self.internal_asks,
             "candidates": self.candidates,
             "rejected": self.rejected,
             "notes": self.notes,
@@ -290,13 +298,11 @@ def plan_target(
     may_link = (
         ~target_domains
         & ~is_competitor
-        & (indexable != 0)
+        & (indexable == 1)
         & (robots != 0)
         & ~(spam > max_spam_mass)
         & (loaded.teleport > 0)
     )
-    if unverified_blocks:
-        may_link &= (indexable == 1) & (robots == 1)
     sources = every[may_link]
     ranks = _pagerank_of(loaded, damping)
     sources = sources[np.argsort(-ranks[sources], kind="stable")[:max_sources]]
@@ -310,6 +316,9 @@ def plan_target(
         per_page_cap=per_page_cap,
         new_source_rank=new_source_authority,
         use_new_pages=new_source_authority is not None,
+        internal_sources=every[
+            may_link & np.isin(loaded.domain_of_node, loaded.domain_of_node[tier1[passed]])
+        ],
         damping=damping,
         teleport=loaded.teleport,
     )
@@ -361,6 +370,14 @@ def plan_target(
                 "domain_gain": option.domain_gain,
             }
             for option in plan.options
+        ],
+        internal_asks=[
+            {
+                "target": url_of[ask.target],
+                "source": url_of[ask.source],
+                "page_gain": ask.page_gain,
+            }
+            for ask in plan.internal_asks
         ],
         candidates=[
             {
@@ -525,7 +542,7 @@ def _why(nth: int, influence: float, value: float, link: Any) -> str:
 
 
 def write_plan_csv(report: PlanReport, path: Path) -> int:
-    """Write the plan as CSV rows, one per planned link, option and tier-1 page; return the count.
+    """Write the plan as CSV, a row per link, option, internal ask and tier-1 page; count them.
 
     Cells that start with ``=``, ``+``, ``-`` or ``@`` get a leading apostrophe,
     so that a spreadsheet does not run them as formulas.
@@ -590,6 +607,10 @@ def write_plan_csv(report: PlanReport, path: Path) -> int:
                 "",
                 "",
             ]  # noqa: E501
+        )
+    for ask in report.internal_asks:
+        rows.append(
+            ["internal", ask["source"], ask["target"], "", ask["page_gain"], "", 0.0, "", ""]
         )
     for page in report.candidates:
         rows.append(

@@ -290,6 +290,19 @@ class TestPlan:
             after = dense_pagerank([s for s, _ in added], [t for _, t in added], 8)[0]
             assert option.page_gain == pytest.approx(after - base, rel=1e-6)
 
+    def test_internal_asks_are_same_domain_pages_with_exact_gains(self) -> None:
+        # 2 is on tier-1 page 1's domain and does not link to it; 4 (another domain) may not ask
+        g = graph_of(EDGES)
+        plan = plan_tier2(g, [0], DOMAINS, [1], [6], budget=1, internal_sources=[2, 4, 0])
+        assert [(ask.source, ask.target) for ask in plan.internal_asks] == [(2, 1)]
+        ask = plan.internal_asks[0]
+        assert ask.domain_gain == 0.0
+        base = dense_pagerank([s for s, _ in EDGES], [t for _, t in EDGES], 8)[0]
+        added = [*EDGES, (2, 1)]
+        after = dense_pagerank([s for s, _ in added], [t for _, t in added], 8)[0]
+        assert ask.page_gain == pytest.approx(after - base, rel=1e-6)
+        assert plan_tier2(g, [0], DOMAINS, [1], [6], budget=1).internal_asks == []
+
     def test_bad_arguments_are_refused(self) -> None:
         g = graph_of(EDGES)
         with pytest.raises(ValueError, match="budget"):
