@@ -11,6 +11,8 @@ import doctest
 import numpy as np
 import numpy.typing as npt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkequity.analysis import plan as plan_module
 from linkequity.analysis.plan import (
@@ -311,3 +313,42 @@ class TestPlan:
             plan_tier2(g, [0], DOMAINS, [9], [4], budget=1)
         with pytest.raises(ValueError, match="domain ids"):
             plan_tier2(g, [0], DOMAINS[:3], [1], [4], budget=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(min_value=6, max_value=14).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=n, max_size=4 * n
+            ),
+            st.lists(st.integers(0, 3), min_size=n, max_size=n),
+            st.integers(1, 5),
+            st.integers(1, 3),
+        )
+    )
+)
+def test_random_plans_add_up_and_keep_to_the_rules(
+    case: tuple[int, list[tuple[int, int]], list[int], int, int],
+) -> None:
+    n, edges, domains, budget, cap = case
+    edges = [(s, t) for s, t in edges if s != t]
+    domains = [0] + [d + 1 for d in domains[1:]]  # the target alone on domain 0
+    g = graph_of(edges, n)
+    into_target = sorted({s for s, t in edges if t == 0 and s != 0})
+    others = [q for q in range(1, n) if q not in into_target]
+    plan = plan_tier2(g, [0], domains, into_target, others, budget=budget, per_page_cap=cap)
+    if plan.uses_new_pages:  # no link from an existing page gains (about a third of cases)
+        return
+    assert 0 < len(plan.links) <= budget
+    counts = np.bincount([link.target for link in plan.links], minlength=n)
+    assert counts.max() <= cap
+    added = edges + [(link.source, link.target) for link in plan.links]
+    assert len(set(added)) == len(set(edges)) + len(plan.links)
+    before = dense_pagerank([s for s, _ in edges], [t for _, t in edges], n)[0]
+    after = dense_pagerank([s for s, _ in added], [t for _, t in added], n)[0]
+    assert plan.total_gain == pytest.approx(after - before, rel=1e-6, abs=1e-12)
+    for link in plan.links:
+        assert link.page_gain > 0
+        assert domains[link.source] != domains[link.target]
