@@ -395,6 +395,9 @@ class PlannedTier2Link:
     domain_gain : float
         Exact change of the target domains' rank on the domain graph (0 when
         the source's domain already links to the page's, or is the same).
+    gain_alone : float
+        Exact change of ``Σ_T x`` were this the only new link: ``page_gain``
+        below it is the return the links before it took away.
     """
 
     source: int
@@ -403,6 +406,7 @@ class PlannedTier2Link:
     page_gain: float
     relative_gain: float
     domain_gain: float
+    gain_alone: float = float("nan")
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,6 +607,19 @@ def plan_tier2(
             link.page_gain,
             link.page_gain / target_rank if target_rank > 0 else float("inf"),
             link.domain_gain,
+            link.page_gain
+            if link.source < 0
+            else float(
+                link_gains(
+                    graph,
+                    target_ids,
+                    [link.target],
+                    source=link.source,
+                    scores=x,
+                    damping=damping,
+                    teleport=v,
+                ).gains[0]
+            ),
         )
         for link in links
     ]

@@ -833,7 +833,8 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
         Text(
             "Page gain: the exact change of the target's PageRank if the link is added after "
             "the ones above it (re-solved each step); nth: the k-th new link to that page, its "
-            "gain the diminishing return. Domain gain: the same on the domain graph."
+            "gain the diminishing return. Alone: its gain were it the only new link. Domain "
+            "gain: the same on the domain graph."
         )
     )
     links = Table(title="Planned links", title_justify="left")
@@ -841,7 +842,7 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
     links.add_column("from", overflow="fold", ratio=1)
     links.add_column("to tier-1 page", overflow="fold", ratio=1)
     links.add_column("nth", justify="right")
-    for column in ("page gain", "share", "domain gain"):
+    for column in ("page gain", "share", "alone", "domain gain"):
         links.add_column(column, justify="right", no_wrap=True)
     links.add_column("why", overflow="fold", ratio=1)
     for number, row in enumerate(report.links, start=1):
@@ -852,6 +853,7 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
             str(row["nth"]),
             f"{row['page_gain']:.3g}",
             _percent(row["page_share"]),
+            f"{row['gain_alone']:.3g}",
             f"{row['domain_gain']:.3g}",
             Text(safe_text(row["why"])),
         )

@@ -73,7 +73,8 @@ class PlanReport:
     ----------
     links : list of dict
         The planned links in the order chosen: ``source, target, nth,
-        page_gain, page_share, domain_gain, domain_share, influence, why``.
+        page_gain, page_share, domain_gain, domain_share, gain_alone,
+        influence, why`` (``gain_alone``: the gain were it the only new link).
     options : list of dict
         Existing sources for each chosen tier-1 page, best first:
         ``target, source, page_gain, domain_gain``.
@@ -357,6 +358,7 @@ def plan_target(
                 "page_share": link.relative_gain,
                 "domain_gain": link.domain_gain,
                 "domain_share": _share(link.domain_gain, plan.target_domain_rank),
+                "gain_alone": link.gain_alone,
                 "influence": influence_of[link.target],
                 "why": _why(link.nth, influence_of[link.target], gain_of[link.target], link),
             }

@@ -205,6 +205,10 @@ class TestPlan:
         assert plan.total_gain == pytest.approx(after - before, rel=1e-6)
         for link in plan.links:
             assert link.relative_gain == pytest.approx(link.page_gain / before)
+            alone = [*EDGES, (link.source, link.target)]
+            rise = dense_pagerank([s for s, _ in alone], [t for _, t in alone], 8)[0] - before
+            assert link.gain_alone == pytest.approx(rise, rel=1e-6)
+        assert plan.links[0].gain_alone == pytest.approx(plan.links[0].page_gain, rel=1e-9)
 
     def test_each_step_is_the_best_exact_link_given_the_ones_before(self) -> None:
         g = graph_of(EDGES)
