@@ -293,7 +293,7 @@ def test_bad_arguments_are_usage_errors(
         plan_target(imported_db, ["example-garden.com"], **arguments)
 
 
-def test_an_unreadable_list_is_a_one_line_error(
+def test_an_unreadable_list_or_unwritable_csv_is_a_one_line_error(
     imported_db: Path, cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
     missing = tmp_path / "missing.txt"
@@ -303,6 +303,12 @@ def test_an_unreadable_list_is_a_one_line_error(
     assert result.exit_code != 0
     assert "cannot read" in result.stderr
     assert str(missing) in result.stderr
+    unwritable = tmp_path / "no-such-folder" / "plan.csv"
+    result = cli(
+        "plan", "example-garden.com", "--db", imported_db, "--budget", "1", "--csv", unwritable
+    )
+    assert result.exit_code != 0
+    assert "cannot write" in result.stderr
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path) -> None:

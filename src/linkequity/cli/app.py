@@ -558,7 +558,12 @@ def plan_(
         snapshot_id=snapshot,
     )
     if csv_file is not None:
-        planning.write_plan_csv(report, csv_file)
+        try:
+            planning.write_plan_csv(report, csv_file)
+        except OSError as err:
+            raise UsageError(
+                f"cannot write {csv_file}: {err.strerror}", hint="Check the folder exists."
+            ) from err
     if as_json:
         _print_json(report.as_dict())
     else:
