@@ -46,7 +46,8 @@ Budget
     target's rank. A page takes at most ``per_page_cap`` links; the gain of
     the k-th link to a page shows the diminishing return. From a new page of
     rank ``a`` the gains do not diminish (a new page changes no existing
-    page's out-links, so ``r`` stays), and the cap spreads the links.
+    page's out-links, so ``r`` stays): the best page takes the cap, then the
+    next.
 
 Pure: arrays in, values out.
 """
@@ -674,17 +675,13 @@ def plan_tier2(
 def _new_page_links(
     candidates: Ids, value: Vector, domain_value: Vector, budget: int, cap: int
 ) -> list[PlannedTier2Link]:
-    """Links from new pages: the best candidates, each up to the cap (gains do not diminish)."""
-    links: list[PlannedTier2Link] = []
-    for nth in range(1, cap + 1):
-        for p, gain, domain_gain in zip(candidates, value, domain_value, strict=True):
-            if len(links) == budget:
-                break
-            if gain > 0:
-                links.append(
-                    PlannedTier2Link(-1, int(p), nth, float(gain), 0.0, float(domain_gain))
-                )
-    # Best value first: each candidate's first link, then its second, and so on.
+    """Links from new pages, best gain first; a page's k-th gains as much as its first."""
+    links = [
+        PlannedTier2Link(-1, int(p), nth, float(gain), 0.0, float(domain_gain))
+        for p, gain, domain_gain in zip(candidates, value, domain_value, strict=True)
+        if gain > 0
+        for nth in range(1, cap + 1)
+    ]
     return sorted(links, key=lambda link: (-link.page_gain, link.nth))[:budget]
 
 

@@ -271,6 +271,11 @@ class TestPlan:
             r = np.linalg.solve(np.eye(n) - D * m.T, np.eye(n)[0])
             assert value == pytest.approx(D * 0.01 * r[p], rel=1e-6)
         assert list(plan.candidate_gains) == sorted(plan.candidate_gains, reverse=True)
+        # the budget goes to the best (page, k-th link) pairs: pages 1 and 3 tie, 2 is last
+        three = plan_tier2(g, [0], DOMAINS, [1, 2, 3], [], budget=3, new_source_rank=0.01)
+        every_link = sorted(np.repeat(plan.candidate_gains, 2), reverse=True)
+        assert [link.page_gain for link in three.links] == every_link[:3]
+        assert 2 not in {link.target for link in three.links}
 
     def test_new_pages_when_no_existing_link_gains(self) -> None:
         # the only source is the target's sole tier-1 page's neighbour 4 -> 1 -> 0:
