@@ -18,8 +18,8 @@ Sources
 
 Relevance
     With page texts in the store, a tier-1 page's relevance is its best
-    TF-IDF cosine (``analysis.relevance``) to a page of the target; a page
-    or target without text is not checked.
+    TF-IDF cosine (``analysis.relevance``) to a page of the target with
+    words; a page without words, or a target without any, is not checked.
 """
 
 from __future__ import annotations
@@ -505,11 +505,16 @@ def _relevance(
     rows = np.asarray([row for _, row in page_rows], dtype=np.int64)
     pairs_source = np.repeat(rows, len(target_rows))
     pairs_target = np.tile(np.asarray(target_rows, dtype=np.int64), rows.size)
-    scores = model.similarities(pairs_source, pairs_target).reshape(rows.size, len(target_rows))
-    relevance[at] = scores.max(axis=1)
+    pairs = model.score_pairs(pairs_source, pairs_target)
+    shape = (rows.size, len(target_rows))
+    # A pair without words on both sides is no evidence either way: not checked.
+    scores = np.where(pairs.is_measured, pairs.scores, -np.inf).reshape(shape)
+    best = scores.max(axis=1)
+    relevance[at] = np.where(np.isfinite(best), best, np.nan)
+    measured = int(np.count_nonzero(np.isfinite(best)))
     notes.append(
-        f"relevance: best TF-IDF cosine to a target page, for {at.size} of {tier1.size} "
-        "tier-1 pages (the others have no stored text: not checked)"
+        f"relevance: best TF-IDF cosine to a target page, for {measured} of {tier1.size} "
+        "tier-1 pages (the others have no stored words: not checked)"
     )
     return relevance
 
