@@ -153,7 +153,7 @@ def plan_target(
     snapshot_id: int | None = None,
     max_spam_mass: float = 0.5,
     max_referring_domains: int = 20,
-    min_relevance: float = 0.05,
+    min_relevance: float = 0.2,
     unverified_blocks: bool = False,
     max_sources: int = 300,
     damping: float = 0.85,

@@ -117,7 +117,7 @@ class TestChecklist:
         facts = pages(
             3,
             spam_mass=np.array([0.5, np.nan, 0.2]),
-            relevance=np.array([0.05, np.nan, 0.9]),
+            relevance=np.array([0.2, np.nan, 0.9]),
             referring_domains=np.array([20, 0, 3]),
         )
         assert checklist(facts, links([0, 1, 2])).tolist() == [0, 0, 0]
