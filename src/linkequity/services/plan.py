@@ -50,7 +50,13 @@ from linkequity.analysis.relevance import RelevanceModel
 from linkequity.errors import UsageError
 from linkequity.graph import LinkGraph, pagerank
 from linkequity.services.project import open_existing
-from linkequity.services.tiers import _domains, _int64, _parse_target, _snapshot, _target_rows
+from linkequity.services.targets import (
+    domain_ids,
+    int64_column,
+    parse_target,
+    resolve_snapshot,
+    select_target_rows,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -222,22 +228,22 @@ def plan_target(
             f"new source authority must be a PageRank between 0 and 1, got {new_source_authority}",
             hint="Leave it out to use the median PageRank of the store's pages.",
         )
-    names, urls = _parse_target(target)
+    names, urls = parse_target(target)
     competitor_set = {name.strip().lower() for name in competitors or [] if name.strip()}
     notes: list[str] = []
     with open_existing(db, read_only=True) as store:
-        snapshot = _snapshot(store, snapshot_id, db)
+        snapshot = resolve_snapshot(store, snapshot_id, db)
         links, nodes = store.live_links(snapshot)
         if links.num_rows == 0:
             raise UsageError(
                 f"snapshot {snapshot} of {db} holds no live link to plan from",
                 hint="Import backlink exports, ingest archives or crawl into it first.",
             )
-        target_rows = _target_rows(store.target_pages(names, urls), names, urls, db)
+        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
         loaded = _load(store, snapshot, nodes, target_rows)
         n = loaded.graph.n_nodes
-        link_src = np.searchsorted(loaded.url_ids, _int64(links.column("source_url_id")))
-        link_dst = np.searchsorted(loaded.url_ids, _int64(links.column("target_url_id")))
+        link_src = np.searchsorted(loaded.url_ids, int64_column(links.column("source_url_id")))
+        link_dst = np.searchsorted(loaded.url_ids, int64_column(links.column("target_url_id")))
         mapped = tier_map(
             loaded.graph,
             link_src,
@@ -251,7 +257,7 @@ def plan_target(
         )
         tier1 = np.flatnonzero(mapped.tier_of_node == 1).astype(np.int64)
         edges = mapped.edges
-        link_rows = store.link_details(pa.array(_int64(links.column("link_id"))[edges.links]))
+        link_rows = store.link_details(pa.array(int64_column(links.column("link_id"))[edges.links]))
         every = np.arange(n, dtype=np.int64)
         details = store.page_details(snapshot, pa.array(loaded.url_ids))
         relevance = _relevance(store, loaded, tier1, notes)
@@ -411,17 +417,19 @@ def plan_target(
 
 def _load(store: Store, snapshot: int, nodes: pa.Table, target_rows: pa.Table) -> _Loaded:
     followed, followed_nodes = store.link_graph(snapshot)
-    url_ids = np.union1d(_int64(nodes.column("url_id")), _int64(target_rows.column("url_id")))
-    domain_names, domain_of_node = _domains(url_ids, nodes, target_rows)
+    url_ids = np.union1d(
+        int64_column(nodes.column("url_id")), int64_column(target_rows.column("url_id"))
+    )
+    domain_names, domain_of_node = domain_ids(url_ids, nodes, target_rows)
     n = int(url_ids.size)
     graph = LinkGraph.from_arrays(
-        np.searchsorted(url_ids, _int64(followed.column("source_url_id"))),
-        np.searchsorted(url_ids, _int64(followed.column("target_url_id"))),
+        np.searchsorted(url_ids, int64_column(followed.column("source_url_id"))),
+        np.searchsorted(url_ids, int64_column(followed.column("target_url_id"))),
         n,
     )
     teleport = np.zeros(n)
     if followed_nodes.num_rows:
-        teleport[np.searchsorted(url_ids, _int64(followed_nodes.column("url_id")))] = 1.0
+        teleport[np.searchsorted(url_ids, int64_column(followed_nodes.column("url_id")))] = 1.0
     else:
         teleport[:] = 1.0
     return _Loaded(
@@ -429,7 +437,7 @@ def _load(store: Store, snapshot: int, nodes: pa.Table, target_rows: pa.Table) -
         url_ids,
         domain_names,
         domain_of_node,
-        np.searchsorted(url_ids, _int64(target_rows.column("url_id"))),
+        np.searchsorted(url_ids, int64_column(target_rows.column("url_id"))),
         teleport,
     )
 
@@ -467,7 +475,7 @@ def _seed_nodes(
 ) -> npt.NDArray[np.int64]:
     """Node ids of the seeds: a URL is that page, a bare name all pages of that domain or host."""
     urls = np.asarray(details.column("url").to_pylist(), dtype=object)
-    names, wanted = _parse_target(seeds)
+    names, wanted = parse_target(seeds)
     hosts = np.asarray([url.split("/")[2] if "://" in url else "" for url in urls], dtype=object)
     found = np.isin(urls, wanted) | np.isin(page_domain, names) | np.isin(hosts, names)
     if not found.any():
@@ -488,7 +496,7 @@ def _relevance(
     if texts.num_rows == 0:
         notes.append("relevance: not checked (the store holds no page text)")
         return relevance
-    with_text = np.searchsorted(loaded.url_ids, _int64(texts.column("url_id")))
+    with_text = np.searchsorted(loaded.url_ids, int64_column(texts.column("url_id")))
     titles = texts.column("title").to_pylist()
     bodies = texts.column("text").to_pylist()
     model = RelevanceModel.fit(

@@ -25,10 +25,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkequity.analysis import tier_map
-from linkequity.errors import InvalidUrl, UsageError
+from linkequity.errors import UsageError
 from linkequity.graph import LinkGraph
-from linkequity.model.urls import normalize_url, url_host
 from linkequity.services.project import open_existing
+from linkequity.services.targets import (
+    domain_ids,
+    int64_column,
+    parse_target,
+    resolve_snapshot,
+    select_target_rows,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,7 +42,6 @@ if TYPE_CHECKING:
 
     from linkequity.analysis import TierMap
     from linkequity.graph import AuthorityPath
-    from linkequity.store import Store
 
 __all__ = ["MAX_DEPTH", "TierPath", "TiersReport", "map_tiers"]
 
@@ -184,37 +189,39 @@ def map_tiers(
     >>> report.pages.column("url")[0]  # doctest: +SKIP
     """
     _check_arguments(depth=depth, top=top, damping=damping, target=target)
-    names, urls = _parse_target(target)
+    names, urls = parse_target(target)
     with open_existing(db, read_only=True) as store:
-        snapshot = _snapshot(store, snapshot_id, db)
+        snapshot = resolve_snapshot(store, snapshot_id, db)
         links, nodes = store.live_links(snapshot)
         if links.num_rows == 0:
             raise UsageError(
                 f"snapshot {snapshot} of {db} holds no live link to map",
                 hint="Import backlink exports, ingest archives or crawl into it first.",
             )
-        target_rows = _target_rows(store.target_pages(names, urls), names, urls, db)
+        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
         followed, followed_nodes = store.link_graph(snapshot)
 
-        url_ids = np.union1d(_int64(nodes.column("url_id")), _int64(target_rows.column("url_id")))
-        domain_names, domain_of_node = _domains(url_ids, nodes, target_rows)
+        url_ids = np.union1d(
+            int64_column(nodes.column("url_id")), int64_column(target_rows.column("url_id"))
+        )
+        domain_names, domain_of_node = domain_ids(url_ids, nodes, target_rows)
         n = int(url_ids.size)
         graph = LinkGraph.from_arrays(
-            np.searchsorted(url_ids, _int64(followed.column("source_url_id"))),
-            np.searchsorted(url_ids, _int64(followed.column("target_url_id"))),
+            np.searchsorted(url_ids, int64_column(followed.column("source_url_id"))),
+            np.searchsorted(url_ids, int64_column(followed.column("target_url_id"))),
             n,
         )
         teleport: npt.NDArray[np.float64] | None = None
         if followed_nodes.num_rows:
             # Rank the pages `linkequity rank` ranks: URLs with no followed link get no share.
             teleport = np.zeros(n)
-            teleport[np.searchsorted(url_ids, _int64(followed_nodes.column("url_id")))] = 1.0
+            teleport[np.searchsorted(url_ids, int64_column(followed_nodes.column("url_id")))] = 1.0
         mapped = tier_map(
             graph,
-            np.searchsorted(url_ids, _int64(links.column("source_url_id"))),
-            np.searchsorted(url_ids, _int64(links.column("target_url_id"))),
+            np.searchsorted(url_ids, int64_column(links.column("source_url_id"))),
+            np.searchsorted(url_ids, int64_column(links.column("target_url_id"))),
             domain_of_node,
-            np.searchsorted(url_ids, _int64(target_rows.column("url_id"))),
+            np.searchsorted(url_ids, int64_column(target_rows.column("url_id"))),
             depth=depth,
             top_paths=top,
             damping=damping,
@@ -232,7 +239,7 @@ def map_tiers(
         )
         page_rows = _page_rows(store.page_details(snapshot, pa.array(url_ids[shown])))
         link_rows = store.link_details(
-            pa.array(_int64(links.column("link_id"))[mapped.edges.links])
+            pa.array(int64_column(links.column("link_id"))[mapped.edges.links])
         )
     return TiersReport(
         snapshot_id=snapshot,
@@ -267,88 +274,6 @@ def _check_arguments(*, depth: int, top: int, damping: float, target: list[str])
             f"damping must be between 0 and 1 (exclusive), got {damping}",
             hint="0.85 is the usual value.",
         )
-
-
-def _parse_target(target: list[str]) -> tuple[list[str], list[str]]:
-    """Split the target into domain-or-host names and normalised URLs."""
-    names: list[str] = []
-    urls: list[str] = []
-    for text in target:
-        if "://" not in text and "/" in text.strip().rstrip("/"):
-            raise UsageError(
-                f"target {text!r} has a path but no scheme",
-                hint="Give a page as a whole URL (https://example.com/page/), or a bare domain.",
-            )
-        try:
-            if "://" in text:
-                urls.append(normalize_url(text))
-            else:
-                names.append(url_host(normalize_url(f"http://{text.strip()}/")))
-        except InvalidUrl as err:
-            raise InvalidUrl(
-                f"target {text!r}: {err}",
-                hint="Give a domain (example.com), a host (blog.example.com) or a URL.",
-            ) from err
-    return names, urls
-
-
-def _target_rows(found: pa.Table, names: list[str], urls: list[str], db: Path) -> pa.Table:
-    """Keep the target's pages: a name is a domain if any URL has it as one, else a host."""
-    domains = found.column("domain")
-    hosts = found.column("host")
-    keep = pc.is_in(found.column("url"), value_set=pa.array(urls, pa.string()))
-    for name in names:
-        on_domain = pc.equal(domains, pa.scalar(name))
-        matched = on_domain if pc.any(on_domain).as_py() else pc.equal(hosts, pa.scalar(name))
-        if not pc.any(matched).as_py():
-            raise _unknown_target(name, db)
-        keep = pc.or_(keep, matched)
-    missing = set(urls) - set(found.column("url").to_pylist())
-    if missing:
-        raise _unknown_target(sorted(missing)[0], db)
-    return found.filter(keep)
-
-
-def _unknown_target(name: str, db: Path) -> UsageError:
-    return UsageError(
-        f"{name} is not a domain, host or URL of {db}",
-        hint="Check the spelling; `linkequity stats` counts what the project holds, "
-        "and a site must be linked or crawled to be in it.",
-    )
-
-
-def _snapshot(store: Store, snapshot_id: int | None, db: Path) -> int:
-    if snapshot_id is None:
-        latest = store.latest_snapshot_id()
-        if latest is None:
-            raise UsageError(
-                f"{db} is empty: no import, ingest or crawl yet",
-                hint="Import backlink exports, ingest archives or crawl into it first.",
-            )
-        return latest
-    if not store.snapshot_exists(snapshot_id):
-        raise UsageError(
-            f"{db} has no snapshot {snapshot_id}", hint="Leave out --snapshot to map the latest."
-        )
-    return snapshot_id
-
-
-def _domains(
-    url_ids: npt.NDArray[np.int64], nodes: pa.Table, target_rows: pa.Table
-) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """Domain names, sorted, and the domain id of each node."""
-    ids = np.concatenate([_int64(nodes.column("url_id")), _int64(target_rows.column("url_id"))])
-    names = pa.chunked_array(
-        [*nodes.column("domain").chunks, *target_rows.column("domain").chunks], pa.string()
-    )
-    _, first = np.unique(ids, return_index=True)
-    domain_of_url = names.take(first)
-    unique = pc.unique(domain_of_url)
-    unique = unique.take(pc.sort_indices(unique))
-    domain_of_node = _int64(pc.index_in(domain_of_url, value_set=unique))
-    if domain_of_node.size != url_ids.size:
-        raise AssertionError("a node without a domain")
-    return [str(name) for name in unique.to_pylist()], domain_of_node
 
 
 def _page_rows(details: pa.Table) -> pa.Table:
@@ -487,7 +412,7 @@ def _distinct_by_page(per_edge: pa.Table, column: str, n_pages: int) -> pa.Chunk
         .group_by("position", use_threads=False)
         .aggregate([(column, "distinct")])
     )
-    if not np.array_equal(_int64(grouped.column("position")), np.arange(n_pages)):
+    if not np.array_equal(int64_column(grouped.column("position")), np.arange(n_pages)):
         raise AssertionError("a tier-1 page without a tier-1 edge")
     return grouped.column(f"{column}_distinct")
 
@@ -530,7 +455,3 @@ def _paths(
     paths: list[AuthorityPath], names: Callable[[tuple[int, ...]], list[str]]
 ) -> tuple[TierPath, ...]:
     return tuple(TierPath(tuple(names(path.nodes)), path.share) for path in paths)
-
-
-def _int64(column: pa.ChunkedArray[Any] | pa.Array[Any]) -> npt.NDArray[np.int64]:
-    return np.asarray(column.to_numpy(), dtype=np.int64)
