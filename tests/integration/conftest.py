@@ -5,13 +5,21 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
+
+from linkequity.model.urls import registrable_domain
+from linkequity.samples.web import generate_web, write_warc
+from linkequity.services.imports import import_exports, sample_exports
+from linkequity.services.ingest import ingest_archives
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import ModuleType
+
+    from linkequity.samples.web import SampleWeb
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -31,3 +39,38 @@ def load_benchmark() -> Callable[[str], ModuleType]:
         return module
 
     return load
+
+
+def _sample_web() -> SampleWeb:
+    """The sample web the tiers and plan tests read: seed 1, 14 sites, 280 pages."""
+    return generate_web(1, sites=14, pages=280)
+
+
+@pytest.fixture(scope="session")
+def manifest() -> dict[str, Any]:
+    """The ground truth of the sample web that `web_db` holds."""
+    return _sample_web().manifest()
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project of the sample web, ingested from its WARC; tests only read it."""
+    folder = tmp_path_factory.mktemp("sample-web")
+    write_warc(_sample_web(), folder / "web.warc.gz")
+    db = folder / "web.duckdb"
+    ingest_archives([folder / "web.warc.gz"], db=db, workers=1)
+    return db
+
+
+@pytest.fixture(scope="session")
+def imported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample exports imported: links no page of which was ever fetched; tests only read it."""
+    db = tmp_path_factory.mktemp("imported") / "imported.duckdb"
+    import_exports(sample_exports(), db=db)
+    return db
+
+
+def domain_of(url: str) -> str:
+    """The registrable domain of a URL's host, or the host when it has none."""
+    host = urlsplit(url).hostname or ""
+    return registrable_domain(host) or host

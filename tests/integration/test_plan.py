@@ -10,16 +10,12 @@ from __future__ import annotations
 import csv
 import json
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import networkx as nx
 import pytest
+from tests.integration.conftest import domain_of
 
 from linkequity.errors import UsageError
-from linkequity.model.urls import registrable_domain
-from linkequity.samples.web import generate_web, write_warc
-from linkequity.services.imports import import_exports, sample_exports
-from linkequity.services.ingest import ingest_archives
 from linkequity.services.plan import NEW_PAGE, PlanReport, plan_target, write_plan_csv
 from linkequity.store import Store
 
@@ -31,25 +27,6 @@ if TYPE_CHECKING:
 
 #: networkx stops when the summed change is below n * tol.
 NX_TOL = 1e-13
-
-
-@pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
-    return generate_web(1, sites=14, pages=280).manifest()
-
-
-@pytest.fixture(scope="module")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("plan")
-    write_warc(generate_web(1, sites=14, pages=280), folder / "web.warc.gz")
-    db = folder / "web.duckdb"
-    ingest_archives([folder / "web.warc.gz"], db=db, workers=1)
-    return db
-
-
-def domain_of(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return registrable_domain(host) or host
 
 
 def roles(manifest: dict[str, Any], role: str) -> list[str]:
@@ -254,14 +231,6 @@ def test_cli_plans_as_tables_json_and_csv(
     bad = cli("plan", money, "--db", web_db, "--budget", "0")
     assert bad.exit_code != 0
     assert "budget" in bad.stderr
-
-
-@pytest.fixture(scope="module")
-def imported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample exports imported: links no page of which was ever fetched."""
-    db = tmp_path_factory.mktemp("imported") / "imported.duckdb"
-    import_exports(sample_exports(), db=db)
-    return db
 
 
 def test_a_store_of_imports_plans_from_new_pages_with_cautions(imported_db: Path) -> None:

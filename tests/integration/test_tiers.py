@@ -11,18 +11,14 @@ import json
 import shutil
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import duckdb
 import networkx as nx
 import pyarrow.compute as pc
 import pytest
+from tests.integration.conftest import domain_of
 
 from linkequity.model.pages import PageRecord
-from linkequity.model.urls import registrable_domain
-from linkequity.samples.web import generate_web, write_warc
-from linkequity.services.imports import import_exports, sample_exports
-from linkequity.services.ingest import ingest_archives
 from linkequity.services.rank import rank_snapshot
 from linkequity.services.tiers import map_tiers
 from linkequity.store import Store, pages_to_arrow
@@ -36,25 +32,6 @@ if TYPE_CHECKING:
 D = 0.85
 #: networkx stops when the summed change is below n * tol.
 NX_TOL = 1e-13
-
-
-@pytest.fixture(scope="module")
-def manifest() -> dict[str, Any]:
-    return generate_web(1, sites=14, pages=280).manifest()
-
-
-@pytest.fixture(scope="module")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("tiers")
-    write_warc(generate_web(1, sites=14, pages=280), folder / "web.warc.gz")
-    db = folder / "web.duckdb"
-    ingest_archives([folder / "web.warc.gz"], db=db, workers=1)
-    return db
-
-
-def domain_of(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    return registrable_domain(host) or host
 
 
 def expected_tiers(manifest: dict[str, Any]) -> tuple[set[str], set[tuple[str, str, bool]]]:
@@ -225,14 +202,6 @@ def test_cli_maps_tiers_as_json_and_as_tables(
     assert shown.exit_code == 0, shown.stderr
     assert "Top tier-1 pages" in shown.stdout
     assert data["pages"][0]["url"] in shown.stdout
-
-
-@pytest.fixture(scope="module")
-def imported_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample exports imported: links no page of which was ever fetched."""
-    db = tmp_path_factory.mktemp("imported") / "imported.duckdb"
-    import_exports(sample_exports(), db=db)
-    return db
 
 
 def test_imported_links_have_unknown_indexability(
