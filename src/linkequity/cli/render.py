@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from linkequity.settings import SettingInfo
     from linkequity.store import StoreStats
 
+_T = TypeVar("_T")
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -196,19 +197,11 @@ class _ArchiveProgress(AbstractContextManager[Callable[[int, int], None]]):
         self._progress.update(self._task, completed=bytes_done, records=records, rate=rate)
 
 
-def crawl_progress(
-    *, enabled: bool
-) -> AbstractContextManager[Callable[[CrawlProgress], None] | None]:
-    """Return a live status line for a crawl, told its progress after each commit."""
-    if not enabled or not stderr.is_terminal:
-        return nullcontext(None)
-    return _CrawlProgress()
+class _StatusLine(AbstractContextManager[Callable[[_T], None]], Generic[_T]):
+    """A transient spinner line on stderr whose text ``describe`` makes of each update."""
 
-
-class _CrawlProgress(AbstractContextManager[Callable[["CrawlProgress"], None]]):
-    """Pages done and queued, pages/s, failures, exclusions and hosts waiting, on one line."""
-
-    def __init__(self) -> None:
+    def __init__(self, first: str, describe: Callable[[_T], str]) -> None:
+        self._describe = describe
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -216,17 +209,26 @@ class _CrawlProgress(AbstractContextManager[Callable[["CrawlProgress"], None]]):
             console=stderr,
             transient=True,
         )
-        self._task = self._progress.add_task("starting the crawl", total=None)
+        self._task = self._progress.add_task(first, total=None)
 
-    def __enter__(self) -> Callable[[CrawlProgress], None]:
+    def __enter__(self) -> Callable[[_T], None]:
         self._progress.start()
         return self._update
 
     def __exit__(self, *exc_info: object) -> None:
         self._progress.stop()
 
-    def _update(self, progress: CrawlProgress) -> None:
-        self._progress.update(self._task, description=crawl_status(progress))
+    def _update(self, state: _T) -> None:
+        self._progress.update(self._task, description=self._describe(state))
+
+
+def crawl_progress(
+    *, enabled: bool
+) -> AbstractContextManager[Callable[[CrawlProgress], None] | None]:
+    """Return a live status line for a crawl, told its progress after each commit."""
+    if not enabled or not stderr.is_terminal:
+        return nullcontext(None)
+    return _StatusLine("starting the crawl", crawl_status)
 
 
 def crawl_status(progress: CrawlProgress) -> str:
@@ -651,36 +653,15 @@ def rank_progress(*, enabled: bool) -> AbstractContextManager[Callable[[str], No
     """Return a status line for ``rank`` told each phase (load, rank, domains, write)."""
     if not enabled or not stderr.is_terminal:
         return nullcontext(None)
-    return _PhaseProgress()
+    return _StatusLine("starting", lambda phase: _RANK_PHASES.get(phase, phase))
 
 
-class _PhaseProgress(AbstractContextManager[Callable[[str], None]]):
-    _DESCRIPTIONS: ClassVar[dict[str, str]] = {
-        "load": "loading the link graph",
-        "rank": "ranking pages",
-        "domains": "ranking domains",
-        "write": "writing the scores",
-    }
-
-    def __init__(self) -> None:
-        self._progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-        )
-        self._task = self._progress.add_task("starting", total=None)
-
-    def __enter__(self) -> Callable[[str], None]:
-        self._progress.start()
-        return self._update
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._progress.stop()
-
-    def _update(self, phase: str) -> None:
-        self._progress.update(self._task, description=self._DESCRIPTIONS.get(phase, phase))
+_RANK_PHASES = {
+    "load": "loading the link graph",
+    "rank": "ranking pages",
+    "domains": "ranking domains",
+    "write": "writing the scores",
+}
 
 
 def rank_report(report: RankReport, *, db: Path) -> None:
