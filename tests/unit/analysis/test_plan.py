@@ -101,6 +101,8 @@ class TestChecklist:
             ("is_competitor", True, Reason.COMPETITOR),
             ("spam_mass", 0.9, Reason.SPAM),
             ("relevance", 0.01, Reason.NOT_RELEVANT),
+            # Another theme of the sample web scores about 0.16: below the default 0.2.
+            ("relevance", 0.16, Reason.NOT_RELEVANT),
             ("referring_domains", 21, Reason.OVER_SUPPORTED),
         ],
     )
