@@ -142,6 +142,19 @@ class Placement(StrEnum):
     OTHER = "other"
 
 
+class AnchorClass(StrEnum):
+    """What an anchor says about the page it links to (``analysis.anchors`` classifies)."""
+
+    BRANDED = "branded"
+    EXACT = "exact"
+    PARTIAL = "partial"
+    GENERIC = "generic"
+    NAKED_URL = "naked_url"
+    IMAGE = "image"
+    EMPTY = "empty"
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     """One link of one page, read from its HTML the way a search engine reads it.

@@ -25,6 +25,7 @@ from linkequity.errors import InvalidUrl
 __all__ = [
     "MAX_URL_BYTES",
     "Url",
+    "has_known_suffix",
     "normalize_url",
     "parse_url",
     "public_suffix",
@@ -308,6 +309,28 @@ def public_suffix(host: str, *, include_private: bool = True) -> str | None:
         The suffix in ASCII form, or ``None`` for IP addresses and invalid hosts.
     """
     return _psl_parts(host, include_private)[0]
+
+
+def has_known_suffix(host: str) -> bool:
+    """Return whether *host* ends in a suffix the Public Suffix List names.
+
+    Unlike ``public_suffix``, the implicit ``*`` rule does not count: ``a.com``
+    and ``a.co.uk`` have known suffixes, ``readme.txt`` and ``node.js`` do not.
+
+    >>> has_known_suffix("example.co.uk"), has_known_suffix("readme.txt")
+    (True, False)
+    """
+    try:
+        canonical = _canonical_host(host)
+    except _HostError:
+        return False
+    return _known_suffixes().publicsuffix(canonical) is not None
+
+
+@functools.cache
+def _known_suffixes() -> PublicSuffixList:
+    """Return the bundled list, ICANN section, without the implicit ``*`` rule."""
+    return PublicSuffixList(accept_unknown=False, only_icann=True)
 
 
 def reversed_host(host: str) -> str:

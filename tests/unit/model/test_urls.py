@@ -17,6 +17,7 @@ from linkequity.model.urls import (
     _normalize_fully,
     _resolve_fully,
     _resolved_normal_form,
+    has_known_suffix,
     normalize_url,
     parse_url,
     resolve_url,
@@ -598,3 +599,20 @@ def test_the_resolution_fast_path_takes_only_normal_references(
     base: str, href: str, expected: str | None
 ) -> None:
     assert _resolved_normal_form(base, href) == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "known"),
+    [
+        ("example.co.uk", True),
+        ("a.com", True),
+        ("xn--mnchen-3ya.de", True),
+        ("readme.txt", False),
+        ("node.js", False),
+        ("a.example", False),
+        ("bad host", False),
+        ("", False),
+    ],
+)
+def test_has_known_suffix_ignores_the_implicit_star_rule(host: str, known: bool) -> None:
+    assert has_known_suffix(host) is known
