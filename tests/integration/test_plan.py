@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pytest
 from tests.integration.conftest import domain_of
 
+from linkequity.analysis.anchors import AnchorRules, classify_anchor, mix_sequence
 from linkequity.errors import UsageError
+from linkequity.model.links import AnchorClass
 from linkequity.services.plan import NEW_PAGE, PlanReport, plan_target, write_plan_csv
 from linkequity.store import Store
 
@@ -203,6 +206,32 @@ class TestPlanOfTheSampleWeb:
 
 
 @pytest.mark.slow
+def test_each_new_link_gets_the_anchor_class_its_page_lacks_most(
+    plan: PlanReport, manifest: dict[str, Any]
+) -> None:
+    assert plan.anchor_mix
+    chosen: dict[str, list[str]] = {}
+    for link in plan.links:
+        chosen.setdefault(link["target"], []).append(link["anchor_class"])
+    assert [mix["target"] for mix in plan.anchor_mix] == list(chosen)
+    for mix in plan.anchor_mix:
+        assert mix["keywords"], mix["target"]
+        assert mix["brand"] == manifest["domains"][domain_of(mix["target"])]["name"]
+        assert mix["brand"].casefold() not in mix["keywords"]
+        current = {AnchorClass(kind): n for kind, n in mix["current"].items()}
+        assert chosen[mix["target"]] == [str(c) for c in mix_sequence(current, mix["new_links"])]
+        # The profile: the manifest's links into the page from other sites, by domain and class.
+        site = domain_of(mix["target"])
+        rules = AnchorRules.for_target([site], keywords=mix["keywords"])
+        pairs = {
+            (domain_of(link["source"]), classify_anchor(link["anchor"], rules).anchor_class)
+            for link in manifest["links"]
+            if link["target"] == mix["target"] and domain_of(link["source"]) != site
+        }
+        assert current == dict(Counter(kind for _, kind in pairs))
+
+
+@pytest.mark.slow
 def test_cli_plans_as_tables_json_and_csv(
     web_db: Path, manifest: dict[str, Any], cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
@@ -224,9 +253,12 @@ def test_cli_plans_as_tables_json_and_csv(
     assert sections == {"planned", "option", "internal", "candidate", "rejected"}
     planned = [row for row in table if row["section"] == "planned"]
     assert [row["target"] for row in planned] == [row["target"] for row in data["links"]]
+    assert [row["anchor_class"] for row in planned] == [
+        row["anchor_class"] for row in data["links"]
+    ]
     shown = cli("plan", money, *args)
     assert shown.exit_code == 0, shown.stderr
-    for title in ("Planned links", "Rejected tier-1 pages", "link not in main content"):
+    for title in ("Planned links", "Rejected tier-1 pages", "link not in main content", "Anchors:"):
         assert title in shown.stdout
     bad = cli("plan", money, "--db", web_db, "--budget", "0")
     assert bad.exit_code != 0

@@ -79,11 +79,15 @@ __all__ = [
     "AnchorDistribution",
     "AnchorRules",
     "AnchorShare",
+    "PageAnchorPlan",
     "TopAnchor",
     "anchor_distribution",
+    "brand_from_titles",
     "classify_anchor",
     "keywords_from_titles",
+    "mix_sequence",
     "over_optimisation",
+    "plan_page_anchors",
     "recommend_mix",
 ]
 
@@ -159,6 +163,7 @@ _GENERIC_WORDS = frozenset(word for phrase in GENERIC_PHRASES for word in phrase
 _NAKED = re.compile(r"(?:https?://|www\.)\S+|[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:/\S*)?", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·»:/]\s+|\s*[|·»]\s*|:\s+")
 _BRAND_WINDOW = 4
+_MIN_UNNUMBERED_BRAND = 6
 _MAX_KEYWORD_WORDS = 8
 
 
@@ -214,7 +219,9 @@ class AnchorRules:
         domains : iterable of str
             Registrable domains or hosts of the target; each gives its label
             before the public suffix as a brand ("acme-widgets.co.uk" gives
-            "acmewidgets").
+            "acmewidgets"), and without trailing digits when six letters or
+            more are left ("gardenweekly24.de" gives "gardenweekly24" and
+            "gardenweekly"; "shop24.de" only "shop24").
         brands : iterable of str
             Brand names, in any spelling ("Acme Widgets").
         keywords : iterable of str
@@ -222,9 +229,11 @@ class AnchorRules:
         """
         forms = {"".join(_tokens(name)) for name in brands}
         for domain in domains:
-            label = _domain_label(domain)
-            if label:
-                forms.add("".join(_tokens(label)))
+            label = "".join(_tokens(_domain_label(domain)))
+            forms.add(label)
+            unnumbered = label.rstrip("0123456789")
+            if len(unnumbered) >= _MIN_UNNUMBERED_BRAND:
+                forms.add(unnumbered)
         forms.discard("")
         kept = tuple(dict.fromkeys(k.strip() for k in keywords if _tokens(k)))
         parsed = tuple(_keyword(k) for k in kept)
@@ -339,6 +348,19 @@ def classify_anchor(
         return AnchorClassification(AnchorClass.IMAGE, _text_class(words, rules))
     text_class = _text_class(anchor, rules)
     return AnchorClassification(text_class, text_class)
+
+
+def brand_from_titles(titles: Iterable[str], rules: AnchorRules) -> str | None:
+    """Return the brand as the titles spell it: the first part of a title that is the brand.
+
+    "Road Bikes | Acme Widgets" gives "Acme Widgets"; ``None`` when no part is.
+    """
+    for title in titles:
+        for part in _TITLE_SEPARATORS.split(title or ""):
+            tokens = _tokens(part)
+            if tokens and len(tokens) <= _BRAND_WINDOW and rules.is_branded(tokens):
+                return " ".join(part.split())
+    return None
 
 
 def keywords_from_titles(titles: Iterable[str], rules: AnchorRules) -> tuple[str, ...]:
@@ -648,14 +670,88 @@ def recommend_mix(
     dict
         The number of new links per class of ``mix`` (zeros included).
     """
+    planned = dict.fromkeys(mix, 0)
+    for pick in mix_sequence(current, new_links, mix):
+        planned[pick] += 1
+    return planned
+
+
+def mix_sequence(
+    current: Mapping[AnchorClass, int],
+    new_links: int,
+    mix: Mapping[AnchorClass, float] = RECOMMENDED_MIX,
+) -> tuple[AnchorClass, ...]:
+    """Return the class of each new link in turn, as ``recommend_mix`` picks them.
+
+    The first link gets the class the profile lacks most, so a plan built
+    only partly still moves the profile the right way.
+    """
     if new_links < 0:
         raise ValueError(f"new_links must be at least 0, got {new_links}")
     counts = {c: current.get(c, 0) for c in mix}
     total = sum(current.values())
-    planned = dict.fromkeys(mix, 0)
+    picks: list[AnchorClass] = []
     for step in range(1, new_links + 1):
         grown = total + step
         pick = max(mix, key=lambda c: mix[c] * grown - counts[c])
         counts[pick] += 1
-        planned[pick] += 1
-    return planned
+        picks.append(pick)
+    return tuple(picks)
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnchorPlan:
+    """The anchors recommended for new links to one page, given the anchors it has.
+
+    Attributes
+    ----------
+    keywords : tuple of str
+        The page's keywords, from its title (empty when it has none stored).
+    brand : str or None
+        Its site's name as its title spells it.
+    current : dict
+        Referring domains per class now.
+    sequence : tuple of AnchorClass
+        The class of each new link, first link first (``mix_sequence``).
+    alerts : tuple of AnchorAlert
+        Over-optimisation of the page's profile now.
+    """
+
+    keywords: tuple[str, ...]
+    brand: str | None
+    current: Mapping[AnchorClass, int]
+    sequence: tuple[AnchorClass, ...]
+    alerts: tuple[AnchorAlert, ...]
+
+
+def plan_page_anchors(
+    profile: AnchorDistribution | None,
+    *,
+    new_links: int,
+    keywords: Sequence[str] = (),
+    brand: str | None = None,
+) -> PageAnchorPlan:
+    """Recommend the anchor classes of ``new_links`` links to a page with this profile.
+
+    Parameters
+    ----------
+    profile : AnchorDistribution or None
+        The page's inbound anchors, classified with its site's brand and its
+        keywords (``None``: no link from another site yet).
+    new_links : int
+        How many links are planned to it.
+    keywords : sequence of str
+        The keywords the profile was classified with.
+    brand : str or None
+        The site's name, for the hints of branded anchors.
+    """
+    current = (
+        {} if profile is None else {s.anchor_class: s.referring_domains for s in profile.classes}
+    )
+    return PageAnchorPlan(
+        tuple(keywords),
+        brand,
+        current,
+        mix_sequence(current, new_links),
+        () if profile is None else over_optimisation(profile),
+    )

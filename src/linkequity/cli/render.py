@@ -797,6 +797,30 @@ def _tier_paths(title: str, paths: Sequence[TierPath]) -> None:
     stdout.print(table)
 
 
+def _anchor_mix_table(mixes: list[dict[str, Any]]) -> None:
+    """Print each chosen page's anchor profile now and the classes of its new links."""
+    if not mixes:
+        return
+    table = Table(
+        title="Anchors: referring domains per class now, and the new links' classes",
+        title_justify="left",
+    )
+    table.add_column("tier-1 page", overflow="fold", ratio=2)
+    table.add_column("keywords (title)", overflow="fold", ratio=1)
+    table.add_column("now", overflow="fold", ratio=1)
+    table.add_column("new", overflow="fold", ratio=1)
+    table.add_column("alerts", overflow="fold", ratio=1)
+    for mix in mixes:
+        table.add_row(
+            Text(safe_text(mix["target"], limit=200)),
+            Text(safe_text(", ".join(mix["keywords"]) or "-", limit=200)),
+            ", ".join(f"{kind} {n}" for kind, n in mix["current"].items()) or "none",
+            ", ".join(f"{kind} {n}" for kind, n in mix["new"].items()),
+            Text(safe_text("; ".join(mix["alerts"]) or "-")),
+        )
+    stdout.print(table)
+
+
 def plan_report(report: PlanReport, *, db: Path) -> None:
     """Print a tier-2 plan: the links with their gains and why, source options, rejected pages."""
     rank = report.target_rank
@@ -826,6 +850,7 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
     for column in ("page gain", "share", "alone", "domain gain"):
         links.add_column(column, justify="right", no_wrap=True)
     links.add_column("why", overflow="fold", ratio=1)
+    links.add_column("anchor", overflow="fold", ratio=1)
     for number, row in enumerate(report.links, start=1):
         links.add_row(
             str(number),
@@ -837,8 +862,10 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
             f"{row['gain_alone']:.3g}",
             f"{row['domain_gain']:.3g}",
             Text(safe_text(row["why"])),
+            Text(f"{row['anchor_class']}: {safe_text(row['anchor_hint'], limit=200)}"),
         )
     stdout.print(links)
+    _anchor_mix_table(report.anchor_mix)
     if report.options:
         options = Table(
             title="Other sources for each chosen page, best first", title_justify="left"

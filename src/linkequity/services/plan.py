@@ -16,6 +16,12 @@ Sources
     for new links; internal asks take any such page of the tier-1 page's own
     domain.
 
+Anchors
+    Each chosen tier-1 page's anchors from other sites are classified with
+    its site's name as the brand and its title's keywords
+    (``analysis.anchors``); each new link gets the class the page's profile
+    lacks most against the recommended mix, first link first.
+
 Relevance
     With page texts in the store, a tier-1 page's relevance is its best
     TF-IDF cosine (``analysis.relevance``) to a page of the target with
@@ -25,6 +31,7 @@ Relevance
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +40,15 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from linkequity.analysis import tier_map
+from linkequity.analysis.anchors import (
+    RECOMMENDED_MIX,
+    AnchorRules,
+    PageAnchorPlan,
+    anchor_distribution,
+    brand_from_titles,
+    keywords_from_titles,
+    plan_page_anchors,
+)
 from linkequity.analysis.plan import (
     PLACEMENT_CONTENT,
     PLACEMENT_OTHER,
@@ -49,6 +65,7 @@ from linkequity.analysis.plan import (
 from linkequity.analysis.relevance import RelevanceModel
 from linkequity.errors import UsageError
 from linkequity.graph import LinkGraph, pagerank
+from linkequity.model.links import AnchorClass
 from linkequity.services.project import open_existing
 from linkequity.services.targets import (
     domain_ids,
@@ -80,7 +97,9 @@ class PlanReport:
     links : list of dict
         The planned links in the order chosen: ``source, target, nth,
         page_gain, page_share, domain_gain, domain_share, gain_alone,
-        influence, why`` (``gain_alone``: the gain were it the only new link).
+        influence, why, anchor_class, anchor_hint`` (``gain_alone``: the gain
+        were it the only new link; ``anchor_class``: the recommended class of
+        its anchor, ``anchor_hint`` what to write).
     options : list of dict
         Existing sources for each chosen tier-1 page, best first:
         ``target, source, page_gain, domain_gain``.
@@ -93,6 +112,10 @@ class PlanReport:
         page_gain, domain_gain, influence, cautions``.
     rejected : list of dict
         The tier-1 pages that failed: ``url, domain, reasons``.
+    anchor_mix : list of dict
+        For each chosen tier-1 page: ``target, new_links, keywords, brand, current``
+        (referring domains per anchor class now), ``new`` (new links per
+        class) and ``alerts`` (over-optimisation of its profile now).
     notes : list of str
         What was not checked, and how the numbers are made.
     """
@@ -112,6 +135,7 @@ class PlanReport:
     internal_asks: list[dict[str, Any]]
     candidates: list[dict[str, Any]]
     rejected: list[dict[str, Any]]
+    anchor_mix: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -133,6 +157,7 @@ class PlanReport:
             "internal_asks": self.internal_asks,
             "candidates": self.candidates,
             "rejected": self.rejected,
+            "anchor_mix": self.anchor_mix,
             "notes": self.notes,
         }
 
@@ -261,6 +286,9 @@ def plan_target(
         every = np.arange(n, dtype=np.int64)
         details = store.page_details(snapshot, pa.array(loaded.url_ids))
         relevance = _relevance(store, loaded, tier1, notes)
+        tier1_ids = pa.array(loaded.url_ids[tier1])
+        anchor_rows = store.inbound_anchors(snapshot, tier1_ids)
+        title_rows = store.page_titles(snapshot, tier1_ids)
     domain_names = np.asarray(loaded.domain_names, dtype=object)
     page_domain = domain_names[loaded.domain_of_node]
     is_competitor = (
@@ -344,6 +372,18 @@ def plan_target(
         zip(mapped.pages.nodes.tolist(), mapped.pages.influence.tolist(), strict=True)
     )
     gain_of = dict(zip(plan.candidates.tolist(), plan.candidate_gains.tolist(), strict=True))
+    anchor_plans = _anchor_plans(
+        Counter(link.target for link in plan.links),
+        anchor_rows,
+        title_rows,
+        loaded.url_ids,
+        page_domain,
+    )
+    notes.append(
+        "anchors: each link's class is the one its page's profile (referring domains from "
+        "other sites, classed with the site's name and the page title's keywords) lacks most "
+        "against the mix " + ", ".join(f"{c} {share:.0%}" for c, share in RECOMMENDED_MIX.items())
+    )
     return PlanReport(
         snapshot_id=snapshot,
         target=tuple(target),
@@ -367,6 +407,7 @@ def plan_target(
                 "gain_alone": link.gain_alone,
                 "influence": influence_of[link.target],
                 "why": _why(link.nth, influence_of[link.target], gain_of[link.target], link),
+                **_anchor_fields(anchor_plans[link.target], link.nth, str(url_of[link.target])),
             }
             for link in plan.links
         ],
@@ -411,6 +452,18 @@ def plan_target(
             }
             for p, mask in zip(tier1[~passed], masks[~passed], strict=True)
         ],
+        anchor_mix=[
+            {
+                "target": url_of[p],
+                "new_links": len(anchors.sequence),
+                "keywords": list(anchors.keywords),
+                "brand": anchors.brand,
+                "current": {str(c): n for c, n in anchors.current.items() if n},
+                "new": {str(c): n for c, n in Counter(anchors.sequence).items()},
+                "alerts": [alert.message for alert in anchors.alerts],
+            }
+            for p, anchors in anchor_plans.items()
+        ],
         notes=notes,
     )
 
@@ -440,6 +493,66 @@ def _load(store: Store, snapshot: int, nodes: pa.Table, target_rows: pa.Table) -
         np.searchsorted(url_ids, int64_column(target_rows.column("url_id"))),
         teleport,
     )
+
+
+def _anchor_plans(
+    new_links: Counter[int],
+    rows: pa.Table,
+    titles: pa.Table,
+    url_ids: npt.NDArray[np.int64],
+    page_domain: npt.NDArray[Any],
+) -> dict[int, PageAnchorPlan]:
+    """Plan the anchors of the new links to each chosen page, in the order pages were chosen."""
+    title_of = dict(
+        zip(titles.column("url_id").to_pylist(), titles.column("title").to_pylist(), strict=True)
+    )
+    row_target = int64_column(rows.column("target_url_id"))
+    anchors = np.asarray(rows.column("anchor").to_pylist(), dtype=object)
+    images = rows.column("is_image").to_numpy(zero_copy_only=False)
+    alts = np.asarray(rows.column("alt").to_pylist(), dtype=object)
+    domains = np.asarray(rows.column("source_domain").to_pylist(), dtype=object)
+    counts = int64_column(rows.column("links"))
+    plans: dict[int, PageAnchorPlan] = {}
+    for node, k in new_links.items():
+        url_id = int(url_ids[node])
+        site = str(page_domain[node])
+        title = title_of.get(url_id)
+        titled = [title] if title else []
+        keywords = keywords_from_titles(titled, AnchorRules.for_target([site]))
+        rules = AnchorRules.for_target([site], keywords=keywords)
+        mine = row_target == url_id
+        profile = (
+            anchor_distribution(
+                anchors[mine].tolist(),
+                images[mine],
+                alts[mine].tolist(),
+                domains[mine],
+                rules,
+                links=counts[mine],
+            )
+            if mine.any()
+            else None
+        )
+        plans[node] = plan_page_anchors(
+            profile, new_links=k, keywords=keywords, brand=brand_from_titles(titled, rules)
+        )
+    return plans
+
+
+def _anchor_fields(anchors: PageAnchorPlan, nth: int, url: str) -> dict[str, str]:
+    """Return the recommended anchor class of the ``nth`` link to a page, and what to write."""
+    kind = anchors.sequence[nth - 1]
+    keyword = anchors.keywords[0] if anchors.keywords else None
+    hints = {
+        AnchorClass.BRANDED: repr(anchors.brand) if anchors.brand else "the site's name",
+        AnchorClass.NAKED_URL: url,
+        AnchorClass.GENERIC: "generic words such as 'read more' or 'this guide'",
+        AnchorClass.PARTIAL: (
+            f"a phrase holding {keyword!r}" if keyword else "a phrase on the page's topic"
+        ),
+        AnchorClass.EXACT: repr(keyword) if keyword else "the page's main keyword",
+    }
+    return {"anchor_class": str(kind), "anchor_hint": hints[kind]}
 
 
 def _pagerank_of(loaded: _Loaded, damping: float) -> npt.NDArray[np.float64]:
@@ -593,6 +706,8 @@ def write_plan_csv(report: PlanReport, path: Path) -> int:
         "domain_gain",
         "reasons",
         "why",
+        "anchor_class",
+        "anchor_hint",
     ]
     rows: list[list[object]] = []
     for link in report.links:
@@ -607,6 +722,8 @@ def write_plan_csv(report: PlanReport, path: Path) -> int:
                 link["domain_gain"],
                 "",
                 link["why"],
+                link["anchor_class"],
+                link["anchor_hint"],
             ]
         )
     for option in report.options:
@@ -646,7 +763,9 @@ def write_plan_csv(report: PlanReport, path: Path) -> int:
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerows([[_cell(value) for value in row] for row in rows])
+        writer.writerows(
+            [[_cell(value) for value in row + [""] * (len(header) - len(row))] for row in rows]
+        )
     return len(rows)
 
 

@@ -16,6 +16,7 @@ import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
 from linkequity.store import (
+    anchors,
     frontier,
     metrics,
     parquet,
@@ -491,6 +492,20 @@ class Store:
         """Return URL, domain and the latest fetch's status and indexability of each URL id."""
         with self._translated_errors():
             return tiers.page_details(self._conn, snapshot_id, url_ids)
+
+    def inbound_anchors(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
+        """Return the anchors of live links from other domains into the URLs, grouped.
+
+        See ``anchors.inbound_anchors``: ``(target_url_id, anchor, is_image,
+        alt, source_domain, links)``.
+        """
+        with self._translated_errors():
+            return anchors.inbound_anchors(self._conn, snapshot_id, url_ids)
+
+    def page_titles(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
+        """Return ``(url_id, title)`` of the URLs whose latest fetch had a title."""
+        with self._translated_errors():
+            return anchors.page_titles(self._conn, snapshot_id, url_ids)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

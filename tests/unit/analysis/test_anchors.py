@@ -14,9 +14,11 @@ from linkequity.analysis.anchors import (
     RECOMMENDED_MIX,
     AnchorRules,
     anchor_distribution,
+    brand_from_titles,
     classify_anchor,
     keywords_from_titles,
     over_optimisation,
+    plan_page_anchors,
     recommend_mix,
 )
 from linkequity.model.links import AnchorClass
@@ -222,3 +224,33 @@ def test_recommended_mix_counts_other_classes_in_the_total() -> None:
     assert recommend_mix({A.OTHER: 100}, 1) == {**dict.fromkeys(RECOMMENDED_MIX, 0), A.BRANDED: 1}
     with pytest.raises(ValueError, match="at least 0"):
         recommend_mix({}, -1)
+
+
+def test_a_domain_label_with_a_number_also_brands_without_it() -> None:
+    rules = AnchorRules.for_target(["smart-orchard-9.example", "shop24.de", "ab1.com"])
+    assert classify_anchor("Smart Orchard", rules).anchor_class is A.BRANDED
+    assert classify_anchor("smart orchard 9", rules).anchor_class is A.BRANDED
+    assert classify_anchor("shop24", rules).anchor_class is A.BRANDED
+    assert classify_anchor("shop", rules).anchor_class is not A.BRANDED
+    assert classify_anchor("ab", rules).anchor_class is A.OTHER
+
+
+def test_brand_from_titles_is_the_title_part_that_is_the_brand() -> None:
+    assert brand_from_titles(["Road Bikes | Acme  Widgets"], RULES) == "Acme Widgets"
+    assert brand_from_titles(["Road Bikes", ""], RULES) is None
+
+
+def test_a_page_plan_follows_its_profile_and_reports_its_alerts() -> None:
+    anchors = ["road bikes"] * 10
+    profile = anchor_distribution(anchors, [False] * 10, [None] * 10, list(range(10)), RULES)
+    planned = plan_page_anchors(profile, new_links=3, keywords=["road bikes"], brand="Acme")
+    assert planned.current[A.EXACT] == 10
+    assert A.EXACT not in planned.sequence
+    assert planned.sequence[0] is A.BRANDED
+    assert {alert.rule for alert in planned.alerts} == {
+        "exact_share",
+        "commercial_share",
+        "repeated_anchor",
+    }
+    fresh = plan_page_anchors(None, new_links=2)
+    assert (fresh.current, fresh.alerts, fresh.sequence) == ({}, (), (A.BRANDED, A.NAKED_URL))

@@ -1,0 +1,71 @@
+"""What an anchor profile reads: the live links into some pages, grouped by anchor and domain.
+
+A profile counts the links from other sites only: a site's links to its own
+pages (menus, related posts) are no vote of anyone else. Links are the live
+ones of a snapshot (known by it and not lost), any rel, as ``store.tiers``
+reads them; an anchor is grouped on its folded form (``links.anchor_key``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from linkequity.store.queries import fetch_arrow
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def inbound_anchors(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, url_ids: pa.Array[Any]
+) -> pa.Table:
+    """Return the anchors of the live links from other domains into the URLs, grouped.
+
+    Columns: ``target_url_id, anchor, is_image, alt, source_domain, links``:
+    one row per target page, folded anchor, image flag, alt text and
+    referring domain, ``anchor`` its commonest spelling there and ``links``
+    how many links the row stands for. Ordered for reproducible output.
+    """
+    conn.register("profile_pages", pa.table({"url_id": url_ids.cast(pa.int64())}))
+    try:
+        return fetch_arrow(
+            conn,
+            """SELECT l.target_url_id, mode(l.anchor ORDER BY l.anchor) AS anchor,
+                coalesce(l.is_image, false) AS is_image,
+                CASE WHEN l.is_image THEN coalesce(l.alt, '') ELSE '' END AS alt,
+                s.domain AS source_domain, count(*) AS links
+            FROM links l
+            SEMI JOIN profile_pages p ON p.url_id = l.target_url_id
+            JOIN urls s ON s.id = l.source_url_id
+            JOIN urls t ON t.id = l.target_url_id
+            WHERE l.first_snapshot_id <= ? AND l.lost_at IS NULL AND s.domain <> t.domain
+            GROUP BY l.target_url_id, l.anchor_key, 3, 4, s.domain
+            ORDER BY l.target_url_id, l.anchor_key, 3, 4, s.domain""",
+            [snapshot_id],
+        )
+    finally:
+        conn.unregister("profile_pages")
+
+
+def page_titles(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, url_ids: pa.Array[Any]
+) -> pa.Table:
+    """Return ``(url_id, title)`` of the URLs whose latest fetch by the snapshot had a title."""
+    conn.register("titled_pages", pa.table({"url_id": url_ids.cast(pa.int64())}))
+    try:
+        return fetch_arrow(
+            conn,
+            """SELECT p.url_id, p.title FROM pages p
+            SEMI JOIN titled_pages w ON w.url_id = p.url_id
+            WHERE p.snapshot_id <= ? AND p.title IS NOT NULL AND trim(p.title) <> ''
+            QUALIFY row_number() OVER (
+                PARTITION BY p.url_id
+                ORDER BY p.snapshot_id DESC, p.fetched_at DESC NULLS LAST,
+                    p.file_id DESC NULLS LAST) = 1
+            ORDER BY p.url_id""",
+            [snapshot_id],
+        )
+    finally:
+        conn.unregister("titled_pages")
