@@ -662,7 +662,9 @@ def _gap(
     targets = list(context.target_domains)
     pairs = queries.domain_link_pairs(context.store, context.snapshot, [*competitors, *targets])
     pairs = pairs.filter(
-        pc.invert(pc.is_in(pairs.column("source_domain"), value_set=pa.array(competitors)))
+        pc.invert(
+            pc.is_in(pairs.column("source_domain"), value_set=pa.array([*competitors, *targets]))
+        )
     )
     linked_names = set(pairs.column("linked_domain").to_pylist())
     unlinked = [c for c in competitors if c not in linked_names]
