@@ -295,7 +295,7 @@ def diff_states(
     live_after_first = np.zeros(after.is_known.size, dtype=np.bool_)
     has_live = after.last_live_event != NONE
     live_after_first[has_live] = ~before_included[after.last_live_event[has_live]]
-    lost = np.flatnonzero(after.is_lost & after.was_live & (before.is_live | live_after_first))
+    lost = np.flatnonzero(after.is_lost & (before.is_live | live_after_first))
     both_live = before.is_live & after.is_live
     both_stated = both_live & (before.rel_event != NONE) & (after.rel_event != NONE)
     candidates = np.flatnonzero(both_stated)
