@@ -104,7 +104,8 @@ def print_run(run: DisavowRun, *, top: int) -> None:
         written = run.written
         stdout.print(
             Text(
-                f"Wrote {safe_text(written.path)}: {len(written.entries):,} entries, "
+                f"Wrote {safe_text(written.path)}: "
+                f"{_count(len(written.entries), 'entry', 'entries')}, "
                 f"{written.lines:,} lines, {written.size_bytes:,} bytes."
             )
         )
@@ -125,7 +126,7 @@ def print_lint(lint: DisavowLint, path: Path) -> None:
     )
     stdout.print(
         Text(
-            f"{name}: {len(lint.entries):,} entries, {lint.lines:,} lines, "
+            f"{name}: {_count(len(lint.entries), 'entry', 'entries')}, {lint.lines:,} lines, "
             f"{lint.size_bytes:,} bytes: {verdict}"
         )
     )
@@ -189,6 +190,10 @@ def print_equity(equity: DisavowEquity, *, title: str, top: int) -> None:
 
 def _reasons(entry: DisavowEntry) -> str:
     return f"  # {safe_text('; '.join(entry.reasons))}" if entry.reasons else ""
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
 
 
 def _percent(share: float | None) -> str:
