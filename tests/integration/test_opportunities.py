@@ -327,6 +327,17 @@ def test_a_host_without_an_address_is_a_dead_url(small_db: Path) -> None:
     assert prospect["relevance"] > 0.2
 
 
+@pytest.mark.slow
+def test_relevance_scored_in_blocks_is_the_same(
+    web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = find_opportunities(web_db, ["pro-bed-8.example"], parts=["broken"])
+    monkeypatch.setattr("linkequity.services.opportunities._PAIRS_PER_BLOCK", 5)
+    blocks = find_opportunities(web_db, ["pro-bed-8.example"], parts=["broken"])
+    assert len(blocks.broken) == 4
+    assert blocks.broken == whole.broken
+
+
 def test_reclamation_suggests_the_page_of_the_dead_urls_words(small_db: Path) -> None:
     found = find_opportunities(small_db, ["acmewidgets.com"], parts=["reclaim"])
     (dead,) = found.reclaim
@@ -395,7 +406,17 @@ class TestArguments:
             parts=["gap"],
         )  # fmt: skip
         # guide.example links to the rival and to the shop: no gap.
-        assert [row["domain"] for row in found.gap] == ["rival-fan.example"]
+        assert found.gap == [
+            {
+                "domain": "rival-fan.example",
+                "competitors": ["rival.example"],
+                "competitors_linked": 1,
+                "authority": None,
+                "links": 1,
+                "followed_links": 1,
+                "pages": 1,
+            }
+        ]
 
 
 def command_app() -> typer.Typer:

@@ -78,6 +78,8 @@ __all__ = [
 
 #: The parts of a report, in the order they are shown.
 PARTS = ("broken", "reclaim", "mentions", "gap")
+#: Pairs of pages scored for relevance at a time.
+_PAIRS_PER_BLOCK = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,9 +471,14 @@ def _relevance_to_target(context: _Context, page_ids: list[int]) -> npt.NDArray[
     if target_ids.size == 0:
         return relevance
     pages = np.asarray(page_ids, dtype=np.int64)
-    pairs = model.score_ids(np.repeat(pages, target_ids.size), np.tile(target_ids, pages.size))
-    scores = np.where(pairs.is_measured, pairs.scores, -np.inf).reshape(pages.size, -1)
-    best = scores.max(axis=1)
+    best = np.full(pages.size, -np.inf)
+    # A block of pages at a time: pages x target pages pairs would not fit at once.
+    step = max(1, _PAIRS_PER_BLOCK // target_ids.size)
+    for start in range(0, pages.size, step):
+        block = pages[start : start + step]
+        pairs = model.score_ids(np.repeat(block, target_ids.size), np.tile(target_ids, block.size))
+        scores = np.where(pairs.is_measured, pairs.scores, -np.inf).reshape(block.size, -1)
+        best[start : start + step] = scores.max(axis=1)
     return np.where(np.isfinite(best), best, np.nan)
 
 
@@ -693,23 +700,25 @@ def _gap(
         min_competitors=min_competitors,
         authority=np.asarray([np.nan if a is None else a for a in authority], dtype=np.float64),
     )
-    per_source = pairs.to_pylist()
+    totals: dict[int, list[int]] = {}
+    for pair, at, to in zip(pairs.to_pylist(), source_index.tolist(), linked.tolist(), strict=True):
+        if to >= 0:
+            total = totals.setdefault(at, [0, 0, 0])
+            total[0] += pair["links"]
+            total[1] += pair["followed_links"]
+            total[2] = max(total[2], pair["pages"])
     rows: list[dict[str, Any]] = []
     for domain, linked_competitors in zip(gap.domains.tolist(), gap.competitors, strict=True):
-        mine = [
-            pair
-            for pair, at, to in zip(per_source, source_index.tolist(), linked.tolist(), strict=True)
-            if at == domain and to >= 0
-        ]
+        links, followed, pages = totals[domain]
         rows.append(
             {
                 "domain": source_names[domain],
                 "competitors": [competitors[c] for c in linked_competitors],
                 "competitors_linked": len(linked_competitors),
                 "authority": authority[domain],
-                "links": sum(pair["links"] for pair in mine),
-                "followed_links": sum(pair["followed_links"] for pair in mine),
-                "pages": max((pair["pages"] for pair in mine), default=0),
+                "links": links,
+                "followed_links": followed,
+                "pages": pages,
             }
         )
     context.notes.append(
