@@ -63,7 +63,9 @@ def disavow_(
     ] = None,
     snapshot: Annotated[
         int | None,
-        typer.Option("--snapshot", help="Snapshot to measure on (the latest by default)"),
+        typer.Option(
+            "--snapshot", help="Snapshot to measure on (the latest by default)", metavar="ID"
+        ),
     ] = None,
     top: Annotated[
         int, typer.Option("--top", help="Entries listed by the equity they remove", metavar="N")

@@ -29,7 +29,7 @@ from linkequity.errors import InvalidUrl, UsageError
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
 __all__ = [
     "DOMAIN_PREFIX",
@@ -485,15 +485,18 @@ def _sorted(entries: Iterable[DisavowEntry]) -> tuple[DisavowEntry, ...]:
 def _canonical(entries: Iterable[DisavowEntry]) -> tuple[DisavowEntry, ...]:
     """Deduplicated, sorted, without the entries a domain entry covers."""
     merged = _sorted(_merged(entries).values())
-    domains = [entry for entry in merged if entry.is_domain]
-    return tuple(entry for entry in merged if not _parents(entry, domains))
+    domains = {entry.value for entry in merged if entry.is_domain}
+    return tuple(entry for entry in merged if _covering_domain(entry, domains) is None)
 
 
-def _parents(entry: DisavowEntry, domains: Sequence[DisavowEntry]) -> list[DisavowEntry]:
-    """Return the other domain entries on *entry*'s host or a parent of it."""
+def _covering_domain(entry: DisavowEntry, domains: Collection[str]) -> str | None:
+    """Return the widest of the other domain entries on *entry*'s host or a parent of it."""
     labels = entry.host.split(".")
-    names = {".".join(labels[i:]) for i in range(len(labels))}
-    return [domain for domain in domains if domain.value in names and domain != entry]
+    for start in range(len(labels) - 1, -1, -1):
+        name = ".".join(labels[start:])
+        if name in domains and not (entry.is_domain and name == entry.value):
+            return name
+    return None
 
 
 def _comment(text: str) -> str:
@@ -750,7 +753,6 @@ def _overlaps(entries: Sequence[DisavowEntry], lines: Sequence[int]) -> list[Lin
     """Duplicates, and entries a domain entry already covers."""
     problems: list[LintProblem] = []
     first_line: dict[tuple[bool, str], int] = {}
-    domains = [entry for entry in entries if entry.is_domain]
     line_of_domain: dict[str, int] = {}
     for entry, line in zip(entries, lines, strict=True):
         if entry.is_domain:
@@ -768,16 +770,15 @@ def _overlaps(entries: Sequence[DisavowEntry], lines: Sequence[int]) -> list[Lin
             )
             continue
         first_line[key] = line
-        parents = _parents(entry, domains)
-        if parents:
-            parent = min(parents, key=lambda d: len(d.value))
+        parent = _covering_domain(entry, line_of_domain)
+        if parent is not None:
             problems.append(
                 _problem(
                     line,
                     "warning",
                     "covered",
-                    f"already covered by {parent.line} on line "
-                    f"{line_of_domain[parent.value]}: this line changes nothing",
+                    f"already covered by {DOMAIN_PREFIX}{parent} on line "
+                    f"{line_of_domain[parent]}: this line changes nothing",
                 )
             )
     return problems
