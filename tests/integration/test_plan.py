@@ -232,6 +232,29 @@ def test_each_new_link_gets_the_anchor_class_its_page_lacks_most(
 
 
 @pytest.mark.slow
+def test_the_plan_is_checked_for_footprints_against_the_manifest(
+    plan: PlanReport, manifest: dict[str, Any]
+) -> None:
+    checks = {check["rule"]: check for check in plan.footprints}
+    assert list(checks) == ["all_followed", "repeated_anchor", "velocity_spike", "one_network"]
+    chosen = {link["target"] for link in plan.links}
+    unfollowed_rels = {"nofollow", "sponsored", "ugc"}
+    for page in checks["all_followed"]["pages"]:
+        assert page in chosen
+        inbound = [
+            link
+            for link in manifest["links"]
+            if link["target"] == page and domain_of(link["source"]) != domain_of(page)
+        ]
+        assert not any(unfollowed_rels & set(link["rel"]) for link in inbound)
+    sources = Counter(domain_of(link["source"]) for link in plan.links)
+    network = set(manifest["networks"][0]["domains"])
+    heavy = {domain for domain, n in sources.items() if n > len(plan.links) / 2}
+    assert checks["one_network"]["is_risk"] == (len(set(sources) & network) >= 2 or bool(heavy))
+    assert heavy <= set(checks["one_network"]["pages"])
+
+
+@pytest.mark.slow
 def test_cli_plans_as_tables_json_and_csv(
     web_db: Path, manifest: dict[str, Any], cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
@@ -258,7 +281,13 @@ def test_cli_plans_as_tables_json_and_csv(
     ]
     shown = cli("plan", money, *args)
     assert shown.exit_code == 0, shown.stderr
-    for title in ("Planned links", "Rejected tier-1 pages", "link not in main content", "Anchors:"):
+    for title in (
+        "Planned links",
+        "Rejected tier-1 pages",
+        "link not in main content",
+        "Anchors:",
+        "Footprint checks",
+    ):
         assert title in shown.stdout
     bad = cli("plan", money, "--db", web_db, "--budget", "0")
     assert bad.exit_code != 0

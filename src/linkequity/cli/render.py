@@ -821,6 +821,23 @@ def _anchor_mix_table(mixes: list[dict[str, Any]]) -> None:
     stdout.print(table)
 
 
+def _footprint_table(checks: list[dict[str, Any]]) -> None:
+    """Print what the plan's footprint checks found, risks first."""
+    if not checks:
+        return
+    table = Table(title="Footprint checks of the plan", title_justify="left")
+    table.add_column("check", no_wrap=True)
+    table.add_column("risk", no_wrap=True)
+    table.add_column("what was seen", overflow="fold", ratio=1)
+    for check in sorted(checks, key=lambda c: not c["is_risk"]):
+        table.add_row(
+            check["rule"].replace("_", " "),
+            "[red]risk[/]" if check["is_risk"] else "ok",
+            Text(safe_text(check["message"])),
+        )
+    stdout.print(table)
+
+
 def plan_report(report: PlanReport, *, db: Path) -> None:
     """Print a tier-2 plan: the links with their gains and why, source options, rejected pages."""
     rank = report.target_rank
@@ -866,6 +883,7 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
         )
     stdout.print(links)
     _anchor_mix_table(report.anchor_mix)
+    _footprint_table(report.footprints)
     if report.options:
         options = Table(
             title="Other sources for each chosen page, best first", title_justify="left"

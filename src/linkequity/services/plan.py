@@ -31,8 +31,10 @@ Relevance
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,12 +51,15 @@ from linkequity.analysis.anchors import (
     keywords_from_titles,
     plan_page_anchors,
 )
+from linkequity.analysis.footprint import FootprintCheck, PlannedSource, check_plan_footprint
+from linkequity.analysis.monitor import week_of, weekly_velocity
 from linkequity.analysis.plan import (
     PLACEMENT_CONTENT,
     PLACEMENT_OTHER,
     PLACEMENT_UNKNOWN,
     CandidateLinks,
     CandidatePages,
+    PlannedTier2Link,
     blocking_mask,
     checklist,
     plan_tier2,
@@ -76,6 +81,7 @@ from linkequity.services.targets import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from linkequity.store import Store
@@ -116,6 +122,9 @@ class PlanReport:
         For each chosen tier-1 page: ``target, new_links, keywords, brand, current``
         (referring domains per anchor class now), ``new`` (new links per
         class) and ``alerts`` (over-optimisation of its profile now).
+    footprints : list of dict
+        The plan checked for the patterns the audit flags
+        (``analysis.footprint``): ``rule, is_risk, message, pages``.
     notes : list of str
         What was not checked, and how the numbers are made.
     """
@@ -136,6 +145,7 @@ class PlanReport:
     candidates: list[dict[str, Any]]
     rejected: list[dict[str, Any]]
     anchor_mix: list[dict[str, Any]] = field(default_factory=list)
+    footprints: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -158,6 +168,7 @@ class PlanReport:
             "candidates": self.candidates,
             "rejected": self.rejected,
             "anchor_mix": self.anchor_mix,
+            "footprints": self.footprints,
             "notes": self.notes,
         }
 
@@ -289,6 +300,7 @@ def plan_target(
         tier1_ids = pa.array(loaded.url_ids[tier1])
         anchor_rows = store.inbound_anchors(snapshot, tier1_ids)
         title_rows = store.page_titles(snapshot, tier1_ids)
+        dated_rows = store.inbound_first_seen(snapshot, tier1_ids)
     domain_names = np.asarray(loaded.domain_names, dtype=object)
     page_domain = domain_names[loaded.domain_of_node]
     is_competitor = (
@@ -379,6 +391,9 @@ def plan_target(
         loaded.url_ids,
         page_domain,
     )
+    footprints = _footprints(
+        plan.links, anchor_plans, anchor_rows, dated_rows, details, loaded.url_ids, page_domain
+    )
     notes.append(
         "anchors: each link's class is the one its page's profile (referring domains from "
         "other sites, classed with the site's name and the page title's keywords) lacks most "
@@ -451,6 +466,15 @@ def plan_target(
                 "reasons": reason_labels(int(mask)),
             }
             for p, mask in zip(tier1[~passed], masks[~passed], strict=True)
+        ],
+        footprints=[
+            {
+                "rule": str(check.rule),
+                "is_risk": check.is_risk,
+                "message": check.message,
+                "pages": list(check.pages),
+            }
+            for check in footprints
         ],
         anchor_mix=[
             {
@@ -537,6 +561,81 @@ def _anchor_plans(
             profile, new_links=k, keywords=keywords, brand=brand_from_titles(titled, rules)
         )
     return plans
+
+
+def _footprints(
+    links: Sequence[PlannedTier2Link],
+    anchor_plans: dict[int, PageAnchorPlan],
+    anchor_rows: pa.Table,
+    dated_rows: pa.Table,
+    details: pa.Table,
+    url_ids: npt.NDArray[np.int64],
+    page_domain: npt.NDArray[Any],
+) -> tuple[FootprintCheck, ...]:
+    """Check the plan for footprints, with what the store knows of its pages and sources."""
+    url_of = [str(url) for url in details.column("url").to_pylist()]
+    templates = details.column("template_hash").to_pylist()
+    marks = details.column("footprints").to_pylist()
+    row_target = int64_column(anchor_rows.column("target_url_id"))
+    links_in = int64_column(anchor_rows.column("links"))
+    followed_in = int64_column(anchor_rows.column("followed_links"))
+    followed: dict[str, int] = {}
+    unfollowed: dict[str, int] = {}
+    for node in anchor_plans:
+        mine = row_target == url_ids[node]
+        followed[url_of[node]] = int(followed_in[mine].sum())
+        unfollowed[url_of[node]] = int(links_in[mine].sum() - followed_in[mine].sum())
+    sources = [
+        PlannedSource(NEW_PAGE, None)
+        if link.source < 0
+        else PlannedSource(
+            url_of[link.source],
+            str(page_domain[link.source]),
+            templates[link.source],
+            _owner_ids(marks[link.source]),
+        )
+        for link in links
+    ]
+    return check_plan_footprint(
+        [url_of[link.target] for link in links],
+        sources,
+        followed_now=followed,
+        unfollowed_now=unfollowed,
+        anchor_alerts={
+            url_of[node]: [alert.message for alert in anchors.alerts]
+            for node, anchors in anchor_plans.items()
+        },
+        weekly_new_links=_weekly_new_links(dated_rows),
+    )
+
+
+def _owner_ids(footprints: str | None) -> tuple[str, ...]:
+    """Return the analytics, tag manager and AdSense ids of a page's stored footprints JSON."""
+    if not footprints:
+        return ()
+    ids: dict[str, list[str]] = json.loads(footprints)
+    return tuple(sorted({owner for values in ids.values() for owner in values}))
+
+
+def _weekly_new_links(dated_rows: pa.Table) -> npt.NDArray[np.int64]:
+    """Count new links per week from the first dated one to this week (undated ones left out)."""
+    first_seen = dated_rows.column("first_seen").to_numpy(zero_copy_only=False)
+    first_seen = first_seen.astype("datetime64[us]")
+    now = np.array([datetime.now(UTC).replace(tzinfo=None)], dtype="datetime64[us]")
+    _, domains = np.unique(
+        np.asarray(dated_rows.column("source_domain").to_pylist(), dtype=object),
+        return_inverse=True,
+    )
+    dated = ~np.isnat(first_seen)
+    if not dated.any():
+        return np.zeros(0, np.int64)
+    velocity = weekly_velocity(
+        first_seen[dated],
+        np.full(int(dated.sum()), np.datetime64("NaT"), dtype="datetime64[us]"),
+        domains.reshape(-1)[dated].astype(np.int64),
+        last_week=int(week_of(now)[0]),
+    )
+    return velocity.new_links
 
 
 def _anchor_fields(anchors: PageAnchorPlan, nth: int, url: str) -> dict[str, str]:

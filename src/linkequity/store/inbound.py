@@ -1,9 +1,10 @@
-"""What an anchor profile reads: the live links into some pages, grouped by anchor and domain.
+"""The links into some pages from other sites: their anchors, rel and dates; and page titles.
 
-A profile counts the links from other sites only: a site's links to its own
-pages (menus, related posts) are no vote of anyone else. Links are the live
-ones of a snapshot (known by it and not lost), any rel, as ``store.tiers``
-reads them; an anchor is grouped on its folded form (``links.anchor_key``).
+What a page's link profile is made of: the links from other sites only (a
+site's links to its own pages, menus and related posts, are no vote of
+anyone else). Links are the live ones of a snapshot (known by it and not
+lost), any rel, as ``store.tiers`` reads them; an anchor is grouped on its
+folded form (``links.anchor_key``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ def inbound_anchors(
 ) -> pa.Table:
     """Return the anchors of the live links from other domains into the URLs, grouped.
 
-    Columns: ``target_url_id, anchor, is_image, alt, source_domain, links``:
-    one row per target page, folded anchor, image flag, alt text and
-    referring domain, ``anchor`` its commonest spelling there and ``links``
-    how many links the row stands for. Ordered for reproducible output.
+    Columns: ``target_url_id, anchor, is_image, alt, source_domain, links,
+    followed_links``: one row per target page, folded anchor, image flag, alt
+    text and referring domain, ``anchor`` its commonest spelling there,
+    ``links`` how many links the row stands for and ``followed_links`` how
+    many of them are not nofollow, sponsored or ugc (unknown rel counts as
+    followed, as the link graph takes it). Ordered for reproducible output.
     """
     conn.register("profile_pages", pa.table({"url_id": url_ids.cast(pa.int64())}))
     try:
@@ -35,7 +38,10 @@ def inbound_anchors(
             """SELECT l.target_url_id, mode(l.anchor ORDER BY l.anchor) AS anchor,
                 coalesce(l.is_image, false) AS is_image,
                 CASE WHEN l.is_image THEN coalesce(l.alt, '') ELSE '' END AS alt,
-                s.domain AS source_domain, count(*) AS links
+                s.domain AS source_domain, count(*) AS links,
+                count(*) FILTER (WHERE NOT (coalesce(l.is_nofollow, false)
+                    OR coalesce(l.is_sponsored, false) OR coalesce(l.is_ugc, false)))
+                    AS followed_links
             FROM links l
             SEMI JOIN profile_pages p ON p.url_id = l.target_url_id
             JOIN urls s ON s.id = l.source_url_id
@@ -47,6 +53,30 @@ def inbound_anchors(
         )
     finally:
         conn.unregister("profile_pages")
+
+
+def inbound_first_seen(
+    conn: duckdb.DuckDBPyConnection, snapshot_id: int, url_ids: pa.Array[Any]
+) -> pa.Table:
+    """Return ``(first_seen, source_domain)`` of each live link from another site into the URLs.
+
+    ``first_seen`` is ``NULL`` where no source dated the link.
+    """
+    conn.register("dated_pages", pa.table({"url_id": url_ids.cast(pa.int64())}))
+    try:
+        return fetch_arrow(
+            conn,
+            """SELECT l.first_seen, s.domain AS source_domain
+            FROM links l
+            SEMI JOIN dated_pages p ON p.url_id = l.target_url_id
+            JOIN urls s ON s.id = l.source_url_id
+            JOIN urls t ON t.id = l.target_url_id
+            WHERE l.first_snapshot_id <= ? AND l.lost_at IS NULL AND s.domain <> t.domain
+            ORDER BY l.id""",
+            [snapshot_id],
+        )
+    finally:
+        conn.unregister("dated_pages")
 
 
 def page_titles(

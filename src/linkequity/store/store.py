@@ -16,8 +16,8 @@ import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
 from linkequity.store import (
-    anchors,
     frontier,
+    inbound,
     metrics,
     parquet,
     queries,
@@ -496,16 +496,21 @@ class Store:
     def inbound_anchors(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
         """Return the anchors of live links from other domains into the URLs, grouped.
 
-        See ``anchors.inbound_anchors``: ``(target_url_id, anchor, is_image,
-        alt, source_domain, links)``.
+        See ``inbound.inbound_anchors``: ``(target_url_id, anchor, is_image,
+        alt, source_domain, links, followed_links)``.
         """
         with self._translated_errors():
-            return anchors.inbound_anchors(self._conn, snapshot_id, url_ids)
+            return inbound.inbound_anchors(self._conn, snapshot_id, url_ids)
+
+    def inbound_first_seen(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
+        """Return ``(first_seen, source_domain)`` of live links from other sites to the URLs."""
+        with self._translated_errors():
+            return inbound.inbound_first_seen(self._conn, snapshot_id, url_ids)
 
     def page_titles(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
         """Return ``(url_id, title)`` of the URLs whose latest fetch had a title."""
         with self._translated_errors():
-            return anchors.page_titles(self._conn, snapshot_id, url_ids)
+            return inbound.page_titles(self._conn, snapshot_id, url_ids)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

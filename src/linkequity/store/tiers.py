@@ -104,8 +104,9 @@ def page_details(
 
     Columns: ``url_id, url, domain, is_recorded`` (whether the store holds a
     page row for it: false for a page only seen in exports), ``status``,
-    ``is_indexable``, ``non_indexable_reason``, ``is_robots_allowed``, the
-    last four ``NULL`` when it has none. The latest fetch is that of the
+    ``is_indexable``, ``non_indexable_reason``, ``is_robots_allowed``,
+    ``template_hash`` and ``footprints`` (JSON of its owner ids), the last six
+    ``NULL`` when it has none. The latest fetch is that of the
     highest snapshot up to *snapshot_id*, then the latest ``fetched_at``.
     """
     wanted = pa.table(
@@ -120,7 +121,7 @@ def page_details(
             conn,
             """WITH latest AS (
                 SELECT p.url_id, p.status, p.is_indexable, p.non_indexable_reason,
-                    p.is_robots_allowed
+                    p.is_robots_allowed, p.template_hash, p.footprints
                 FROM pages p SEMI JOIN wanted_pages w ON w.url_id = p.url_id
                 WHERE p.snapshot_id <= ?
                 QUALIFY row_number() OVER (
@@ -128,7 +129,8 @@ def page_details(
                     ORDER BY p.snapshot_id DESC, p.fetched_at DESC NULLS LAST,
                         p.file_id DESC NULLS LAST) = 1)
             SELECT w.url_id, u.url, u.domain, l.url_id IS NOT NULL AS is_recorded,
-                l.status, l.is_indexable, l.non_indexable_reason, l.is_robots_allowed
+                l.status, l.is_indexable, l.non_indexable_reason, l.is_robots_allowed,
+                l.template_hash, l.footprints
             FROM wanted_pages w JOIN urls u ON u.id = w.url_id
             LEFT JOIN latest l ON l.url_id = w.url_id
             ORDER BY w.position""",

@@ -1,4 +1,4 @@
-"""The inbound anchors of pages, grouped by anchor and referring domain, and page titles."""
+"""The links into pages from other sites: anchors grouped by anchor and domain, first seen."""
 
 from __future__ import annotations
 
@@ -29,8 +29,14 @@ def test_inbound_anchors_group_live_links_from_other_domains(
         store,
         [
             sighting("https://a.example/1", TARGET, 0, anchor="Road Bikes"),
-            sighting("https://a.example/2", TARGET, 1, anchor="road  bikes"),
-            sighting("https://www.a.example/3", TARGET, 2, anchor="road bikes"),
+            sighting("https://a.example/2", TARGET, 1, anchor="road  bikes", is_ugc=True),
+            sighting(
+                "https://www.a.example/3",
+                TARGET,
+                2,
+                anchor="road bikes",
+                first_seen=datetime(2024, 3, 1),
+            ),
             sighting("https://b.example/", TARGET, 3, anchor="", is_image=True, alt="logo"),
             sighting("https://c.example/", TARGET, 4, anchor="gone", lost_at=datetime(2024, 1, 1)),
             sighting("https://t.example/", TARGET, 5, anchor="internal menu"),
@@ -42,12 +48,27 @@ def test_inbound_anchors_group_live_links_from_other_domains(
     for row in rows:
         del row["target_url_id"]
     assert rows == [
-        {"anchor": "", "is_image": True, "alt": "logo", "source_domain": "b.example", "links": 1},
+        {
+            "anchor": "",
+            "is_image": True,
+            "alt": "logo",
+            "source_domain": "b.example",
+            "links": 1,
+            "followed_links": 1,
+        },
         {
             "anchor": "Road Bikes",
             "is_image": False,
             "alt": "",
             "source_domain": "a.example",
             "links": 3,
+            "followed_links": 2,
         },
+    ]
+    dated = store.inbound_first_seen(1, pa.array(ids.column("url_id").to_pylist())).to_pylist()
+    assert sorted(dated, key=lambda row: str(row["first_seen"])) == [
+        {"first_seen": datetime(2024, 3, 1), "source_domain": "a.example"},
+        {"first_seen": None, "source_domain": "a.example"},
+        {"first_seen": None, "source_domain": "a.example"},
+        {"first_seen": None, "source_domain": "b.example"},
     ]
