@@ -211,6 +211,22 @@ class TestEquityOfTheSampleWebsSpam:
         after = recompute.page_rank(recompute.without(entries))
         assert equity.loss == pytest.approx(before - after, rel=1e-6)
 
+    def test_one_page_of_a_domain_that_keeps_linking_costs_nothing_at_domain_level(
+        self, web_db: Path, manifest: dict[str, Any], recompute: Recompute
+    ) -> None:
+        money = manifest["target"]["domain"]
+        equity = disavow_equity(web_db, [money], spam_entries(manifest))
+        pbn = next(item for item in equity.entries if item.pages > 1)
+        page = next(
+            recompute.url[source]
+            for source, target in recompute.graph.edges
+            if recompute.covered(pbn.entry, source) and recompute.domain[target] == money
+        )
+        one_page = disavow_equity(web_db, [money], [DisavowEntry(page)])
+        assert one_page.loss > 0
+        assert one_page.domain_loss == 0.0
+        assert one_page.domain_rank == pytest.approx(equity.domain_rank)
+
     def test_build_writes_the_file_atomically(
         self, web_db: Path, manifest: dict[str, Any], tmp_path: Path
     ) -> None:
@@ -232,6 +248,11 @@ class TestEquityOfTheSampleWebsSpam:
             build_disavow(web_db, [money], [*spam, too_long], output)
         assert output.read_text(encoding="utf-8") == text
         assert sorted(path.name for path in tmp_path.iterdir()) == ["disavow.txt"]
+        folder = tmp_path / "folder.txt"
+        folder.mkdir()
+        with pytest.raises(UsageError, match="cannot write"):
+            build_disavow(web_db, [money], spam, folder)
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["disavow.txt", "folder.txt"]
 
     def test_check_diffs_a_file_against_proposed_entries(
         self, web_db: Path, manifest: dict[str, Any], tmp_path: Path
@@ -291,6 +312,14 @@ def test_cli_writes_checks_and_prints_json(
 
     bad = tmp_path / "bad.txt"
     bad.write_text("domain:a.example\ndomain:b.example/blog\nspam.example\n", encoding="utf-8")
+    shown = runner.invoke(app, [money, *args, "--check", str(bad)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 1
+    assert f"What {bad} removes" in shown.stdout
+    assert "+ domain:pro-bed-8.example  # pbn in the sample web" in shown.stdout
+    assert "- domain:a.example" in shown.stdout
+    assert "No followed link to remove in this snapshot: domain:a.example" in shown.stdout
+    assert "What the disavow removes" in shown.stdout
+
     checked = runner.invoke(app, ["--check", str(bad)])
     assert checked.exit_code == 1
     assert f"{bad}:2: error: a domain entry with a path is a subpath" in checked.stdout
@@ -364,5 +393,15 @@ def test_read_errors_are_one_line_and_name_the_file(tmp_path: Path, imported_db:
         disavow_equity(imported_db, ["nowhere.example"], spam)
     with pytest.raises(StoreError, match="no project"):
         disavow_equity(tmp_path / "none.duckdb", ["example-garden.com"], spam)
+    with pytest.raises(UsageError, match="no target"):
+        disavow_equity(imported_db, [], spam)
+    with pytest.raises(UsageError, match="damping"):
+        disavow_equity(imported_db, ["example-garden.com"], spam, damping=1.0)
+    with pytest.raises(UsageError, match="links_to"):
+        disavow_equity(imported_db, ["example-garden.com"], spam, links_to="nowhere")  # type: ignore[arg-type]
+    listed = tmp_path / "disavow.txt"
+    listed.write_text("domain:spam.example\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="needs a project"):
+        check_disavow(listed, None, ["example-garden.com"])
     with pytest.raises(UsageError, match="nothing to disavow"):
         build_disavow(imported_db, ["example-garden.com"], [], tmp_path / "d.txt")

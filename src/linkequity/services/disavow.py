@@ -446,6 +446,11 @@ def disavow_equity(
             f"damping must be between 0 and 1 (exclusive), got {damping}",
             hint="0.85 is the usual value.",
         )
+    if links_to not in ("site", "anywhere"):
+        raise UsageError(
+            f"links_to must be 'site' or 'anywhere', got {links_to!r}",
+            hint="'site' removes the links to the target's domains, as Google does.",
+        )
     names, urls = parse_target(target)
     unique = list({(entry.is_domain, entry.value): entry for entry in reversed(entries)}.values())
     unique.reverse()
@@ -664,13 +669,8 @@ def _equity(
     cols = coo.col.astype(np.int64)
     if links_to == "site":
         is_reachable = np.isin(ranked.domain_of_node[cols], ranked.target_domains)
-    elif links_to == "anywhere":
-        is_reachable = np.ones(rows.size, dtype=np.bool_)
     else:
-        raise UsageError(
-            f"links_to must be 'site' or 'anywhere', got {links_to!r}",
-            hint="'site' removes the links to the target's domains, as Google does.",
-        )
+        is_reachable = np.ones(rows.size, dtype=np.bool_)
     scores = pagerank(graph, damping=damping, teleport=teleport)
     target_rank = float(scores[targets].sum())
 

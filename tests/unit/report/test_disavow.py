@@ -65,6 +65,7 @@ class TestEntries:
         assert site.covers(url("http://www.spam.example/p"))
         assert not site.covers(domain("notspam.example"))
         assert not url("http://spam.example/").covers(url("http://spam.example/p"))
+        assert url("http://spam.example/p").covers(url("HTTP://spam.example:80/p"))
 
 
 class TestWrite:
@@ -235,6 +236,7 @@ class TestLint:
             ("www.spam.example/page.html", "bad-line"),
             ("just words", "bad-line"),
             ("ftp://spam.example/file", "bad-line"),
+            ("https://spam.example:99999/p", "bad-line"),
             ("https://spam.example/a page", "bad-line"),
             ("domain:spam.example # a PBN", "bad-line"),
             ("domain:", "bad-line"),
