@@ -10,11 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 import pytest
-
-from linkequity.model.pages import PageRecord
-from linkequity.store.monitor import MonitorStore
 from tests.unit.store.test_verification import (
     CHECKED_AT,
     EARLIER,
@@ -28,10 +24,14 @@ from tests.unit.store.test_verification import (
     verify_crawl,
 )
 
+from linkequity.model.pages import PageRecord
+from linkequity.store.monitor import MonitorStore
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    import pyarrow as pa
     from tests.unit.store.conftest import ImportSightings
 
 PAGE = "https://blog.test/post"
