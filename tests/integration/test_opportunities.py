@@ -228,6 +228,43 @@ def test_imported_exports_say_what_cannot_be_known(imported_db: Path) -> None:
     assert "no live link to rival-one.example, rival-two.example" in notes
 
 
+@pytest.mark.slow
+def test_imported_links_to_the_targets_pages_found_dead_by_a_later_crawl(
+    imported_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "imported.duckdb"
+    shutil.copy(imported_db, db)
+    site = "https://www.example-garden.com"
+    with Store.open(db) as store, store.transaction():
+        snapshot = store.begin_snapshot(kind="crawl")
+        store.write_pages(
+            snapshot,
+            None,
+            pages_to_arrow(
+                [
+                    page(f"{site}/", "Example Garden: seeds, tools and raised beds.",
+                         title="Example Garden"),
+                    page(f"{site}/tools/hand-trowels/", "Hand trowels in steel and ash.",
+                         title="Trowels"),
+                    page(f"{site}/tools/trowels/", None, status=404),
+                    page(f"{site}/sale/", None, status=410),
+                ]
+            ),
+        )  # fmt: skip
+        store.finish_snapshot(snapshot)
+    found = find_opportunities(db, ["example-garden.com"], parts=["reclaim"])
+    by_url = {dead["url"]: dead for dead in found.reclaim}
+    assert set(by_url) == {f"{site}/tools/trowels/", f"{site}/sale/"}
+    # Every live imported link to them, as the store counts them.
+    assert (len(by_url[f"{site}/sale/"]["links"]), by_url[f"{site}/sale/"]["reason"]) == (
+        16,
+        "410 gone",
+    )
+    assert len(by_url[f"{site}/tools/trowels/"]["links"]) == 10
+    assert by_url[f"{site}/tools/trowels/"]["redirect_to"] == f"{site}/tools/hand-trowels/"
+    assert found.reclaim[0]["url"] == f"{site}/sale/"  # 11 referring domains before 6
+
+
 def test_a_competitor_may_not_be_the_target(imported_db: Path) -> None:
     with pytest.raises(UsageError, match="competitor example-garden.com is a domain of the target"):
         find_opportunities(

@@ -17,10 +17,10 @@ Broken link building
 
 Reclamation
     Links to the target's own dead URLs, each dead URL with a 301 suggestion:
-    the live page of the target whose title and text best match the dead URL's
-    slug words and the anchors of the links to it (TF-IDF cosine); when
-    nothing matches, the home page of its host, else the live page of highest
-    authority.
+    the live page of the target whose slug, title and text best match the dead
+    URL's slug words (TF-IDF cosine); when they match nothing, its slug and the
+    anchors of the links to it together; when nothing matches, the home page of
+    its host, else the live page of highest authority.
 
 Unlinked brand mentions
     A brand matches case-insensitively as whole words, its words joined by
@@ -184,20 +184,26 @@ class RedirectChoice:
     page : int
         Index of the chosen live page; -1 when there is none.
     score : float
-        TF-IDF cosine of the dead URL's words and the page; 0 for a fallback.
-    is_matched : bool
-        Whether the words chose it (else it is the fallback).
+        TF-IDF cosine of the words that chose it and the page; 0 for a fallback.
+    basis : str
+        What chose it: ``"slug"``, ``"slug and anchors"`` or ``"fallback"``.
     """
 
     page: int
     score: float
-    is_matched: bool
+    basis: str
+
+    @property
+    def is_matched(self) -> bool:
+        """Whether words chose the page (else it is the fallback)."""
+        return self.basis != "fallback"
 
 
 def choose_redirects(
-    dead_words: Sequence[str],
+    dead_slugs: Sequence[str],
     live_texts: Sequence[str],
     *,
+    dead_anchors: Sequence[str] | None = None,
     live_languages: Sequence[str | None] | None = None,
     fallbacks: Sequence[int] | None = None,
     min_score: float = 0.05,
@@ -205,16 +211,20 @@ def choose_redirects(
     """Pick the live page each dead URL should redirect to (301).
 
     One TF-IDF model is fitted on the live pages' texts and the dead URLs'
-    words (slug words and the anchors of links to it); each dead URL takes the
-    live page of highest cosine, if it reaches ``min_score``, else its
-    fallback.
+    words. The slug words speak first: a dead URL takes the live page of
+    highest cosine to them if it reaches ``min_score``. Anchors are what other
+    sites called the page, often the brand, a naked URL or "read more", so
+    they count only when the slug matches nothing: then the slug and anchor
+    words together choose, and when they match nothing either, the fallback.
 
     Parameters
     ----------
-    dead_words : sequence of str
-        The words of each dead URL.
+    dead_slugs : sequence of str
+        The slug words of each dead URL (``slug_words``).
     live_texts : sequence of str
-        Title and main text of each live page of the target.
+        Slug words, title and main text of each live page of the target.
+    dead_anchors : sequence of str, optional
+        The anchor words of the links to each dead URL.
     live_languages : sequence of str or None, optional
         Language of each live page.
     fallbacks : sequence of int, optional
@@ -228,37 +238,52 @@ def choose_redirects(
     list of RedirectChoice
         One per dead URL, in order.
 
+    Raises
+    ------
+    ValueError
+        If ``dead_anchors`` or ``fallbacks`` differ in length from ``dead_slugs``.
+
     Examples
     --------
     >>> choices = choose_redirects(
-    ...     ["old garden trowels", "zzz"],
+    ...     ["old garden trowels", "sale", "zzz"],
     ...     ["Compost bins for small gardens", "Garden trowels: steel and ash"],
-    ...     fallbacks=[0, 0],
+    ...     dead_anchors=["the shop", "compost bins", ""],
+    ...     fallbacks=[0, 0, 0],
     ... )
-    >>> [(c.page, c.is_matched) for c in choices]
-    [(1, True), (0, False)]
+    >>> [(c.page, c.basis) for c in choices]
+    [(1, 'slug'), (0, 'slug and anchors'), (0, 'fallback')]
     """
-    n_dead, n_live = len(dead_words), len(live_texts)
+    n_dead, n_live = len(dead_slugs), len(live_texts)
+    anchors = list(dead_anchors) if dead_anchors is not None else [""] * n_dead
     if fallbacks is None:
         fallbacks = [-1] * n_dead
-    if len(fallbacks) != n_dead:
-        raise ValueError(f"{n_dead} dead URLs but {len(fallbacks)} fallbacks")
+    if len(fallbacks) != n_dead or len(anchors) != n_dead:
+        raise ValueError(
+            f"{n_dead} dead URLs but {len(anchors)} anchors and {len(fallbacks)} fallbacks"
+        )
     if n_live == 0:
-        return [RedirectChoice(-1, 0.0, is_matched=False) for _ in range(n_dead)]
+        return [RedirectChoice(-1, 0.0, "fallback") for _ in range(n_dead)]
     languages = list(live_languages) if live_languages is not None else [None] * n_live
+    queries = [
+        *dead_slugs,
+        *(f"{slug} {words}" for slug, words in zip(dead_slugs, anchors, strict=True)),
+    ]
     model = RelevanceModel.fit(
-        [*live_texts, *dead_words], languages=[*languages, *([None] * n_dead)]
+        [*live_texts, *queries], languages=[*languages, *([None] * len(queries))]
     )
-    sources = np.repeat(np.arange(n_live, n_live + n_dead), n_live)
-    targets = np.tile(np.arange(n_live), n_dead)
-    scores = model.similarities(sources, targets).reshape(n_dead, n_live)
+    sources = np.repeat(np.arange(n_live, n_live + len(queries)), n_live)
+    targets = np.tile(np.arange(n_live), len(queries))
+    scores = model.similarities(sources, targets).reshape(len(queries), n_live)
     choices: list[RedirectChoice] = []
-    for row, fallback in zip(scores, fallbacks, strict=True):
-        best = int(np.argmax(row)) if row.size else -1
-        if best >= 0 and row[best] >= min_score:
-            choices.append(RedirectChoice(best, float(row[best]), is_matched=True))
+    for k, fallback in enumerate(fallbacks):
+        for row, basis in ((scores[k], "slug"), (scores[n_dead + k], "slug and anchors")):
+            best = int(np.argmax(row))
+            if row[best] >= min_score:
+                choices.append(RedirectChoice(best, float(row[best]), basis))
+                break
         else:
-            choices.append(RedirectChoice(int(fallback), 0.0, is_matched=False))
+            choices.append(RedirectChoice(int(fallback), 0.0, "fallback"))
     return choices
 
 

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkequity.analysis.opportunities import (
+    RedirectChoice,
     brand_pattern,
     brand_tokens,
     choose_redirects,
@@ -511,24 +512,20 @@ def _reclaim(context: _Context, dead: pa.Table) -> tuple[list[dict[str, Any]], i
         )
     dead_urls = list(groups.values())
     live = _live_target_pages(context)
-    words = [
-        " ".join(
-            dict.fromkeys(
-                " ".join([slug_words(d["url"]), *(lk["anchor"] for lk in d["links"])])
-                .lower()
-                .split()
-            )
-        )
+    slugs = [slug_words(d["url"]) for d in dead_urls]
+    anchors = [
+        " ".join(dict.fromkeys(" ".join(lk["anchor"] for lk in d["links"]).lower().split()))
         for d in dead_urls
     ]
     choices = choose_redirects(
-        words,
+        slugs,
         live["texts"],
+        dead_anchors=anchors,
         live_languages=live["languages"],
         fallbacks=[_fallback(live, d["host"]) for d in dead_urls],
     )
     rows: list[dict[str, Any]] = []
-    for group, said, choice in zip(dead_urls, words, choices, strict=True):
+    for group, slug, said, choice in zip(dead_urls, slugs, anchors, choices, strict=True):
         found = group["links"]
         rows.append(
             {
@@ -538,7 +535,8 @@ def _reclaim(context: _Context, dead: pa.Table) -> tuple[list[dict[str, Any]], i
                 "links": sorted(found, key=lambda lk: -(lk["authority"] or 0.0)),
                 "redirect_to": live["urls"][choice.page] if choice.page >= 0 else None,
                 "redirect_score": choice.score,
-                "redirect_why": _redirect_why(said, choice.page, choice.is_matched, choice.score),
+                "redirect_basis": choice.basis,
+                "redirect_why": _redirect_why(slug, said, choice),
             }
         )
     rows.sort(
@@ -550,8 +548,9 @@ def _reclaim(context: _Context, dead: pa.Table) -> tuple[list[dict[str, Any]], i
     )
     context.notes.append(
         f"{part}: each dead URL's 301 goes to the live, indexable page of the target whose "
-        "title and text best match the words of its slug and of the anchors pointing to it "
-        "(TF-IDF cosine); when none shares a word, the home page of its host, else the live "
+        "slug, title and text best match its slug words (TF-IDF cosine); when they match "
+        "nothing, its slug and the anchors pointing to it; when nothing matches, the home "
+        "page of its host, else the live "
         "page of highest authority"
     )
     return rows[: context.top], len(rows)
@@ -576,7 +575,13 @@ def _live_target_pages(context: _Context) -> dict[str, Any]:
         for row in texts.to_pylist()
     }
     urls = [str(url) for url in live.column("url").to_pylist()]
-    words = [text_of.get(int(i), (slug_words(url), None)) for i, url in zip(ids, urls, strict=True)]
+    words = [
+        (
+            f"{slug_words(url)} {text_of.get(int(i), ('', None))[0]}",
+            text_of.get(int(i), ("", None))[1],
+        )
+        for i, url in zip(ids, urls, strict=True)
+    ]
     authority = _authority(context, [int(i) for i in ids])
     return {
         "urls": urls,
@@ -598,12 +603,20 @@ def _fallback(live: dict[str, Any], host: str) -> int:
     return int(np.argmax(scores))
 
 
-def _redirect_why(words: str, page: int, is_matched: bool, score: float) -> str:
-    if page < 0:
+def _redirect_why(slug: str, anchors: str, choice: RedirectChoice) -> str:
+    if choice.page < 0:
         return "no live, indexable page of the target is known (none fetched with a 2xx)"
-    if is_matched:
-        return f"best match of its words '{words}' (TF-IDF cosine {score:.2f})"
-    return f"no live page shares its words '{words}': the home page or the strongest page"
+    if choice.basis == "slug":
+        return f"best match of its slug words '{slug}' (TF-IDF cosine {choice.score:.2f})"
+    if choice.basis == "slug and anchors":
+        return (
+            f"its slug '{slug}' matches no page; best match of it with the anchors "
+            f"'{anchors}' (TF-IDF cosine {choice.score:.2f})"
+        )
+    return (
+        f"no live page shares the words of its slug '{slug}' or anchors: the home page "
+        "of its host, else the live page of highest authority"
+    )
 
 
 def _mentions(context: _Context, brands: tuple[str, ...]) -> tuple[list[dict[str, Any]], int]:

@@ -136,8 +136,24 @@ class TestChooseRedirects:
         assert not choice.is_matched
 
     def test_fallbacks_must_match_the_dead_urls(self) -> None:
-        with pytest.raises(ValueError, match="2 dead URLs but 1 fallbacks"):
+        with pytest.raises(ValueError, match="2 dead URLs but 2 anchors and 1 fallbacks"):
             choose_redirects(["a", "b"], self.LIVE, fallbacks=[0])
+
+    def test_the_slug_speaks_before_the_anchors(self) -> None:
+        # Anchors naming the brand would pull the page to the home page.
+        (choice,) = choose_redirects(
+            ["garden trowels"],
+            self.LIVE,
+            dead_anchors=["sproutroot home sproutroot"],
+            fallbacks=[0],
+        )
+        assert (choice.page, choice.basis) == (1, "slug")
+
+    def test_anchors_choose_when_the_slug_matches_nothing(self) -> None:
+        (choice,) = choose_redirects(
+            ["p 1234"], self.LIVE, dead_anchors=["compost tumblers"], fallbacks=[2]
+        )
+        assert (choice.page, choice.basis, choice.is_matched) == (0, "slug and anchors", True)
 
 
 class TestBrands:
