@@ -356,20 +356,25 @@ def test_cli_usage_errors(tmp_path: Path, imported_db: Path) -> None:
 
 def test_imported_exports_end_to_end(imported_db: Path, tmp_path: Path) -> None:
     domains = tmp_path / "spam.txt"
-    domains.write_text("# many pages\nexample.org\nexample.net\n", encoding="utf-8")
+    domains.write_text(
+        "# many pages\nexample.org\nexample.net\nhttp://elsewhere.example/\n", encoding="utf-8"
+    )
     output = tmp_path / "disavow.txt"
     run = run_disavow(["example-garden.com"], db=imported_db, domains=domains, output=output)
     assert run.written is not None
     assert run.equity is not None
+    assert [(p.line, p.code) for p in run.written.problems] == [(7, "subpath")]
+    assert [entry.line for entry in run.equity.unmatched] == ["http://elsewhere.example/"]
     assert 0 < run.equity.loss < run.equity.target_rank
     assert {item.entry.line for item in run.equity.entries} == {
         "domain:example.org",
         "domain:example.net",
     }
-    assert output.read_text(encoding="utf-8").splitlines()[-3:] == [
+    assert output.read_text(encoding="utf-8").splitlines()[-4:] == [
         "domain:example.net",
         "# many pages",
         "domain:example.org",
+        "http://elsewhere.example/",
     ]
 
 

@@ -17,7 +17,9 @@ from linkequity.cli.render import safe_text, stdout
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
-    from linkequity.report.disavow import DisavowDiff, DisavowEntry, DisavowLint
+    from collections.abc import Sequence
+
+    from linkequity.report.disavow import DisavowDiff, DisavowEntry, DisavowLint, LintProblem
     from linkequity.services.disavow import DisavowEquity, DisavowRun
 
 __all__ = ["disavow_"]
@@ -111,6 +113,7 @@ def print_run(run: DisavowRun, *, top: int) -> None:
                 f"{written.lines:,} lines, {written.size_bytes:,} bytes."
             )
         )
+        _print_problems(written.problems, written.path)
     if run.equity is not None:
         print_equity(run.equity, title="What the disavow removes", top=top)
 
@@ -118,13 +121,12 @@ def print_run(run: DisavowRun, *, top: int) -> None:
 def print_lint(lint: DisavowLint, path: Path) -> None:
     """Print a lint as ``FILE:LINE: severity: problem`` lines and a summary."""
     name = safe_text(path)
-    for problem in lint.problems:
-        where = f"{name}:{problem.line}" if problem.line else name
-        stdout.print(Text(f"{where}: {problem.severity}: {safe_text(problem.message, limit=400)}"))
+    _print_problems(lint.problems, path)
     verdict = (
         "no problem"
         if lint.is_clean
-        else (f"{len(lint.errors):,} errors, {len(lint.warnings):,} warnings")
+        else f"{_count(len(lint.errors), 'error', 'errors')}, "
+        f"{_count(len(lint.warnings), 'warning', 'warnings')}"
     )
     stdout.print(
         Text(
@@ -132,6 +134,13 @@ def print_lint(lint: DisavowLint, path: Path) -> None:
             f"{lint.size_bytes:,} bytes: {verdict}"
         )
     )
+
+
+def _print_problems(problems: Sequence[LintProblem], path: Path) -> None:
+    name = safe_text(path)
+    for problem in problems:
+        where = f"{name}:{problem.line}" if problem.line else name
+        stdout.print(Text(f"{where}: {problem.severity}: {safe_text(problem.message, limit=400)}"))
 
 
 def print_diff(diff: DisavowDiff, path: Path) -> None:

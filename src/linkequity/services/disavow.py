@@ -43,6 +43,7 @@ from linkequity.report.disavow import (
     DisavowDiff,
     DisavowEntry,
     DisavowLint,
+    LintProblem,
     diff_disavow,
     lint_disavow,
     parse_entry_list,
@@ -213,15 +214,7 @@ class DisavowCheckReport:
             "entries": len(lint.entries),
             "errors": len(lint.errors),
             "warnings": len(lint.warnings),
-            "problems": [
-                {
-                    "line": p.line,
-                    "severity": p.severity,
-                    "code": p.code,
-                    "message": p.message,
-                }
-                for p in lint.problems
-            ],
+            "problems": [_problem_dict(problem) for problem in lint.problems],
             "diff": None
             if self.diff is None
             else {
@@ -247,6 +240,9 @@ class DisavowBuild:
         The file's size, as Google counts it.
     equity : DisavowEquity
         What the entries remove from the target.
+    problems : tuple of LintProblem
+        What ``lint_disavow`` says of the file written: never an error, but
+        warnings about entries as given (a URL ending in ``/``, say).
     """
 
     path: Path
@@ -254,6 +250,7 @@ class DisavowBuild:
     lines: int
     size_bytes: int
     equity: DisavowEquity
+    problems: tuple[LintProblem, ...]
 
     def as_dict(self) -> dict[str, Any]:
         """Return everything as plain values, for JSON output."""
@@ -263,6 +260,7 @@ class DisavowBuild:
             "lines": self.lines,
             "size_bytes": self.size_bytes,
             "equity": self.equity.as_dict(),
+            "problems": [_problem_dict(problem) for problem in self.problems],
         }
 
 
@@ -591,6 +589,7 @@ def build_disavow(
         lines=lint.lines,
         size_bytes=lint.size_bytes,
         equity=equity,
+        problems=lint.problems,
     )
 
 
@@ -765,6 +764,15 @@ def _domain_loss(
         teleport=teleport,
     )
     return rank, loss
+
+
+def _problem_dict(problem: LintProblem) -> dict[str, Any]:
+    return {
+        "line": problem.line,
+        "severity": problem.severity,
+        "code": problem.code,
+        "message": problem.message,
+    }
 
 
 def _share(value: float, whole: float) -> float | None:
