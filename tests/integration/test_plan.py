@@ -17,7 +17,7 @@ import pytest
 from tests.integration.conftest import domain_of
 
 from linkequity.analysis.anchors import AnchorRules, classify_anchor, mix_sequence
-from linkequity.errors import UsageError
+from linkequity.errors import InvalidUrl, UsageError
 from linkequity.model.links import AnchorClass
 from linkequity.services.plan import NEW_PAGE, PlanReport, plan_target, write_plan_csv
 from linkequity.store import Store
@@ -292,6 +292,35 @@ def test_cli_plans_as_tables_json_and_csv(
     bad = cli("plan", money, "--db", web_db, "--budget", "0")
     assert bad.exit_code != 0
     assert "budget" in bad.stderr
+
+
+@pytest.mark.slow
+def test_own_guest_posts_come_first_among_the_sources(
+    web_db: Path, manifest: dict[str, Any], plan: PlanReport
+) -> None:
+    money = manifest["target"]["domain"]
+    chosen = {link["target"] for link in plan.links}
+    editorial = set(roles(manifest, "editorial"))
+    own = [url for url in manifest["guest_posts"] if url not in chosen][:6]
+    assert own
+    report = plan_target(
+        web_db,
+        [money],
+        budget=6,
+        competitors=roles(manifest, "competitor"),
+        trust_seeds=[*editorial, money],
+        own_pages=[*own, "https://never-seen.example/post/"],
+    )
+    first_of: dict[str, dict[str, Any]] = {}
+    for option in report.options:
+        first_of.setdefault(option["target"], option)
+        if option["is_own"]:
+            assert option["source"] in own
+            assert first_of[option["target"]]["is_own"], "an own page after another"
+    assert any(option["is_own"] for option in report.options)
+    assert any("own pages:" in note and "1 not linked" in note for note in report.notes)
+    with pytest.raises(InvalidUrl, match="own page 'not a url'"):
+        plan_target(web_db, [money], budget=1, own_pages=["not a url"])
 
 
 def test_a_store_of_imports_plans_from_new_pages_with_cautions(imported_db: Path) -> None:

@@ -55,7 +55,8 @@ Pure: arrays in, values out.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -414,12 +415,17 @@ class PlannedTier2Link:
 
 @dataclass(frozen=True, slots=True)
 class SourceOption:
-    """An existing page that could link to a chosen tier-1 page, with its exact gains."""
+    """An existing page that could link to a chosen tier-1 page, with its exact gains.
+
+    ``is_own`` marks one of the user's own pages (their other guest posts),
+    listed before the others.
+    """
 
     source: int
     target: int
     page_gain: float
     domain_gain: float
+    is_own: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,7 +443,8 @@ class Tier2Plan:
         ``new_source_rank`` (domain: ``new_domain_rank``), ``d a r_p``.
     options : list of SourceOption
         For each chosen tier-1 page, the best existing sources on the graph
-        before the plan, best first.
+        before the plan: the user's own pages first, then the rest, each
+        best first.
     internal_asks : list of SourceOption
         For each chosen tier-1 page, the pages of its own domain that do not
         link to it yet and whose link would raise the target, best first:
@@ -480,6 +487,7 @@ def plan_tier2(
     new_source_rank: float | None = None,
     use_new_pages: bool = False,
     internal_sources: npt.ArrayLike = (),
+    own_sources: npt.ArrayLike = (),
     shortlist: int = 8,
     options_per_page: int = 5,
     damping: float = 0.85,
@@ -516,6 +524,10 @@ def plan_tier2(
     internal_sources : array_like of int, optional
         Pages that may carry an internal link to a chosen tier-1 page of
         their own domain (checked by the caller); none by default.
+    own_sources : array_like of int, optional
+        The user's own pages that may link (their other guest posts, checked
+        by the caller): sources of the plan too, and listed first among each
+        chosen page's options.
     shortlist : int, default 8
         Pairs of best first-order gain whose exact gain each step computes.
     options_per_page : int, default 5
@@ -553,7 +565,8 @@ def plan_tier2(
     if domains.size != n:
         raise ValueError(f"{domains.size} domain ids for {n} nodes")
     candidate_ids = np.unique(_ids(candidates, n))
-    source_ids = np.setdiff1d(_ids(sources, n), target_ids)
+    own_ids = np.setdiff1d(_ids(own_sources, n), target_ids)
+    source_ids = np.union1d(np.setdiff1d(_ids(sources, n), target_ids), own_ids)
     if budget < 0 or per_page_cap < 0:
         raise ValueError(f"budget and per_page_cap must be >= 0, got {budget}, {per_page_cap}")
     v = _teleport(teleport, n)
@@ -627,38 +640,28 @@ def plan_tier2(
         for link in links
     ]
     chosen = np.unique(np.array([link.target for link in links], dtype=np.int64))
-    options = _options(
+    options_of = functools.partial(
+        _options,
         graph,
         domains_graph,
         target_ids,
         target_domains,
         domains,
         chosen,
-        source_ids,
-        per_page=options_per_page,
         damping=damping,
         teleport=v,
         domain_teleport=domain_v,
         x=x,
         r=r,
     )
+    own_options = [
+        replace(option, is_own=True) for option in options_of(own_ids, per_page=own_ids.size)
+    ]
+    other_options = options_of(np.setdiff1d(source_ids, own_ids), per_page=options_per_page)
+    place = {int(p): k for k, p in enumerate(chosen)}
+    options = sorted(own_options + other_options, key=lambda o: (place[o.target], not o.is_own))
     internal = np.setdiff1d(np.asarray(internal_sources, dtype=np.int64), target_ids)
-    internal_asks = _options(
-        graph,
-        domains_graph,
-        target_ids,
-        target_domains,
-        domains,
-        chosen,
-        _ids(internal, n),
-        per_page=options_per_page,
-        damping=damping,
-        teleport=v,
-        domain_teleport=domain_v,
-        x=x,
-        r=r,
-        same_domain=True,
-    )
+    internal_asks = options_of(_ids(internal, n), per_page=options_per_page, same_domain=True)
     return Tier2Plan(
         links=relative,
         candidates=candidate_ids[order],

@@ -518,6 +518,14 @@ def plan_(
             metavar="FILE",
         ),
     ] = None,
+    own: Annotated[
+        Path | None,
+        typer.Option(
+            "--own",
+            help="Your own pages (your other guest posts), one URL a line: listed first as sources",
+            metavar="FILE",
+        ),
+    ] = None,
     new_source_authority: Annotated[
         float | None,
         typer.Option(
@@ -553,6 +561,7 @@ def plan_(
         per_page_cap=per_page_cap,
         competitors=_lines(competitors),
         trust_seeds=_lines(trust_seeds),
+        own_pages=_lines(own),
         new_source_authority=new_source_authority,
         unverified_blocks=strict,
         snapshot_id=snapshot,

@@ -895,7 +895,7 @@ def plan_report(report: PlanReport, *, db: Path) -> None:
         for row in report.options:
             options.add_row(
                 Text(safe_text(row["target"], limit=200)),
-                Text(safe_text(row["source"], limit=200)),
+                Text(safe_text(row["source"], limit=200) + (" (yours)" if row["is_own"] else "")),
                 f"{row['page_gain']:.3g}",
                 f"{row['domain_gain']:.3g}",
             )

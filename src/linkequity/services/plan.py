@@ -68,9 +68,10 @@ from linkequity.analysis.plan import (
     relative_spam_mass,
 )
 from linkequity.analysis.relevance import RelevanceModel
-from linkequity.errors import UsageError
+from linkequity.errors import InvalidUrl, UsageError
 from linkequity.graph import LinkGraph, pagerank
 from linkequity.model.links import AnchorClass
+from linkequity.model.urls import normalize_url
 from linkequity.services.project import open_existing
 from linkequity.services.targets import (
     domain_ids,
@@ -107,8 +108,9 @@ class PlanReport:
         were it the only new link; ``anchor_class``: the recommended class of
         its anchor, ``anchor_hint`` what to write).
     options : list of dict
-        Existing sources for each chosen tier-1 page, best first:
-        ``target, source, page_gain, domain_gain``.
+        Existing sources for each chosen tier-1 page, the user's own pages
+        first, then best first: ``target, source, page_gain, domain_gain,
+        is_own``.
     internal_asks : list of dict
         Pages of each chosen tier-1 page's own domain that do not link to it
         yet, whose link would raise the target, best first: ``target,
@@ -191,6 +193,7 @@ def plan_target(
     per_page_cap: int = 2,
     competitors: list[str] | None = None,
     trust_seeds: list[str] | None = None,
+    own_pages: list[str] | None = None,
     new_source_authority: float | None = None,
     snapshot_id: int | None = None,
     max_spam_mass: float = 0.5,
@@ -216,6 +219,10 @@ def plan_target(
         Competitors' registrable domains: their pages are neither candidates nor sources.
     trust_seeds : list of str, optional
         Trusted domains or URLs for spam mass; without them spam is not checked.
+    own_pages : list of str, optional
+        URLs of the user's own pages (their other guest posts): sources
+        whatever their PageRank, and listed first among each chosen page's
+        options, when they may link.
     new_source_authority : float, optional
         Plan links from new pages of this PageRank (on the store's scale)
         instead of from the store's pages.
@@ -265,6 +272,7 @@ def plan_target(
             hint="Leave it out to use the median PageRank of the store's pages.",
         )
     names, urls = parse_target(target)
+    own_urls = _own_urls(own_pages or [])
     competitor_set = {name.strip().lower() for name in competitors or [] if name.strip()}
     notes: list[str] = []
     with open_existing(db, read_only=True) as store:
@@ -353,6 +361,7 @@ def plan_target(
     sources = every[may_link]
     ranks = _pagerank_of(loaded, damping)
     sources = sources[np.argsort(-ranks[sources], kind="stable")[:max_sources]]
+    own = _own_nodes(own_urls, details, may_link, notes)
     plan = plan_tier2(
         loaded.graph,
         loaded.targets,
@@ -366,6 +375,7 @@ def plan_target(
         internal_sources=every[
             may_link & np.isin(loaded.domain_of_node, loaded.domain_of_node[tier1[passed]])
         ],
+        own_sources=own,
         damping=damping,
         teleport=loaded.teleport,
     )
@@ -432,6 +442,7 @@ def plan_target(
                 "source": url_of[option.source],
                 "page_gain": option.page_gain,
                 "domain_gain": option.domain_gain,
+                "is_own": option.is_own,
             }
             for option in plan.options
         ],
@@ -517,6 +528,43 @@ def _load(store: Store, snapshot: int, nodes: pa.Table, target_rows: pa.Table) -
         np.searchsorted(url_ids, int64_column(target_rows.column("url_id"))),
         teleport,
     )
+
+
+def _own_urls(pages: list[str]) -> list[str]:
+    """Normalise the user's own page URLs, naming the one that is no URL."""
+    urls: list[str] = []
+    for text in pages:
+        try:
+            urls.append(normalize_url(text))
+        except InvalidUrl as err:
+            raise InvalidUrl(
+                f"own page {text!r}: {err}", hint="List whole URLs, one a line."
+            ) from err
+    return urls
+
+
+def _own_nodes(
+    urls: list[str], details: pa.Table, may_link: npt.NDArray[np.bool_], notes: list[str]
+) -> npt.NDArray[np.int64]:
+    """Return the nodes of the user's own pages that may link; say what became of the rest."""
+    if not urls:
+        return np.zeros(0, np.int64)
+    node_of = {url: k for k, url in enumerate(details.column("url").to_pylist())}
+    known = [node_of[url] for url in dict.fromkeys(urls) if url in node_of]
+    own = np.array([k for k in known if may_link[k]], dtype=np.int64)
+    unknown = len(set(urls)) - len(known)
+    barred = len(known) - own.size
+    notes.append(
+        f"own pages: {own.size} of {len(set(urls))} may link and come first among the options"
+        + (f"; {unknown} not linked to or from in the snapshot" if unknown else "")
+        + (
+            f"; {barred} may not link (not fetched, noindex, robots-blocked, spam or a "
+            "competitor's)"
+            if barred
+            else ""
+        )
+    )
+    return own
 
 
 def _anchor_plans(
@@ -828,7 +876,7 @@ def write_plan_csv(report: PlanReport, path: Path) -> int:
     for option in report.options:
         rows.append(
             [
-                "option",
+                "own option" if option["is_own"] else "option",
                 option["source"],
                 option["target"],
                 "",

@@ -303,6 +303,28 @@ class TestPlan:
             after = dense_pagerank([s for s, _ in added], [t for _, t in added], 8)[0]
             assert option.page_gain == pytest.approx(after - base, rel=1e-6)
 
+    def test_own_pages_come_first_among_options_whatever_their_gain(self) -> None:
+        g = graph_of(EDGES)
+        every = plan_tier2(g, [0], DOMAINS, [3], [4, 5, 6], budget=1, options_per_page=3)
+        weakest = min(every.options, key=lambda option: option.page_gain)
+        plan = plan_tier2(
+            g, [0], DOMAINS, [3], [4, 5, 6], budget=1, options_per_page=1,
+            own_sources=[weakest.source],
+        )  # fmt: skip
+        assert [(o.source, o.is_own) for o in plan.options][0] == (weakest.source, True)
+        assert plan.options[0].page_gain == pytest.approx(weakest.page_gain, rel=1e-12)
+        assert [o.is_own for o in plan.options[1:]] == [False]
+        assert not any(option.is_own for option in every.options)
+
+    def test_own_pages_are_sources_even_when_not_given_as_such(self) -> None:
+        g = graph_of(EDGES)
+        every = plan_tier2(g, [0], DOMAINS, [3], [4, 5, 6], budget=1, options_per_page=3)
+        best = max(every.options, key=lambda option: option.page_gain)
+        assert best.page_gain > 0
+        plan = plan_tier2(g, [0], DOMAINS, [3], [], budget=1, own_sources=[best.source])
+        assert [(link.source, link.target) for link in plan.links] == [(best.source, 3)]
+        assert not plan.uses_new_pages
+
     def test_internal_asks_are_same_domain_pages_with_exact_gains(self) -> None:
         # 2 is on tier-1 page 1's domain and does not link to it; 4 (another domain) may not ask
         g = graph_of(EDGES)
