@@ -321,6 +321,7 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         page(f"{SHOP}/gear/widget-tools/", "Tools for fitting widgets: spanners and jigs.",
              title="Widget tools"),
         page(f"{SHOP}/old/steel-widgets-2019/", None, status=404),
+        page(f"{SHOP}/p/9876/", None, status=410),
         page(GONE, None, status=None, indexability_detail=detail,
              non_indexable_reason=str(IndexabilityReason.STATUS)),
         page("https://fan.example/review/", "We fitted Acme Widgets steel widgets last spring.",
@@ -341,6 +342,8 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
         LinkSighting("https://guide.example/widgets/", "https://rival.example/", 3, anchor="r"),
         LinkSighting("https://rival-fan.example/p/", "https://rival.example/", 4, anchor="r"),
+        LinkSighting("https://notext.example/links/", GONE, 5, anchor="supplier"),
+        LinkSighting("https://fan2.example/post/", f"{SHOP}/p/9876/", 6, anchor="click here"),
     ]  # fmt: skip
     with Store.open(db) as store, store.transaction():
         snapshot = store.begin_snapshot(kind="crawl")
@@ -356,12 +359,16 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_host_without_an_address_is_a_dead_url(small_db: Path) -> None:
     found = find_opportunities(small_db, ["acmewidgets.com"], parts=["broken"])
-    (prospect,) = found.broken
+    prospect, unread = found.broken
     assert prospect["url"] == "https://guide.example/widgets/"
     assert prospect["dead_links"] == [
         {"url": GONE, "reason": "DNS failure", "anchor": HOSTILE_ANCHOR}
     ]
     assert prospect["relevance"] > 0.2
+    # A page the store never fetched has no words: kept, after, not measured.
+    assert unread["url"] == "https://notext.example/links/"
+    assert (unread["status"], unread["relevance"], unread["priority"]) == (None, None, None)
+    assert "relevance not measured" in unread["why"]
 
 
 @pytest.mark.slow
@@ -377,10 +384,26 @@ def test_relevance_scored_in_blocks_is_the_same(
 
 def test_reclamation_suggests_the_page_of_the_dead_urls_words(small_db: Path) -> None:
     found = find_opportunities(small_db, ["acmewidgets.com"], parts=["reclaim"])
-    (dead,) = found.reclaim
-    assert dead["url"] == f"{SHOP}/old/steel-widgets-2019/"
-    assert dead["redirect_to"] == f"{SHOP}/gear/steel-widgets/"
+    by_url = {dead["url"]: dead for dead in found.reclaim}
+    dead = by_url[f"{SHOP}/old/steel-widgets-2019/"]
+    assert (dead["redirect_to"], dead["redirect_basis"]) == (f"{SHOP}/gear/steel-widgets/", "slug")
     assert [link["source"] for link in dead["links"]] == ["https://guide.example/widgets/"]
+    # Neither "p" nor "click here" is a word of a live page: the home page of its host.
+    unmatched = by_url[f"{SHOP}/p/9876/"]
+    assert (unmatched["reason"], unmatched["redirect_basis"]) == ("410 gone", "fallback")
+    assert unmatched["redirect_to"] == f"{SHOP}/"
+
+
+def test_a_target_without_a_live_page_gets_no_redirect(small_db: Path) -> None:
+    found = find_opportunities(small_db, ["gone-supplier.example"], parts=["reclaim"])
+    (dead,) = found.reclaim
+    assert dead["reason"] == "DNS failure"
+    assert {link["source"] for link in dead["links"]} == {
+        "https://guide.example/widgets/",
+        "https://notext.example/links/",
+    }
+    assert dead["redirect_to"] is None
+    assert "no live, indexable page" in dead["redirect_why"]
 
 
 def test_unlinked_mentions_by_the_derived_brand_and_by_a_given_one(small_db: Path) -> None:
@@ -478,7 +501,7 @@ def test_the_command_prints_tables_json_and_csv(small_db: Path, tmp_path: Path) 
     as_json = runner.invoke(command_app(), [*args, "--json", "--csv", str(out)])
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.output)
-    assert data["found"] == {"broken": 1, "reclaim": 1, "mentions": 2, "gap": 1}
+    assert data["found"] == {"broken": 2, "reclaim": 2, "mentions": 2, "gap": 1}
     assert out.read_text(encoding="utf-8").startswith("section,")
     only = runner.invoke(command_app(), [*args, "--only", "gap", "--json"])
     assert json.loads(only.output)["parts"] == ["gap"]
