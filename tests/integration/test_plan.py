@@ -235,6 +235,7 @@ def test_each_new_link_gets_the_anchor_class_its_page_lacks_most(
 def test_the_plan_is_checked_for_footprints_against_the_manifest(
     plan: PlanReport, manifest: dict[str, Any]
 ) -> None:
+    assert max(Counter(domain_of(link["source"]) for link in plan.links).values()) <= 3
     checks = {check["rule"]: check for check in plan.footprints}
     assert list(checks) == ["all_followed", "repeated_anchor", "velocity_spike", "one_network"]
     chosen = {link["target"] for link in plan.links}
@@ -342,6 +343,7 @@ def test_a_store_of_imports_plans_from_new_pages_with_cautions(imported_db: Path
     [
         ({"budget": 0}, "budget"),
         ({"budget": 2, "per_page_cap": 0}, "per-page cap"),
+        ({"budget": 2, "per_domain_cap": 0}, "per-domain cap"),
         ({"budget": 2, "new_source_authority": 1.5}, "new source authority"),
         ({"budget": 2, "trust_seeds": ["nowhere.example"]}, "trust seed"),
     ],

@@ -484,6 +484,7 @@ def plan_tier2(
     *,
     budget: int,
     per_page_cap: int = 2,
+    per_source_domain_cap: int | None = None,
     new_source_rank: float | None = None,
     use_new_pages: bool = False,
     internal_sources: npt.ArrayLike = (),
@@ -513,6 +514,9 @@ def plan_tier2(
         Most new links.
     per_page_cap : int, default 2
         Most new links to one tier-1 page.
+    per_source_domain_cap : int, optional
+        Most new links from pages of one domain (no limit by default): a
+        plan drawn from one site is a footprint (``analysis.footprint``).
     new_source_rank : float, optional
         Rank of a hypothetical new page; the median rank of the ranked pages
         (``teleport > 0``) by default. Its domain's rank is the median rank
@@ -569,6 +573,8 @@ def plan_tier2(
     source_ids = np.union1d(np.setdiff1d(_ids(sources, n), target_ids), own_ids)
     if budget < 0 or per_page_cap < 0:
         raise ValueError(f"budget and per_page_cap must be >= 0, got {budget}, {per_page_cap}")
+    if per_source_domain_cap is not None and per_source_domain_cap < 1:
+        raise ValueError(f"per_source_domain_cap must be >= 1, got {per_source_domain_cap}")
     v = _teleport(teleport, n)
     n_domains = int(domains.max()) + 1 if n else 0
     target_domains = np.unique(domains[target_ids])
@@ -604,6 +610,9 @@ def plan_tier2(
             source_ids,
             budget=budget,
             per_page_cap=per_page_cap,
+            per_source_domain_cap=budget
+            if per_source_domain_cap is None
+            else per_source_domain_cap,
             shortlist=shortlist,
             damping=damping,
             teleport=v,
@@ -745,6 +754,7 @@ def _greedy(
     *,
     budget: int,
     per_page_cap: int,
+    per_source_domain_cap: int,
     shortlist: int,
     damping: float,
     teleport: Vector,
@@ -756,8 +766,11 @@ def _greedy(
         return links
     allowed = _allowed(graph, domains, sources, candidates)
     taken = np.zeros(candidates.size, dtype=np.int64)
+    source_domains, source_domain = np.unique(domains[sources], return_inverse=True)
+    given = np.zeros(source_domains.size, dtype=np.int64)
     for _ in range(budget):
-        open_pairs = allowed & (taken < per_page_cap)[None, :]
+        open_rows = given[source_domain] < per_source_domain_cap
+        open_pairs = allowed & (taken < per_page_cap)[None, :] & open_rows[:, None]
         if not open_pairs.any():
             break
         r = influence(graph, target_ids, damping=damping, teleport=teleport)
@@ -793,6 +806,7 @@ def _greedy(
             teleport=domain_teleport,
         )
         taken[column] += 1
+        given[source_domain[row]] += 1
         allowed[row, column] = False
         links.append(PlannedTier2Link(q, p, int(taken[column]), best_gain, 0.0, domain_gain))
         graph = _with_edge(graph, q, p)

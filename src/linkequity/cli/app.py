@@ -504,6 +504,14 @@ def plan_(
     per_page_cap: Annotated[
         int, typer.Option("--per-page-cap", help="Most new links to one tier-1 page", metavar="N")
     ] = 2,
+    per_domain_cap: Annotated[
+        int | None,
+        typer.Option(
+            "--per-domain-cap",
+            help="Most new links from one source domain (half the budget from 5 links on)",
+            metavar="N",
+        ),
+    ] = None,
     competitors: Annotated[
         Path | None,
         typer.Option(
@@ -559,6 +567,7 @@ def plan_(
         target,
         budget=budget,
         per_page_cap=per_page_cap,
+        per_domain_cap=per_domain_cap,
         competitors=_lines(competitors),
         trust_seeds=_lines(trust_seeds),
         own_pages=_lines(own),

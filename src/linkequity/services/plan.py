@@ -51,7 +51,13 @@ from linkequity.analysis.anchors import (
     keywords_from_titles,
     plan_page_anchors,
 )
-from linkequity.analysis.footprint import FootprintCheck, PlannedSource, check_plan_footprint
+from linkequity.analysis.footprint import (
+    MAX_DOMAIN_SHARE,
+    MIN_LINKS_FOR_MIX,
+    FootprintCheck,
+    PlannedSource,
+    check_plan_footprint,
+)
 from linkequity.analysis.monitor import week_of, weekly_velocity
 from linkequity.analysis.plan import (
     PLACEMENT_CONTENT,
@@ -191,6 +197,7 @@ def plan_target(
     *,
     budget: int,
     per_page_cap: int = 2,
+    per_domain_cap: int | None = None,
     competitors: list[str] | None = None,
     trust_seeds: list[str] | None = None,
     own_pages: list[str] | None = None,
@@ -215,6 +222,10 @@ def plan_target(
         Most new links.
     per_page_cap : int, default 2
         Most new links to one tier-1 page.
+    per_domain_cap : int, optional
+        Most new links from one source domain; by default half the budget
+        from a budget of ``MIN_LINKS_FOR_MIX`` on (below it, no limit), so
+        that the plan is no network footprint (``analysis.footprint``).
     competitors : list of str, optional
         Competitors' registrable domains: their pages are neither candidates nor sources.
     trust_seeds : list of str, optional
@@ -261,10 +272,15 @@ def plan_target(
     """
     if not target:
         raise UsageError("no target given", hint="Give a domain, a host or URLs to plan for.")
-    if budget < 1 or per_page_cap < 1:
+    if budget < 1 or per_page_cap < 1 or (per_domain_cap is not None and per_domain_cap < 1):
         raise UsageError(
-            f"budget and per-page cap must be at least 1, got {budget} and {per_page_cap}",
+            f"budget and caps must be at least 1, got budget {budget}, per-page cap "
+            f"{per_page_cap} and per-domain cap {per_domain_cap}",
             hint="Pass --budget 5, say.",
+        )
+    if per_domain_cap is None:
+        per_domain_cap = (
+            budget if budget < MIN_LINKS_FOR_MIX else max(1, int(budget * MAX_DOMAIN_SHARE))
         )
     if new_source_authority is not None and not 0 < new_source_authority < 1:
         raise UsageError(
@@ -347,7 +363,7 @@ def plan_target(
     )
     blocking = blocking_mask(unverified_blocks=unverified_blocks)
     passed = (masks & blocking) == 0
-    notes += _rule_notes(unverified_blocks, max_referring_domains, per_page_cap)
+    notes += _rule_notes(unverified_blocks, max_referring_domains, per_page_cap, per_domain_cap)
 
     target_domains = np.isin(loaded.domain_of_node, mapped.target_domains)
     may_link = (
@@ -370,6 +386,7 @@ def plan_target(
         sources,
         budget=budget,
         per_page_cap=per_page_cap,
+        per_source_domain_cap=per_domain_cap,
         new_source_rank=new_source_authority,
         use_new_pages=new_source_authority is not None,
         internal_sources=every[
@@ -787,7 +804,9 @@ def _relevance(
     return relevance
 
 
-def _rule_notes(unverified_blocks: bool, max_referring_domains: int, cap: int) -> list[str]:
+def _rule_notes(
+    unverified_blocks: bool, max_referring_domains: int, cap: int, domain_cap: int
+) -> list[str]:
     return [
         "unverified (never fetched, or link placement unknown): "
         + ("rejected" if unverified_blocks else "kept, with a caution; --strict rejects them"),
@@ -796,6 +815,7 @@ def _rule_notes(unverified_blocks: bool, max_referring_domains: int, cap: int) -
         "after the ones before it; domain gain: the same on the domain graph, 0 when the "
         "source's domain already links to the page's",
         f"per-page cap: {cap} new links; nth shows the diminishing return of the k-th",
+        f"per-domain cap: {domain_cap} new links from pages of one domain",
     ]
 
 

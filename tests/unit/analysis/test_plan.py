@@ -243,6 +243,19 @@ class TestPlan:
         assert [link.nth for link in capped.links if link.target == int(counts.argmax())] == [1, 2]
         assert plan_tier2(g, [0], DOMAINS, [1, 3], [4], budget=0).links == []
 
+    def test_per_source_domain_cap(self) -> None:
+        # 4 and 6 are both on domain 3
+        g = graph_of(EDGES)
+        free = plan_tier2(g, [0], DOMAINS, [1, 2, 3], [4, 6], budget=4, per_page_cap=2)
+        assert len(free.links) > 1
+        capped = plan_tier2(
+            g, [0], DOMAINS, [1, 2, 3], [4, 6], budget=4, per_page_cap=2, per_source_domain_cap=1
+        )
+        assert len(capped.links) == 1
+        assert capped.links[0] == free.links[0]
+        with pytest.raises(ValueError, match="per_source_domain_cap"):
+            plan_tier2(g, [0], DOMAINS, [1], [4], budget=1, per_source_domain_cap=0)
+
     def test_domain_gain_is_zero_when_the_domains_are_linked_already(self) -> None:
         g = graph_of(EDGES)
         # 4 (domain 3) already links to 1 (domain 1): 6 (domain 3) adds no domain edge
