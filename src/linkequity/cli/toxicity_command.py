@@ -1,0 +1,205 @@
+"""``linkequity toxic``: the toxic referring domains and backlinks of a target, with reasons.
+
+The command parses its arguments, calls ``services.toxicity.score_toxicity``
+and prints the report; ``cli.app`` registers it (``app.command("toxic")(toxic)``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from linkequity.cli.render import safe_text, stdout
+from linkequity.errors import UsageError
+from linkequity.services import toxicity
+from linkequity.settings import load_settings
+
+if TYPE_CHECKING:
+    from linkequity.services.toxicity import ToxicityReport
+
+__all__ = ["SHOWN_LINKS", "SHOWN_REASONS", "toxic", "toxicity_report"]
+
+#: Links the table shows; ``--json`` and ``--csv`` give them all.
+SHOWN_LINKS = 50
+#: Reasons shown per row in the tables.
+SHOWN_REASONS = 4
+
+
+def toxic(
+    target: Annotated[
+        list[str],
+        typer.Argument(
+            help="A registrable domain (all its pages), a host (its pages), or URLs",
+            metavar="TARGET",
+            show_default=False,
+        ),
+    ],
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="DuckDB project file [setting store.db]",
+            metavar="PATH",
+            show_default=False,
+        ),
+    ] = None,
+    brands: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--brand",
+            help="The target's brand name (repeat for more); its domain's name is one already",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ] = None,
+    keywords: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keyword",
+            help="A commercial keyword of the target (repeat for more) "
+            "[default: from its page titles]",
+            metavar="K",
+            show_default=False,
+        ),
+    ] = None,
+    trust_seeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust-seeds",
+            help="Trusted domains or URLs, one a line: spam mass and trust come from them "
+            "[default: what `linkequity rank` stored]",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    min_score: Annotated[
+        float,
+        typer.Option("--min-score", help="Show domains and links scoring at least N", metavar="N"),
+    ] = 0.0,
+    snapshot: Annotated[
+        int | None,
+        typer.Option("--snapshot", help="Snapshot to audit (the latest by default)", metavar="ID"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Also write the domains and links as CSV", metavar="FILE"),
+    ] = None,
+) -> None:
+    """Score TARGET's backlinks and referring domains for toxicity (0-100), with the reasons."""
+    if not 0.0 <= min_score <= 100.0:
+        raise UsageError(
+            f"--min-score must be between 0 and 100, got {min_score:g}",
+            hint="Scores run from 0 to 100; the toxic threshold is printed with the report.",
+        )
+    settings = load_settings(flags={"store.db": db}).settings
+    report = toxicity.score_toxicity(
+        settings.store.db,
+        target,
+        brands=brands or (),
+        keywords=keywords or (),
+        snapshot_id=snapshot,
+        trust_seeds=_seed_lines(trust_seeds),
+    )
+    if csv_file is not None:
+        try:
+            toxicity.write_toxicity_csv(report, csv_file, min_score=min_score)
+        except OSError as err:
+            raise UsageError(
+                f"cannot write {csv_file}: {err.strerror}", hint="Check the folder exists."
+            ) from err
+    if as_json:
+        shown = report.as_dict()
+        shown["domains"] = [row for row in shown["domains"] if row["score"] >= min_score]
+        shown["links"] = [row for row in shown["links"] if row["score"] >= min_score]
+        typer.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))
+    else:
+        toxicity_report(report, db=settings.store.db, min_score=min_score)
+
+
+def _seed_lines(path: Path | None) -> list[str] | None:
+    """Read the non-blank, non-comment lines of a trust seed file."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read trust seeds {path}: {err}", hint="Check the path.") from err
+    lines = [line.strip() for line in text.splitlines()]
+    seeds = [line for line in lines if line and not line.startswith("#")]
+    if not seeds:
+        raise UsageError(
+            f"{path} lists no trusted domain or URL", hint="List one a line (example.org)."
+        )
+    return seeds
+
+
+def toxicity_report(report: ToxicityReport, *, db: Path, min_score: float = 0.0) -> None:
+    """Print the audit: the worst referring domains with their reasons, then the links."""
+    toxic_domains = report.toxic_domains
+    stdout.print(
+        Text(
+            f"Toxicity of the backlinks of {safe_text(' '.join(report.target))} in snapshot "
+            f"{report.snapshot_id} of {safe_text(db)}: {len(toxic_domains)} of "
+            f"{len(report.domains)} referring domains toxic (score {report.threshold:g} or "
+            f"more), {sum(1 for link in report.links if link['is_toxic'])} of "
+            f"{len(report.links)} links."
+        )
+    )
+    domains = [row for row in report.domains if row["score"] >= min_score]
+    table = Table(title="Referring domains, worst first", title_justify="left")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("domain", overflow="fold", ratio=1)
+    table.add_column("links", justify="right", no_wrap=True)
+    table.add_column("reasons", overflow="fold", ratio=3)
+    for row in domains:
+        table.add_row(
+            f"{row['score']:.0f}",
+            _verdict(row),
+            Text(safe_text(row["domain"], limit=200)),
+            f"{row['toxic_links']}/{row['links']}",
+            Text(_reasons(row)),
+        )
+    stdout.print(table)
+    links = [row for row in report.links if row["score"] >= min_score]
+    table = Table(title="Backlinks, worst first", title_justify="left")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("linking page", overflow="fold", ratio=2)
+    table.add_column("anchor", overflow="fold", ratio=1)
+    table.add_column("reasons", overflow="fold", ratio=3)
+    for row in links[:SHOWN_LINKS]:
+        table.add_row(
+            f"{row['score']:.0f}",
+            _verdict(row),
+            Text(safe_text(row["source"], limit=200)),
+            Text(safe_text(row["anchor"], limit=100)),
+            Text(_reasons(row)),
+        )
+    stdout.print(table)
+    if len(links) > SHOWN_LINKS:
+        stdout.print(Text(f"… and {len(links) - SHOWN_LINKS:,} more; --json or --csv lists all"))
+    for line in report.unavailable:
+        stdout.print(Text(f"Not available: {safe_text(line)}"))
+    for note in report.notes:
+        stdout.print(Text(f"Note: {safe_text(note)}"))
+
+
+def _verdict(row: dict[str, Any]) -> str:
+    if not row["passes_value"]:
+        return "passes no value"
+    return "TOXIC" if row["is_toxic"] else "ok"
+
+
+def _reasons(row: dict[str, Any]) -> str:
+    if not row["passes_value"]:
+        return safe_text(row["no_value_reason"] or "")
+    texts = [reason["text"] for reason in row["reasons"][:SHOWN_REASONS]]
+    more = len(row["reasons"]) - len(texts)
+    return safe_text("; ".join(texts) + (f"; +{more} more" if more > 0 else ""), limit=600)
