@@ -23,12 +23,13 @@ import typer
 from tests.integration.conftest import domain_of
 from typer.testing import CliRunner
 
-from linkequity.cli.opportunities_command import opportunities_
+from linkequity.cli.opportunities_command import PART_NAMES, opportunities_
 from linkequity.crawl.http_fetcher import HttpFetcher, LoopbackResolver
 from linkequity.errors import HostNotFound, UsageError
 from linkequity.model.links import LinkSighting
 from linkequity.model.pages import IndexabilityReason, PageRecord
 from linkequity.services.opportunities import (
+    PARTS,
     OpportunitiesReport,
     find_opportunities,
     write_opportunities_csv,
@@ -477,6 +478,10 @@ class TestArguments:
                 "pages": 1,
             }
         ]
+
+
+def test_the_commands_parts_are_the_services() -> None:
+    assert PART_NAMES == PARTS
 
 
 def command_app() -> typer.Typer:

@@ -16,13 +16,16 @@ from rich.text import Text
 
 from linkequity.cli.render import safe_text, stdout
 from linkequity.errors import UsageError
-from linkequity.services import opportunities as finding
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
     from linkequity.services.opportunities import OpportunitiesReport
 
 __all__ = ["opportunities_", "opportunities_report"]
+
+#: The parts ``--only`` takes (``services.opportunities.PARTS``, which loads
+#: SciPy and numba: the service is imported when the command runs, not at start).
+PART_NAMES = ("broken", "reclaim", "mentions", "gap")
 
 
 def opportunities_(
@@ -72,7 +75,7 @@ def opportunities_(
         list[str] | None,
         typer.Option(
             "--only",
-            help=f"Only this part (repeatable): {', '.join(finding.PARTS)}",
+            help=f"Only this part (repeatable): {', '.join(PART_NAMES)}",
             metavar="PART",
             show_default=False,
         ),
@@ -89,6 +92,8 @@ def opportunities_(
     ] = None,
 ) -> None:
     """Find link opportunities for TARGET: broken links, reclamation, brand mentions, gap."""
+    from linkequity.services import opportunities as finding
+
     settings = load_settings(flags={"store.db": db}).settings
     report = finding.find_opportunities(
         settings.store.db,
@@ -98,7 +103,7 @@ def opportunities_(
         min_competitors=min_competitors,
         snapshot_id=snapshot,
         top=top,
-        parts=only or finding.PARTS,
+        parts=only or PART_NAMES,
     )
     if csv_file is not None:
         try:
