@@ -383,7 +383,6 @@ def test_a_second_crawl_finds_each_loss_and_its_reason(
         ("https://gone.test/post", "gone"): "page_gone",
         ("https://noindex.test/post", "noindex"): "page_noindex",
         ("https://away.test/post", "away"): "redirected_away",
-        ("https://anchor.test/post", "old anchor"): "link_removed",
     }
     assert lost[("https://away.test/post", "away")]["detail"] == "redirects to https://buyer.test/"
     assert lost[("https://gone.test/post", "gone")]["detail"] == "HTTP 404"
@@ -394,12 +393,17 @@ def test_a_second_crawl_finds_each_loss_and_its_reason(
     assert set(last_seen.values()) == {FIRST_CRAWL.date()}
     assert all(row["lost_at"].date() == SECOND_CRAWL.date() for row in lost.values())
     assert {(row["source_url"], row["anchor"]) for row in report.new.to_pylist()} == {
-        ("https://anchor.test/post", "new anchor"),
         ("https://new.test/post", "new"),
     }
-    assert [(row["source_url"], row["change"]) for row in report.changed.to_pylist()] == [
-        ("https://nofollow.test/post", "rel: followed -> nofollow")
-    ]
+    # A new anchor on the same page is one changed link, not a lost and a new one.
+    changed = {row["source_url"]: row for row in report.changed.to_pylist()}
+    assert {url: row["change"] for url, row in changed.items()} == {
+        "https://nofollow.test/post": "rel: followed -> nofollow",
+        "https://anchor.test/post": "anchor: 'old anchor' -> 'new anchor'",
+    }
+    assert changed["https://anchor.test/post"]["anchor_before"] == "old anchor"
+    assert changed["https://anchor.test/post"]["changed_at"].date() == SECOND_CRAWL.date()
+    # 7 - 5 lost (the old anchor among them) + 2 new (the new anchor among them).
     assert (report.live_before, report.live_after) == (7, 4)
     assert (report.domains_before, report.domains_after) == (7, 4)
 

@@ -25,6 +25,11 @@ Diff of two points ``a`` before ``b``
     its rel (followed or not) differs between the last live events that state
     it; a rel change is one event, not a loss and a new link.
 
+Replacements
+    A link is one ``(source page, target, anchor)``, so a page that changes
+    an anchor loses a link and gains one in the same fetch; `pair_replacements`
+    pairs them, for the caller to report one change.
+
 Velocity
     Per ISO week (Monday 00:00 UTC), the links first seen and the links lost
     (the last loss of a link that is lost at the end: a link lost and found
@@ -57,6 +62,7 @@ __all__ = [
     "detect_spikes",
     "diff_states",
     "link_states",
+    "pair_replacements",
     "spike_velocity",
     "week_of",
     "week_start",
@@ -314,6 +320,55 @@ def diff_states(
         live_before=int(before.is_live.sum()),
         live_after=int(after.is_live.sum()),
     )
+
+
+def pair_replacements(
+    lost_key: Ids, lost_at: Times, new_key: Ids, new_at: Times
+) -> tuple[Ids, Ids]:
+    """Pair lost links with the new links that replaced them in the same observation.
+
+    A link is one ``(source page, target, anchor)``: a page that changes a
+    link's anchor loses the old link and gains a new one in the same fetch.
+    A lost link and a new link pair when they have the same *key* (the caller's
+    id of their source page and target) and the loss was observed at the very
+    time the new link was first seen; within one key and time, the i-th lost
+    pairs with the i-th new, in the given order.
+
+    Parameters
+    ----------
+    lost_key, lost_at : numpy.ndarray
+        int64 key and datetime64 loss time of each lost link that may pair.
+    new_key, new_at : numpy.ndarray
+        int64 key and datetime64 first-seen time of each new link.
+
+    Returns
+    -------
+    lost, new : numpy.ndarray
+        int64 positions in the lost and in the new arrays of each pair.
+    """
+    lost_rank = _rank_in_group(lost_key, lost_at)
+    new_rank = _rank_in_group(new_key, new_at)
+    fields = [("key", np.int64), ("at", np.int64), ("rank", np.int64)]
+    lost_rows = np.rec.fromarrays(
+        [lost_key, lost_at.astype("datetime64[us]").astype(np.int64), lost_rank], dtype=fields
+    )
+    new_rows = np.rec.fromarrays(
+        [new_key, new_at.astype("datetime64[us]").astype(np.int64), new_rank], dtype=fields
+    )
+    _, lost, new = np.intersect1d(lost_rows, new_rows, assume_unique=True, return_indices=True)
+    return lost.astype(np.int64), new.astype(np.int64)
+
+
+def _rank_in_group(key: Ids, at: Times) -> Ids:
+    """Return the rank of each row within its ``(key, at)`` group, in the given order."""
+    order = np.lexsort((np.arange(key.size), at, key))
+    sorted_key, sorted_at = key[order], at[order]
+    starts = np.r_[True, (sorted_key[1:] != sorted_key[:-1]) | (sorted_at[1:] != sorted_at[:-1])]
+    positions = np.arange(key.size)
+    group_start = np.maximum.accumulate(np.where(starts, positions, 0)) if key.size else positions
+    rank = np.empty(key.size, dtype=np.int64)
+    rank[order] = positions - group_start
+    return rank
 
 
 def week_of(at: Times) -> Ids:

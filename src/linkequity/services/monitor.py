@@ -26,7 +26,7 @@ the week of the first one to the second point; its spikes follow
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ from linkequity.analysis.monitor import (
     LinkEvents,
     diff_states,
     link_states,
+    pair_replacements,
     spike_velocity,
     week_of,
     week_start,
@@ -73,6 +74,9 @@ __all__ = [
 #: ``since`` when only ``until`` (or nothing) is given.
 DEFAULT_PERIOD = timedelta(weeks=4)
 DATE_FORMAT = "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC)"
+#: The loss reason of a page fetched again without the link (``store.monitor``).
+REMOVED = "link_removed"
+UNKNOWN_REL = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +315,9 @@ def diff_links(
     n_links = link_rows.num_rows
     before = link_states(events.events, n_links, included=before_in)
     after = link_states(events.events, n_links, included=after_in)
-    diff = diff_states(events.events, before, after, before_included=before_in)
+    diff, changes = _with_replacements(
+        events, after, diff_states(events.events, before, after, before_included=before_in)
+    )
     spikes = _spikes(events, after, rule, last_week)
     in_range = None if is_snapshot_mode else _range_weeks(since_at, until_at)
     domain = events.domain
@@ -328,7 +334,7 @@ def diff_links(
         domains_after=int(np.unique(domain[after.is_live]).size),
         new=_new_table(events, after, diff),
         lost=_lost_table(events, after, diff),
-        changed=_changed_table(events, diff),
+        changed=_changed_table(events, changes),
         velocity=_velocity_table(spikes, in_range),
         spike_rule=rule,
         links_in_spikes=int(spikes.is_in_spike[after.is_known].sum()),
@@ -344,6 +350,7 @@ class _LoadedEvents:
     events: LinkEvents
     reasons: list[str]
     domain: npt.NDArray[np.int64]
+    pair_key: npt.NDArray[np.int64]
 
 
 def _events(links: pa.Table, rows: pa.Table) -> _LoadedEvents:
@@ -374,7 +381,20 @@ def _events(links: pa.Table, rows: pa.Table) -> _LoadedEvents:
         ),
         reasons=[str(name) for name in reason.dictionary.to_pylist()],
         domain=np.asarray(domain_codes.indices.to_numpy(zero_copy_only=False), np.int64),
+        pair_key=_pair_keys(links),
     )
+
+
+def _pair_keys(links: pa.Table) -> npt.NDArray[np.int64]:
+    """Return a key per link: links of one ``(source page, target)`` pair share it."""
+    if not links.num_rows:
+        return np.empty(0, dtype=np.int64)
+    pairs = np.stack(
+        [int64_column(links.column("source_url_id")), int64_column(links.column("target_url_id"))],
+        axis=1,
+    )
+    _, keys = np.unique(pairs, axis=0, return_inverse=True)
+    return np.asarray(keys, dtype=np.int64).reshape(-1)
 
 
 def _time_points(
@@ -497,7 +517,7 @@ def _link_columns(loaded: _LoadedEvents, links: npt.NDArray[np.int64]) -> dict[s
 
 
 def _rel(is_followed: npt.NDArray[np.int8]) -> pa.Array[Any]:
-    labels = np.array(["nofollow", "followed", "unknown"], dtype=object)
+    labels = np.array(["nofollow", "followed", UNKNOWN_REL], dtype=object)
     return pa.array(
         labels[np.where(is_followed == IS_FOLLOWED_UNKNOWN, 2, is_followed)], pa.string()
     )
@@ -563,20 +583,93 @@ def _lost_table(loaded: _LoadedEvents, after: LinkStates, diff: LinkDiff) -> pa.
     return pa.table(columns)
 
 
-def _changed_table(loaded: _LoadedEvents, diff: LinkDiff) -> pa.Table:
-    columns = _link_columns(loaded, diff.changed)
-    before, after = _rel(diff.followed_before), _rel(diff.followed_after)
-    columns["changed_at"] = _event_column(loaded, "observed_at", diff.changed_event)
-    columns["change"] = pa.array(
-        [
-            f"rel: {old} -> {new}"
-            for old, new in zip(before.to_pylist(), after.to_pylist(), strict=True)
-        ],
-        pa.string(),
+@dataclass(frozen=True, slots=True)
+class _Changes:
+    """Links that changed: a rel on the same link, or an anchor (the old link and its new one)."""
+
+    before: npt.NDArray[np.int64]
+    after: npt.NDArray[np.int64]
+    event: npt.NDArray[np.int64]
+    rel_before: npt.NDArray[np.int8]
+    rel_after: npt.NDArray[np.int8]
+
+
+def _with_replacements(
+    loaded: _LoadedEvents, after: LinkStates, diff: LinkDiff
+) -> tuple[LinkDiff, _Changes]:
+    """Turn a link removed and a new one to its target from the same fetch into one change.
+
+    A page that changed an anchor is one changed link, not a lost and a new one.
+    """
+    events = loaded.events
+    removed_code = loaded.reasons.index(REMOVED) if REMOVED in loaded.reasons else NONE
+    candidates = np.flatnonzero(events.reason[diff.lost_event] == removed_code)
+    keys = loaded.pair_key
+    lost_pos, new_pos = pair_replacements(
+        keys[diff.lost[candidates]],
+        events.at[diff.lost_event[candidates]],
+        keys[diff.new],
+        _times(events.at, after.first_event[diff.new]),
     )
-    columns["rel_before"] = before
-    columns["rel_after"] = after
+    old_links, new_links = diff.lost[candidates[lost_pos]], diff.new[new_pos]
+    keep_lost = np.ones(diff.lost.size, dtype=np.bool_)
+    keep_lost[candidates[lost_pos]] = False
+    keep_new = np.ones(diff.new.size, dtype=np.bool_)
+    keep_new[new_pos] = False
+    changes = _Changes(
+        before=np.concatenate([diff.changed, old_links]),
+        after=np.concatenate([diff.changed, new_links]),
+        event=np.concatenate([diff.changed_event, after.first_event[new_links]]),
+        rel_before=np.concatenate([diff.followed_before, _rel_of(events, after, old_links)]),
+        rel_after=np.concatenate([diff.followed_after, _rel_of(events, after, new_links)]),
+    )
+    kept = replace(
+        diff,
+        new=diff.new[keep_new],
+        lost=diff.lost[keep_lost],
+        lost_event=diff.lost_event[keep_lost],
+    )
+    return kept, changes
+
+
+def _rel_of(
+    events: LinkEvents, states: LinkStates, links: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int8]:
+    rel_event = states.rel_event[links]
+    if not events.is_followed.size:
+        return np.full(links.size, IS_FOLLOWED_UNKNOWN, dtype=np.int8)
+    stated = events.is_followed[np.maximum(rel_event, 0)]
+    return np.where(rel_event == NONE, IS_FOLLOWED_UNKNOWN, stated).astype(np.int8)
+
+
+def _changed_table(loaded: _LoadedEvents, changes: _Changes) -> pa.Table:
+    order = np.argsort(_times(loaded.events.at, changes.event), kind="stable")
+    before_links, after_links = changes.before[order], changes.after[order]
+    rel_before, rel_after = _rel(changes.rel_before[order]), _rel(changes.rel_after[order])
+    columns = _link_columns(loaded, after_links)
+    anchors = loaded.links.column("anchor")
+    columns["anchor_before"] = anchors.take(pa.array(before_links, pa.int64()))
+    columns["changed_at"] = _event_column(loaded, "observed_at", changes.event[order])
+    described = zip(
+        columns["anchor_before"].to_pylist(),
+        columns["anchor"].to_pylist(),
+        rel_before.to_pylist(),
+        rel_after.to_pylist(),
+        strict=True,
+    )
+    columns["change"] = pa.array([_change(*change) for change in described], pa.string())
+    columns["rel_before"] = rel_before
+    columns["rel_after"] = rel_after
     return pa.table(columns)
+
+
+def _change(anchor_before: object, anchor: object, rel_before: object, rel_after: object) -> str:
+    parts = []
+    if anchor_before != anchor:
+        parts.append(f"anchor: {anchor_before!r} -> {anchor!r}")
+    if rel_before != rel_after and UNKNOWN_REL not in (rel_before, rel_after):
+        parts.append(f"rel: {rel_before} -> {rel_after}")
+    return "; ".join(parts)
 
 
 _CSV_HEADER = (

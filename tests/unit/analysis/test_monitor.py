@@ -22,6 +22,7 @@ from linkequity.analysis.monitor import (
     detect_spikes,
     diff_states,
     link_states,
+    pair_replacements,
     spike_velocity,
     week_of,
     week_start,
@@ -227,6 +228,28 @@ def test_a_diff_by_snapshots_compares_what_each_knew() -> None:
     )
 
     assert (diff.new.tolist(), diff.lost.tolist()) == ([2], [0])
+
+
+def test_a_loss_and_a_new_link_of_one_page_and_target_at_one_time_pair() -> None:
+    t1, t2 = day(10), day(11)
+    lost_key = np.array([7, 7, 8, 9])
+    lost_at = np.array([t1, t1, t1, t1], dtype="datetime64[us]")
+    # Key 7 has two losses and one new link at t1 (and one at t2, another fetch); key 8's
+    # new link came at t2; key 9's matches.
+    new_key = np.array([9, 7, 8, 7])
+    new_at = np.array([t1, t1, t2, t2], dtype="datetime64[us]")
+
+    lost_pos, new_pos = pair_replacements(lost_key, lost_at, new_key, new_at)
+
+    assert sorted(zip(lost_pos.tolist(), new_pos.tolist(), strict=True)) == [(0, 1), (3, 0)]
+
+
+def test_several_replacements_on_one_page_pair_in_order() -> None:
+    at = np.array([day(3)] * 3, dtype="datetime64[us]")
+
+    lost_pos, new_pos = pair_replacements(np.array([5, 5, 5]), at, np.array([5, 5]), at[:2])
+
+    assert (lost_pos.tolist(), new_pos.tolist()) == ([0, 1], [0, 1])
 
 
 # --- weeks and velocity ---------------------------------------------------------------
