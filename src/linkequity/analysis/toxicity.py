@@ -606,16 +606,12 @@ def _domain_level(domains: DomainFacts, network: NetworkEvidence) -> Matrix:
     ):
         others = np.array([len(_others(group)) for group in groups], dtype=np.float64)
         values[:, column[signal]] = 1.0 - 0.5**others
-    known_templates = np.array([bool(t) for t in domains.templates], dtype=np.bool_)
-    known_tracking = np.array([bool(t) for t in domains.tracking_ids], dtype=np.bool_)
-    if domains.n_domains:
-        # A domain with no fetched page has no footprint to compare: unknown, not clean.
-        template_col = values[:, column[Signal.SHARED_TEMPLATE]]
-        values[:, column[Signal.SHARED_TEMPLATE]] = np.where(known_templates, template_col, np.nan)
-        tracking_col = values[:, column[Signal.SHARED_TRACKING]]
-        values[:, column[Signal.SHARED_TRACKING]] = np.where(
-            known_tracking | known_templates, tracking_col, np.nan
-        )
+    # A domain with no fetched page has no footprint to compare and no known
+    # out-links: unknown, not clean. A fetched page always has a template hash.
+    is_seen = np.array([bool(t) for t in domains.templates], dtype=np.bool_)
+    is_seen |= np.array([bool(t) for t in domains.tracking_ids], dtype=np.bool_)
+    for signal in (Signal.SHARED_TEMPLATE, Signal.SHARED_TRACKING, Signal.INTERLINKING):
+        values[:, column[signal]] = np.where(is_seen, values[:, column[signal]], np.nan)
     trust = np.asarray(domains.trust, dtype=np.float64)
     with np.errstate(divide="ignore"):
         low = np.clip(-np.log10(np.maximum(trust, 0.0)) / 3.0, 0.0, 1.0)

@@ -202,4 +202,7 @@ def _reasons(row: dict[str, Any]) -> str:
         return safe_text(row["no_value_reason"] or "")
     texts = [reason["text"] for reason in row["reasons"][:SHOWN_REASONS]]
     more = len(row["reasons"]) - len(texts)
-    return safe_text("; ".join(texts) + (f"; +{more} more" if more > 0 else ""), limit=600)
+    shown = "; ".join(texts) + (f"; +{more} more" if more > 0 else "")
+    if row["unknown"]:
+        shown += ("; " if shown else "") + f"unknown: {', '.join(row['unknown'])}"
+    return safe_text(shown, limit=600)

@@ -76,8 +76,9 @@ class ToxicityReport:
     ----------
     domains : list of dict
         ``domain, score, is_toxic, passes_value, no_value_reason, links,
-        toxic_links, reasons`` (each ``signal, value, weight, points, text``)
-        and ``signals`` (each signal's value, ``None`` when unknown).
+        toxic_links, reasons`` (each ``signal, value, weight, points, text``),
+        ``signals`` (each signal's value, ``None`` when unknown) and
+        ``unknown`` (the weighted signals not known for it).
     links : list of dict
         ``source, target, domain, anchor, score, is_toxic, passes_value,
         no_value_reason, reasons, unknown`` (the weighted signals not known
@@ -540,6 +541,11 @@ def _domain_rows(scores: Any, links: LinkFacts, domains: DomainFacts) -> list[di
             "toxic_links": int(toxic[d]),
             "reasons": [r.as_dict() for r in domain_reasons(scores, links, domains, d)],
             "signals": _signal_values(scores.domain_signals[d]),
+            "unknown": [
+                str(signal)
+                for j, signal in enumerate(SIGNALS)
+                if scores.weights[j] > 0 and np.isnan(scores.domain_signals[d, j])
+            ],
         }
         for d in range(domains.n_domains)
     ]
