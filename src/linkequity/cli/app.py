@@ -16,6 +16,7 @@ import typer
 
 from linkequity import __version__
 from linkequity.cli import render
+from linkequity.cli.disavow_command import disavow_
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url, url_host
 from linkequity.services import crawl as crawling
@@ -586,6 +587,9 @@ def plan_(
         _print_json(report.as_dict())
     else:
         render.plan_report(report, db=settings.store.db)
+
+
+app.command("disavow")(disavow_)
 
 
 def _lines(path: Path | None) -> list[str] | None:
