@@ -79,7 +79,7 @@ _DNS_FAILURE = re.compile(
     r"|nodename nor servname|no address associated|getaddrinfo failed|name does not resolve",
     re.IGNORECASE,
 )
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_WORD = re.compile(r"[^\W_]+")
 _SLUG_SPLIT = re.compile(r"[^\w]+|_")
 _PAGE_SUFFIXES = frozenset({"html", "htm", "php", "asp", "aspx", "jsp", "cgi", "shtml", "index"})
 #: Characters of text kept on each side of a brand mention in its snippet.
@@ -299,14 +299,32 @@ def derived_brand(domain: str) -> str:
 
 
 def brand_tokens(brand: str) -> list[str]:
-    """Split a brand into lowercase words, at spaces, punctuation and case changes.
+    """Split a brand into lowercase words, at spaces, punctuation, case and digit changes.
+
+    Any script: a word breaks before an upper-case letter that follows a
+    lower-case one (``SproutRoot``), before the last capital of a run that a
+    lower-case letter follows (``HTTPServer``), and between letters and digits.
 
     Examples
     --------
-    >>> brand_tokens("SproutRoot"), brand_tokens("acme-widgets"), brand_tokens("IBM Cloud")
-    (['sprout', 'root'], ['acme', 'widgets'], ['ibm', 'cloud'])
+    >>> brand_tokens("SproutRoot"), brand_tokens("acme-widgets"), brand_tokens("ÉcoJardin 3D")
+    (['sprout', 'root'], ['acme', 'widgets'], ['éco', 'jardin', '3', 'd'])
     """
-    return [token.lower() for token in _CAMEL.findall(brand)]
+    tokens: list[str] = []
+    for word in _WORD.findall(brand):
+        start = 0
+        for at in range(1, len(word)):
+            before, here = word[at - 1], word[at]
+            after = word[at + 1] if at + 1 < len(word) else ""
+            if (
+                (before.islower() and here.isupper())
+                or (before.isupper() and here.isupper() and after.islower())
+                or (before.isdigit() != here.isdigit())
+            ):
+                tokens.append(word[start:at])
+                start = at
+        tokens.append(word[start:])
+    return [token.lower() for token in tokens]
 
 
 def brand_pattern(brands: Sequence[str]) -> re.Pattern[str]:

@@ -165,6 +165,14 @@ class TestBrands:
         assert brand_tokens("SproutRoot") == ["sprout", "root"]
         assert brand_tokens("acme-widgets") == ["acme", "widgets"]
         assert brand_tokens("HTTPServer 2") == ["http", "server", "2"]
+        assert brand_tokens("Web2Print") == ["web", "2", "print"]
+
+    def test_words_of_any_script_are_kept_whole(self) -> None:
+        assert brand_tokens("CaféCrème") == ["café", "crème"]
+        assert brand_tokens("Гарден Шоп") == ["гарден", "шоп"]
+        pattern = brand_pattern(["CaféCrème"])
+        assert pattern.search("Chez café-crème, on")
+        assert not pattern.search("cafécrèmes")
 
     @pytest.mark.parametrize(
         "text",
