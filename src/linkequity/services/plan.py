@@ -75,12 +75,12 @@ from linkequity.analysis.plan import (
 )
 from linkequity.analysis.relevance import RelevanceModel
 from linkequity.errors import InvalidUrl, UsageError
-from linkequity.graph import LinkGraph, pagerank
+from linkequity.graph import pagerank
 from linkequity.model.links import AnchorClass
 from linkequity.model.urls import normalize_url
 from linkequity.services.project import open_existing
+from linkequity.services.ranked_graph import RankedGraph, load_ranked_graph
 from linkequity.services.targets import (
-    domain_ids,
     int64_column,
     parse_target,
     resolve_snapshot,
@@ -179,16 +179,6 @@ class PlanReport:
             "footprints": self.footprints,
             "notes": self.notes,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    graph: LinkGraph
-    url_ids: npt.NDArray[np.int64]
-    domain_names: list[str]
-    domain_of_node: npt.NDArray[np.int64]
-    targets: npt.NDArray[np.int64]
-    teleport: npt.NDArray[np.float64]
 
 
 def plan_target(
@@ -300,7 +290,7 @@ def plan_target(
                 hint="Import backlink exports, ingest archives or crawl into it first.",
             )
         target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
-        loaded = _load(store, snapshot, nodes, target_rows)
+        loaded = load_ranked_graph(store, snapshot, target_rows, nodes=nodes)
         n = loaded.graph.n_nodes
         link_src = np.searchsorted(loaded.url_ids, int64_column(links.column("source_url_id")))
         link_dst = np.searchsorted(loaded.url_ids, int64_column(links.column("target_url_id")))
@@ -520,33 +510,6 @@ def plan_target(
     )
 
 
-def _load(store: Store, snapshot: int, nodes: pa.Table, target_rows: pa.Table) -> _Loaded:
-    followed, followed_nodes = store.link_graph(snapshot)
-    url_ids = np.union1d(
-        int64_column(nodes.column("url_id")), int64_column(target_rows.column("url_id"))
-    )
-    domain_names, domain_of_node = domain_ids(url_ids, nodes, target_rows)
-    n = int(url_ids.size)
-    graph = LinkGraph.from_arrays(
-        np.searchsorted(url_ids, int64_column(followed.column("source_url_id"))),
-        np.searchsorted(url_ids, int64_column(followed.column("target_url_id"))),
-        n,
-    )
-    teleport = np.zeros(n)
-    if followed_nodes.num_rows:
-        teleport[np.searchsorted(url_ids, int64_column(followed_nodes.column("url_id")))] = 1.0
-    else:
-        teleport[:] = 1.0
-    return _Loaded(
-        graph,
-        url_ids,
-        domain_names,
-        domain_of_node,
-        np.searchsorted(url_ids, int64_column(target_rows.column("url_id"))),
-        teleport,
-    )
-
-
 def _own_urls(pages: list[str]) -> list[str]:
     """Normalise the user's own page URLs, naming the one that is no URL."""
     urls: list[str] = []
@@ -719,7 +682,7 @@ def _anchor_fields(anchors: PageAnchorPlan, nth: int, url: str) -> dict[str, str
     return {"anchor_class": str(kind), "anchor_hint": hints[kind]}
 
 
-def _pagerank_of(loaded: _Loaded, damping: float) -> npt.NDArray[np.float64]:
+def _pagerank_of(loaded: RankedGraph, damping: float) -> npt.NDArray[np.float64]:
     return pagerank(loaded.graph, damping=damping, teleport=loaded.teleport)
 
 
@@ -764,7 +727,7 @@ def _seed_nodes(
 
 
 def _relevance(
-    store: Store, loaded: _Loaded, tier1: npt.NDArray[np.int64], notes: list[str]
+    store: Store, loaded: RankedGraph, tier1: npt.NDArray[np.int64], notes: list[str]
 ) -> npt.NDArray[np.float64]:
     """Best TF-IDF cosine of each tier-1 page to a target page; NaN without text."""
     relevance = np.full(tier1.size, np.nan)
