@@ -110,7 +110,7 @@ class TestSampleWeb:
         assert report.authority_snapshot_id is None
         relevance = [p["relevance"] for p in report.broken]
         assert relevance == sorted(relevance, reverse=True)
-        assert any("not ranked" in note for note in report.notes)
+        assert any("no snapshot up to this one is ranked" in note for note in report.notes)
 
     def test_pages_of_another_theme_are_left_out_by_relevance(
         self, web_db: Path, manifest: dict[str, Any]
@@ -495,11 +495,15 @@ def test_the_command_prints_tables_json_and_csv(small_db: Path, tmp_path: Path) 
     competitors.write_text("# rivals\nrival.example\n", encoding="utf-8")
     runner = CliRunner()
     args = ["acmewidgets.com", "--db", str(small_db), "--competitors", str(competitors)]
-    args += ["--min-competitors", "1", "--brand", "AcmeWidgets"]
+    args += ["--min-competitors", "1", "--brand", "AcmeWidgets", "--brand", "[bold]x[/]"]
     shown = runner.invoke(command_app(), args, env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
-    for title in ("Broken link building", "Reclamation", "Unlinked mentions of AcmeWidgets",
-                  "Competitor gap"):  # fmt: skip
+    for title in (
+        "Broken link building",
+        "Reclamation",
+        "Unlinked mentions of AcmeWidgets, [bold]x[/]",
+        "Competitor gap",
+    ):
         assert title in shown.output
     assert "gear/steel-widgets/" in shown.output
     out = tmp_path / "out.csv"

@@ -158,8 +158,9 @@ def opportunities_report(report: OpportunitiesReport, *, db: Path) -> None:
         stdout.print(Text(f"Note: {safe_text(note, limit=600)}"))
 
 
-def _title(name: str, shown: int, found: int) -> str:
-    return f"{name}: {shown} of {found}" if found > shown else f"{name}: {found}"
+def _title(name: str, shown: int, found: int) -> Text:
+    """Return a table title; *name* may hold a user's brand: never read as markup."""
+    return Text(safe_text(f"{name}: {shown} of {found}" if found > shown else f"{name}: {found}"))
 
 
 def _number(value: Any, digits: str = ".0f") -> str:

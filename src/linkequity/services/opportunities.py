@@ -261,8 +261,8 @@ def find_opportunities(
         authority_snapshot, _ = queries.page_authority(store, snapshot, pa.array([], pa.int64()))
         if authority_snapshot is None:
             notes.append(
-                "authority: the snapshot is not ranked (run `linkequity rank`); "
-                "prospects are ordered by relevance alone"
+                "authority: no snapshot up to this one is ranked (run `linkequity rank`), so "
+                "none is shown and broken-link prospects are ordered by relevance alone"
             )
         dead = (
             _dead_links(context)
