@@ -264,6 +264,10 @@ def test_imported_links_to_the_targets_pages_found_dead_by_a_later_crawl(
     assert len(by_url[f"{site}/tools/trowels/"]["links"]) == 10
     assert by_url[f"{site}/tools/trowels/"]["redirect_to"] == f"{site}/tools/hand-trowels/"
     assert found.reclaim[0]["url"] == f"{site}/sale/"  # 11 referring domains before 6
+    # Up to the import's snapshot nothing was fetched: nothing is known dead.
+    before = find_opportunities(db, ["example-garden.com"], parts=["reclaim"], snapshot_id=1)
+    assert before.reclaim == []
+    assert "no fetched page" in before.notes[-1]
 
 
 def test_a_competitor_may_not_be_the_target(imported_db: Path) -> None:
@@ -345,6 +349,9 @@ def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         LinkSighting("https://rival-fan.example/p/", "https://rival.example/", 4, anchor="r"),
         LinkSighting("https://notext.example/links/", GONE, 5, anchor="supplier"),
         LinkSighting("https://fan2.example/post/", f"{SHOP}/p/9876/", 6, anchor="click here"),
+        LinkSighting(
+            "https://lost.example/p/", GONE, 7, anchor="gone", lost_at=datetime(2025, 1, 1)
+        ),
     ]  # fmt: skip
     with Store.open(db) as store, store.transaction():
         snapshot = store.begin_snapshot(kind="crawl")
@@ -366,6 +373,7 @@ def test_a_host_without_an_address_is_a_dead_url(small_db: Path) -> None:
         {"url": GONE, "reason": "DNS failure", "anchor": HOSTILE_ANCHOR}
     ]
     assert prospect["relevance"] > 0.2
+    # lost.example's link to it is lost: not a prospect.
     # A page the store never fetched has no words: kept, after, not measured.
     assert unread["url"] == "https://notext.example/links/"
     assert (unread["status"], unread["relevance"], unread["priority"]) == (None, None, None)
