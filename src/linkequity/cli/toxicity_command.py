@@ -148,7 +148,9 @@ def toxicity_report(report: ToxicityReport, *, db: Path, min_score: float = 0.0)
             f"{report.snapshot_id} of {safe_text(db)}: {len(toxic_domains)} of "
             f"{len(report.domains)} referring domains toxic (score {report.threshold:g} or "
             f"more), {sum(1 for link in report.links if link['is_toxic'])} of "
-            f"{len(report.links)} links."
+            f"{len(report.links)} links; "
+            f"{sum(1 for link in report.links if not link['passes_value'])} links pass no "
+            "value (not indexable, robots-blocked, nofollow, sponsored or ugc)."
         )
     )
     domains = [row for row in report.domains if row["score"] >= min_score]
