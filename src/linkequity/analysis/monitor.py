@@ -195,8 +195,7 @@ def link_states(events: LinkEvents, n_links: int, *, included: Mask | None = Non
     """
     keep = np.ones(len(events), dtype=np.bool_) if included is None else included
     index = np.flatnonzero(keep)
-    # By link, then time, then a sighting before a loss at the same time.
-    order = index[np.lexsort((~events.is_live[index], events.at[index], events.link[index]))]
+    order = index if _is_in_order(events, index) else index[_event_order(events, index)]
     link = events.link[order]
     is_live = events.is_live[order]
     rank = np.arange(order.size, dtype=np.int64)
@@ -228,6 +227,24 @@ def link_states(events: LinkEvents, n_links: int, *, included: Mask | None = Non
         last_live_event=_original(order, last_live),
         lost_event=_original(order, np.where(live_now, NONE, lost)),
         rel_event=_original(order, rel),
+    )
+
+
+def _event_order(events: LinkEvents, index: Ids) -> Ids:
+    """Sort the events *index* by link, then time, then a sighting before a loss."""
+    order: Ids = np.lexsort((~events.is_live[index], events.at[index], events.link[index]))
+    return order
+
+
+def _is_in_order(events: LinkEvents, index: Ids) -> bool:
+    """Tell whether the events *index* are in `_event_order` already (the store sorts them)."""
+    link, at, is_live = events.link[index], events.at[index], events.is_live[index]
+    same_link = link[1:] == link[:-1]
+    same_time = same_link & (at[1:] == at[:-1])
+    return bool(
+        np.all(link[1:] >= link[:-1])
+        and np.all(~same_link | (at[1:] >= at[:-1]))
+        and np.all(~same_time | (is_live[1:] <= is_live[:-1]))
     )
 
 

@@ -66,7 +66,8 @@ def diff_(
         str | None,
         typer.Option(
             "--until",
-            help="Compare up to this date [default: the latest date in the project]",
+            help="Compare up to this date [default: the latest date the backlinks carry, "
+            "never after now]",
             metavar="DATE",
             show_default=False,
         ),
@@ -85,7 +86,7 @@ def diff_(
         int | None,
         typer.Option(
             "--until-snapshot",
-            help="... with what it knew after this one [default: the latest]",
+            help="... against what it knew after this one [default: the latest]",
             metavar="ID",
             show_default=False,
         ),

@@ -381,20 +381,8 @@ def _events(links: pa.Table, rows: pa.Table) -> _LoadedEvents:
         ),
         reasons=[str(name) for name in reason.dictionary.to_pylist()],
         domain=np.asarray(domain_codes.indices.to_numpy(zero_copy_only=False), np.int64),
-        pair_key=_pair_keys(links),
+        pair_key=int64_column(links.column("pair_key")),
     )
-
-
-def _pair_keys(links: pa.Table) -> npt.NDArray[np.int64]:
-    """Return a key per link: links of one ``(source page, target)`` pair share it."""
-    if not links.num_rows:
-        return np.empty(0, dtype=np.int64)
-    pairs = np.stack(
-        [int64_column(links.column("source_url_id")), int64_column(links.column("target_url_id"))],
-        axis=1,
-    )
-    _, keys = np.unique(pairs, axis=0, return_inverse=True)
-    return np.asarray(keys, dtype=np.int64).reshape(-1)
 
 
 def _time_points(

@@ -74,7 +74,8 @@ def _is_followed(alias: str) -> str:
 _SCOPE = """CREATE OR REPLACE TEMP TABLE monitor_scope AS
     SELECT l.id AS link_id, l.source_url_id, l.target_url_id, l.anchor,
         s.url AS source_url, s.domain AS source_domain, t.url AS target_url,
-        t.domain AS target_domain
+        t.domain AS target_domain,
+        dense_rank() OVER (ORDER BY l.source_url_id, l.target_url_id) - 1 AS pair_key
     FROM links l
     JOIN urls s ON s.id = l.source_url_id
     JOIN urls t ON t.id = l.target_url_id
@@ -182,7 +183,8 @@ def link_events(
     -------
     links : pyarrow.Table
         ``link_id, source_url_id, target_url_id, anchor, source_url, source_domain,
-        target_url, target_domain``, ordered by ``link_id``.
+        target_url, target_domain``, and ``pair_key``, a number shared by the
+        links of one ``(source page, target)`` pair; ordered by ``link_id``.
     events : pyarrow.Table
         ``link_id, snapshot_id, observed_at, is_live, is_followed, reason, detail, origin``
         (see the module docstring), ordered by ``link_id``, ``at``, live first.

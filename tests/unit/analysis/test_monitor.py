@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from statistics import median
+from typing import Any
 
 import numpy as np
 import pytest
@@ -109,6 +110,39 @@ def test_a_link_only_ever_seen_lost_was_never_live() -> None:
     assert states.is_known[0]
     assert not states.was_live[0]
     assert log.at[states.lost_event[0]] == day(2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(1, 4), st.booleans(), st.integers(-1, 1)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_states_do_not_depend_on_the_order_events_come_in(
+    rows: list[tuple[int, int, bool, int]], shuffler: Any
+) -> None:
+    made = [(link, day(d), 1, live, rel if live else UNSTATED, NONE if live else REMOVED)
+            for link, d, live, rel in rows]  # fmt: skip
+    ordered = sorted(made, key=lambda row: (row[0], row[1], not row[3]))
+    shuffled = list(made)
+    shuffler.shuffle(shuffled)
+
+    a, b = link_states(events(*ordered), 4), link_states(events(*shuffled), 4)
+    log_a, log_b = events(*ordered), events(*shuffled)
+
+    assert a.is_live.tolist() == b.is_live.tolist()
+    assert a.is_known.tolist() == b.is_known.tolist()
+    for states, log in ((a, log_a), (b, log_b)):
+        assert all(
+            states.lost_event[i] == NONE or not log.is_live[states.lost_event[i]] for i in range(4)
+        )
+    lost_at = [log_a.at[i] if i != NONE else None for i in a.lost_event.tolist()]
+    assert lost_at == [log_b.at[i] if i != NONE else None for i in b.lost_event.tolist()]
+    first_at = [log_a.at[i] if i != NONE else None for i in a.first_event.tolist()]
+    assert first_at == [log_b.at[i] if i != NONE else None for i in b.first_event.tolist()]
 
 
 def test_states_count_only_the_events_up_to_the_point() -> None:
