@@ -6,7 +6,6 @@ Commands stay thin (STYLE rule 5). Only :func:`main` turns a
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +16,15 @@ import typer
 from linkequity import __version__
 from linkequity.cli import render
 from linkequity.cli.disavow_command import disavow_
+from linkequity.cli.options import (
+    DampingOption,
+    DbOption,
+    JsonOption,
+    TargetArgument,
+    print_json,
+    read_list,
+    write_file,
+)
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url, url_host
 from linkequity.services import crawl as crawling
@@ -36,17 +44,6 @@ app.add_typer(parquet_app, name="parquet")
 graph_app = typer.Typer(help="Rank any graph given as an edge-list file.")
 app.add_typer(graph_app, name="graph")
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db", help="DuckDB project file [setting store.db]", metavar="PATH", show_default=False
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
-DampingOption = Annotated[
-    float,
-    typer.Option("--damping", help="PageRank damping: the chance of following a link", metavar="D"),
-]
 # The options crawl and verify share.
 AllowPrivateOption = Annotated[
     bool,
@@ -144,7 +141,7 @@ def import_(
         on_bad_row=render.bad_row_printer(settings.ui.max_warnings),
     )
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.import_report(report, db=settings.store.db)
 
@@ -181,7 +178,7 @@ def ingest_(
         on_damage=render.damage_printer(settings.ui.max_warnings),
     )
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.ingest_report(report, db=settings.store.db)
 
@@ -211,7 +208,7 @@ def demo_(
             db=db, tuning=settings.crawl, seed=seed, pages=pages, on_progress=tell
         )
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.demo_report(report, db=db)
 
@@ -326,7 +323,7 @@ def crawl_(
                 plan, db=settings.store.db, tuning=settings.crawl, on_progress=tell
             )
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.crawl_report(report, db=settings.store.db)
 
@@ -374,7 +371,7 @@ def verify_(
                 on_progress=tell,
             )
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.verify_report(report, db=settings.store.db)
 
@@ -385,7 +382,7 @@ def stats_(db: DbOption = None, as_json: JsonOption = False) -> None:
     settings = _settings(store__db=db)
     project = stats.project_stats(settings.store.db)
     if as_json:
-        _print_json(project.as_dict())
+        print_json(project.as_dict())
     else:
         render.project_stats(project, db=settings.store.db)
 
@@ -446,21 +443,14 @@ def rank_(
                 on_phase=tell,
             )
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.rank_report(report, db=settings.store.db)
 
 
 @app.command("tiers")
 def tiers_(
-    target: Annotated[
-        list[str],
-        typer.Argument(
-            help="A registrable domain (all its pages), a host (its pages), or URLs",
-            metavar="TARGET",
-            show_default=False,
-        ),
-    ],
+    target: TargetArgument,
     db: DbOption = None,
     depth: Annotated[
         int, typer.Option("--depth", help="Deepest tier, and longest path (1 to 6)", metavar="N")
@@ -485,21 +475,14 @@ def tiers_(
         settings.store.db, target, depth=depth, snapshot_id=snapshot, top=top
     )
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.tiers_report(report, db=settings.store.db, top=top)
 
 
 @app.command("plan")
 def plan_(
-    target: Annotated[
-        list[str],
-        typer.Argument(
-            help="A registrable domain (all its pages), a host (its pages), or URLs",
-            metavar="TARGET",
-            show_default=False,
-        ),
-    ],
+    target: TargetArgument,
     budget: Annotated[int, typer.Option("--budget", help="New links to plan", metavar="K")],
     db: DbOption = None,
     per_page_cap: Annotated[
@@ -569,38 +552,22 @@ def plan_(
         budget=budget,
         per_page_cap=per_page_cap,
         per_domain_cap=per_domain_cap,
-        competitors=_lines(competitors),
-        trust_seeds=_lines(trust_seeds),
-        own_pages=_lines(own),
+        competitors=read_list(competitors),
+        trust_seeds=read_list(trust_seeds),
+        own_pages=read_list(own),
         new_source_authority=new_source_authority,
         unverified_blocks=strict,
         snapshot_id=snapshot,
     )
     if csv_file is not None:
-        try:
-            planning.write_plan_csv(report, csv_file)
-        except OSError as err:
-            raise UsageError(
-                f"cannot write {csv_file}: {err.strerror}", hint="Check the folder exists."
-            ) from err
+        write_file(lambda path: planning.write_plan_csv(report, path), csv_file)
     if as_json:
-        _print_json(report.as_dict())
+        print_json(report.as_dict())
     else:
         render.plan_report(report, db=settings.store.db)
 
 
 app.command("disavow")(disavow_)
-
-
-def _lines(path: Path | None) -> list[str] | None:
-    """Read the non-blank, non-comment lines of a list file."""
-    if path is None:
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise UsageError(f"cannot read {path}: {err.strerror}", hint="Check the path.") from err
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 class RankFormat(StrEnum):
@@ -679,13 +646,7 @@ def graph_rank(
         sys.stdout.write(data.decode())
         sys.stdout.flush()
     else:
-        try:
-            output.write_bytes(data)
-        except OSError as exc:
-            raise UsageError(
-                f"cannot write {output}: {exc.strerror or exc}",
-                hint="Check that its folder exists and is writable, or leave out --output.",
-            ) from exc
+        write_file(lambda path: path.write_bytes(data), output)
 
 
 @app.command("formats")
@@ -693,7 +654,7 @@ def formats(as_json: JsonOption = False) -> None:
     """List the backlink export formats that `import` recognises."""
     known = imports.known_formats()
     if as_json:
-        _print_json([item.as_dict() for item in known])
+        print_json([item.as_dict() for item in known])
     else:
         render.formats(known)
 
@@ -706,7 +667,7 @@ def url(
     """Show the normalised form, host, registrable domain and reversed host of URLs."""
     parsed = [parse_url(text) for text in urls]
     if as_json:
-        _print_json([render.url_as_dict(item) for item in parsed])
+        print_json([render.url_as_dict(item) for item in parsed])
     else:
         render.urls(parsed)
 
@@ -734,7 +695,7 @@ def links(
     """List every link of one page with its placement, rel and flags."""
     report = pages.links_of_page(page, base_url=base_url)
     if as_json:
-        _print_json(render.page_links_as_dict(report))
+        print_json(render.page_links_as_dict(report))
     else:
         render.page_links(report)
 
@@ -764,7 +725,7 @@ def robots_(
     """Explain whether robots.txt lets a crawler fetch URL: the group and rule that decided."""
     check = robots.check_robots(url, agent=agent, robots_file=robots_file)
     if as_json:
-        _print_json(render.robots_check_as_dict(check))
+        print_json(render.robots_check_as_dict(check))
     else:
         render.robots_check(check)
 
@@ -774,7 +735,7 @@ def settings_(as_json: JsonOption = False) -> None:
     """Show every setting, its value and where the value came from."""
     described = _loaded().describe()
     if as_json:
-        _print_json(
+        print_json(
             [
                 {
                     "key": info.key,
@@ -814,13 +775,9 @@ def parquet_import(
     settings = _settings(store__db=db)
     project = exchange.import_parquet(settings.store.db, directory)
     if as_json:
-        _print_json(project.as_dict())
+        print_json(project.as_dict())
     else:
         render.project_stats(project, db=settings.store.db)
-
-
-def _print_json(value: object) -> None:
-    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
 def main() -> None:

@@ -1,0 +1,85 @@
+"""What the commands share: their common options, list files, JSON output and file writes.
+
+Each command module takes its options from here, so that ``--db`` or a
+TARGET reads and helps the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from linkequity.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "DampingOption",
+    "DbOption",
+    "JsonOption",
+    "SnapshotOption",
+    "TargetArgument",
+    "print_json",
+    "read_list",
+    "write_file",
+]
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="DuckDB project file [setting store.db]", metavar="PATH", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+DampingOption = Annotated[
+    float,
+    typer.Option("--damping", help="PageRank damping: the chance of following a link", metavar="D"),
+]
+TargetArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="A registrable domain (all its pages), a host (its pages), or URLs",
+        metavar="TARGET",
+        show_default=False,
+    ),
+]
+SnapshotOption = Annotated[
+    int | None,
+    typer.Option("--snapshot", help="Snapshot to read (the latest by default)", metavar="ID"),
+]
+
+
+def read_list(path: Path | None) -> list[str] | None:
+    """Read the non-blank, non-comment lines of a list file (``None`` for no file)."""
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err.strerror}", hint="Check the path.") from err
+    except UnicodeDecodeError as err:
+        raise UsageError(
+            f"cannot read {path}: not UTF-8 text (byte {err.start})",
+            hint="Save the list as UTF-8, one entry a line.",
+        ) from err
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def print_json(value: object) -> None:
+    """Print a report's plain values as indented JSON (dates and paths as text)."""
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def write_file(write: Callable[[Path], object], path: Path) -> None:
+    """Run ``write(path)``, turning a failure to write into a one-line usage error."""
+    try:
+        write(path)
+    except OSError as err:
+        raise UsageError(
+            f"cannot write {path}: {err.strerror or err}",
+            hint="Check that its folder exists and is writable.",
+        ) from err
