@@ -16,6 +16,7 @@ import typer
 from linkequity import __version__
 from linkequity.cli import render
 from linkequity.cli.disavow_command import disavow_
+from linkequity.cli.opportunities_command import opportunities_
 from linkequity.cli.options import (
     DampingOption,
     DbOption,
@@ -568,6 +569,7 @@ def plan_(
 
 
 app.command("disavow")(disavow_)
+app.command("opportunities")(opportunities_)
 
 
 class RankFormat(StrEnum):
