@@ -23,8 +23,10 @@ fetch
     the page it leads to), ``http_error`` (any other status, or a redirect
     without a location), ``link_removed`` (the page was read and the link is
     not on it). A fetch that shows the link on a ``noindex`` page is a
-    ``page_noindex`` loss. A page that was not HTML tells nothing. Fetches of
-    a verification are left to its link checks.
+    ``page_noindex`` loss; a redirect shows one link, to where it leads (a
+    redirect backlink when that is the target), which it does not lose. A
+    page that was not HTML tells nothing. Fetches of a verification are left
+    to its link checks.
 check
     Every link check of ``linkequity verify`` that could tell: ``present``,
     ``present_nofollow`` and ``now_nofollow`` are live events (the last two
@@ -105,6 +107,7 @@ _FETCH_REASON = """CASE
     WHEN f.is_robots_allowed = false THEN 'blocked_by_robots'
     WHEN f.status IS NULL THEN 'no_response'
     WHEN f.status IN (404, 410) THEN 'page_gone'
+    WHEN f.status BETWEEN 300 AND 399 AND seen.link_id IS NOT NULL THEN NULL
     WHEN f.status BETWEEN 300 AND 399 AND f.final_domain IS NULL THEN 'http_error'
     WHEN f.status BETWEEN 300 AND 399 AND f.final_domain <> f.page_domain THEN 'redirected_away'
     WHEN f.status BETWEEN 300 AND 399 THEN 'redirected'

@@ -188,6 +188,16 @@ def test_a_redirect_is_away_to_another_site_and_redirected_within_it(
     }
 
 
+def test_a_redirect_keeps_the_link_it_is(store: MonitorStore) -> None:
+    # An archived 301 is read as one link, to its Location: seen by that very fetch.
+    moved = "https://old.test/page"
+    verify_crawl(store, [Visit(redirect(moved, SHOP), links=((SHOP, "", ""),))])
+
+    rows = events_of(store)
+
+    assert [(row["link"], row["is_live"]) for row in rows] == [((moved, ""), True)]
+
+
 def test_a_fetch_before_the_link_was_first_seen_says_nothing_of_it(
     store: MonitorStore, import_sightings: ImportSightings
 ) -> None:
