@@ -274,12 +274,14 @@ def score_toxicity(
 
 
 def _flag(column: pa.ChunkedArray[Any]) -> npt.NDArray[np.int8]:
-    values = column.to_pylist()
-    return np.array([-1 if v is None else int(bool(v)) for v in values], dtype=np.int8)
+    """Return a nullable boolean column as int8: 1, 0, or -1 where not stated."""
+    values = np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    return np.where(values == None, -1, values == True).astype(np.int8)  # noqa: E711, E712
 
 
 def _floats(column: pa.ChunkedArray[Any]) -> npt.NDArray[np.float64]:
-    return np.array([np.nan if v is None else float(v) for v in column.to_pylist()])
+    """Return a nullable number column as float64, NaN where not stated."""
+    return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), np.float64)
 
 
 def _select_texts(texts: pa.Table, url_ids: npt.NDArray[np.int64]) -> pa.Table:
