@@ -246,6 +246,49 @@ def test_the_csv_neutralises_formulas(two_imports: Path, tmp_path: Path) -> None
     assert write_diff_csv(diff_links(two_imports, since_snapshot=1), path) == 3
 
 
+@pytest.fixture(scope="module")
+def burst(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two new sites a week link for eight weeks from 2026-01-05, then fifteen in one week."""
+    folder = tmp_path_factory.mktemp("burst")
+    db = folder / "burst.duckdb"
+    start = datetime(2026, 1, 5)
+    rows = []
+    for week in range(8):
+        for n in range(2):
+            day = start + timedelta(weeks=week, days=2 * n)
+            rows.append((f"https://steady{week}-{n}.test/post", MONEY, "money", *_dates(day)))
+    burst_day = start + timedelta(weeks=8, days=1)
+    rows += [(f"https://burst{n}.test/post", MONEY, "cheap", *_dates(burst_day)) for n in range(15)]
+    import_exports([write_ahrefs(folder / "export.csv", rows)], db=db)
+    return db
+
+
+def _dates(first: datetime) -> tuple[str, ...]:
+    seen = f"{first:%Y-%m-%d}"
+    return ("false", "false", "false", seen, seen, "", "", "")
+
+
+def test_a_burst_of_new_links_is_a_spike_in_the_table_and_json(burst: Path) -> None:
+    report = diff_links(burst, since="2026-01-01", until="2026-03-08")
+
+    spikes = [row["week"] for row in report.velocity.to_pylist() if row["is_link_spike"]]
+    assert spikes == report.spike_weeks == ["2026-W10"]
+    week = report.velocity.to_pylist()[-1]
+    assert (week["new_links"], week["link_baseline"], week["is_domain_spike"]) == (15, 2.0, True)
+    assert week["link_score"] == pytest.approx((15 - 2) / 2**0.5)
+    assert report.links_in_spikes == 15
+    # The first four weeks have too little history to be tested.
+    assert [row["link_score"] is not None for row in report.velocity.to_pylist()] == [False] * 4 + [
+        True
+    ] * 5
+
+    shown = run("--db", str(burst), "--since", "2026-01-01", "--until", "2026-03-08")
+
+    assert shown.exit_code == 0, shown.output
+    assert "SPIKE: links, domains" in shown.output
+    assert "Spike weeks: 2026-W10 (15 backlinks came in them)" in shown.output
+
+
 # --- errors ---------------------------------------------------------------------------
 
 
