@@ -242,7 +242,17 @@ def test_the_csv_neutralises_formulas(two_imports: Path, tmp_path: Path) -> None
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert [row["event"] for row in rows] == ["new", "lost", "changed"]
     assert rows[0]["anchor"] == "'" + HOSTILE
-    assert rows[1]["reason"] == "removed"
+    assert (rows[0]["at"], rows[0]["status"], rows[0]["rel"]) == (
+        "2026-02-10 00:00:00",
+        "live",
+        "followed",
+    )
+    assert (rows[1]["at"], rows[1]["reason"], rows[1]["origin"]) == (
+        "2026-02-04 00:00:00",
+        "removed",
+        "ahrefs",
+    )
+    assert (rows[2]["change"], rows[2]["rel"]) == ("rel: followed -> nofollow", "nofollow")
     assert write_diff_csv(diff_links(two_imports, since_snapshot=1), path) == 3
 
 

@@ -660,17 +660,23 @@ def _change(anchor_before: object, anchor: object, rel_before: object, rel_after
     return "; ".join(parts)
 
 
+#: Columns of the CSV; each row fills those its event has.
 _CSV_HEADER = (
     "event",
     "source_url",
     "target_url",
     "anchor",
     "source_domain",
+    "at",
     "first_seen",
     "last_seen",
-    "at",
+    "status",
     "reason",
     "detail",
+    "origin",
+    "rel",
+    "change",
+    "anchor_before",
 )
 
 
@@ -697,45 +703,16 @@ def write_diff_csv(report: LinkDiffReport, path: Path) -> int:
     OSError
         If the file cannot be written.
     """
-    rows: list[list[object]] = []
-    for link in report.new.to_pylist():
-        rows.append(
-            [
-                "new",
-                *(link[name] for name in _LINK_COLUMNS),
-                link["first_seen"],
-                link["last_seen"],
-                link["first_seen"],
-                link["status"],
-                link["rel"],
-            ]
-        )
-    for link in report.lost.to_pylist():
-        rows.append(
-            [
-                "lost",
-                *(link[name] for name in _LINK_COLUMNS),
-                link["first_seen"],
-                link["last_seen"],
-                link["lost_at"],
-                link["reason"],
-                link["detail"],
-            ]
-        )
-    for link in report.changed.to_pylist():
-        rows.append(
-            [
-                "changed",
-                *(link[name] for name in _LINK_COLUMNS),
-                None,
-                None,
-                link["changed_at"],
-                link["change"],
-                None,
-            ]
-        )
+    rows: list[dict[str, Any]] = [
+        {**link, "event": "new", "at": link["first_seen"]} for link in report.new.to_pylist()
+    ]
+    rows += [{**link, "event": "lost", "at": link["lost_at"]} for link in report.lost.to_pylist()]
+    rows += [
+        {**link, "event": "changed", "at": link["changed_at"], "rel": link["rel_after"]}
+        for link in report.changed.to_pylist()
+    ]
     with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(_CSV_HEADER)
-        writer.writerows([[_csv_cell(value) for value in row] for row in rows])
+        writer = csv.DictWriter(out, fieldnames=_CSV_HEADER, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows([{name: _csv_cell(value) for name, value in row.items()} for row in rows])
     return len(rows)
