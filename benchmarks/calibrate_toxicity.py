@@ -18,8 +18,28 @@ on them; the others keep their documented priors. The threshold is the one
 of best F1 on the calibration webs (the middle of the widest gap among the
 ties). Test webs (``TEST``, other seeds) are never seen by the fit: their
 precision, recall and ROC AUC (scikit-learn) are reported for the fitted
-weights and for the weights shipped in ``analysis.toxicity``. Figures go to
-stdout and to ``benchmarks/out/calibrate_toxicity.json``.
+weights and for the weights shipped in ``analysis.toxicity``, and at link
+level (a link's truth is its referring domain's) for the shipped scores.
+Figures go to stdout and to ``benchmarks/out/calibrate_toxicity.json``.
+
+Figures (2026-12-03, the shipped weights and threshold 69; no trust seeds):
+
+=================  =======  =====  =========  ======  =====
+half               domains  toxic  precision  recall  AUC
+=================  =======  =====  =========  ======  =====
+calibration (5)         95     33      1.000   1.000  1.000
+test (5)                95     33      1.000   1.000  1.000
+links, calibration    1171    807      1.000   0.993  1.000
+links, test           1180    813      1.000   1.000  1.000
+=================  =======  =====  =========  ======  =====
+
+On the calibration webs the lowest toxic domain scores 90.5 and the highest
+clean one 47.3: the sample web's spam is told apart by its link-network
+footprints (one Analytics id, a blogroll both ways) and the outbound-link
+count of farm and directory pages, so these figures say the signals and
+their plumbing work, not how the weights fare on the open web. The links
+missed at link level are nofollow or noindex links from spam domains: they
+pass no value, so they score 0 by design.
 """
 
 from __future__ import annotations
@@ -93,6 +113,8 @@ class DomainRows:
         bool per row: spam or network member by the manifest.
     scores : numpy.ndarray
         float64 the shipped score of each row.
+    link_labels, link_scores : numpy.ndarray
+        The same truth (its referring domain's) and shipped score of every backlink.
     """
 
     names: list[str]
@@ -100,6 +122,8 @@ class DomainRows:
     passes_value: npt.NDArray[np.bool_]
     labels: npt.NDArray[np.bool_]
     scores: npt.NDArray[np.float64]
+    link_labels: npt.NDArray[np.bool_]
+    link_scores: npt.NDArray[np.float64]
 
     @classmethod
     def concat(cls, parts: list[DomainRows]) -> DomainRows:
@@ -110,6 +134,8 @@ class DomainRows:
             np.concatenate([part.passes_value for part in parts]),
             np.concatenate([part.labels for part in parts]),
             np.concatenate([part.scores for part in parts]),
+            np.concatenate([part.link_labels for part in parts]),
+            np.concatenate([part.link_scores for part in parts]),
         )
 
 
@@ -129,14 +155,18 @@ def audit_rows(db: Path, manifest: dict[str, Any]) -> DomainRows:
     target = manifest["target"]
     report = score_toxicity(db, target["domain"], keywords=target["keywords"])
     truth = manifest["domains"]
+
+    def is_toxic(domain: str) -> bool:
+        known = truth.get(domain, {})
+        return bool(known.get("is_spam") or known.get("is_network_member"))
+
     names, signals, passes, labels, scores = [], [], [], [], []
     for row in report.domains:
-        known = truth.get(row["domain"], {})
         names.append(f"{manifest['seed']}:{row['domain']}")
         values = [row["signals"][str(signal)] for signal in SIGNALS]
         signals.append([np.nan if value is None else value for value in values])
         passes.append(row["passes_value"])
-        labels.append(bool(known.get("is_spam") or known.get("is_network_member")))
+        labels.append(is_toxic(row["domain"]))
         scores.append(row["score"])
     return DomainRows(
         names,
@@ -144,6 +174,8 @@ def audit_rows(db: Path, manifest: dict[str, Any]) -> DomainRows:
         np.asarray(passes, dtype=np.bool_),
         np.asarray(labels, dtype=np.bool_),
         np.asarray(scores, dtype=np.float64),
+        np.asarray([is_toxic(link["domain"]) for link in report.links], dtype=np.bool_),
+        np.asarray([link["score"] for link in report.links], dtype=np.float64),
     )
 
 
@@ -155,20 +187,27 @@ def rescore(rows: DomainRows, weights: npt.NDArray[np.float64]) -> npt.NDArray[n
 def figures(
     rows: DomainRows, scores: npt.NDArray[np.float64], threshold: float
 ) -> dict[str, float]:
-    """Precision, recall, F1 and ROC AUC of *scores* at *threshold* against the labels."""
+    """Precision, recall, F1 and ROC AUC of domain *scores* at *threshold* against the labels."""
+    return _figures(rows.labels, scores, threshold)
+
+
+def link_figures(rows: DomainRows, threshold: float) -> dict[str, float]:
+    """The same at link level, for the shipped link scores (a link's truth is its domain's)."""
+    return _figures(rows.link_labels, rows.link_scores, threshold)
+
+
+def _figures(
+    labels: npt.NDArray[np.bool_], scores: npt.NDArray[np.float64], threshold: float
+) -> dict[str, float]:
     flagged = scores >= threshold
-    true_positive = int(np.count_nonzero(flagged & rows.labels))
+    true_positive = int(np.count_nonzero(flagged & labels))
     precision = true_positive / max(int(np.count_nonzero(flagged)), 1)
-    recall = true_positive / max(int(np.count_nonzero(rows.labels)), 1)
+    recall = true_positive / max(int(np.count_nonzero(labels)), 1)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    auc = (
-        float(roc_auc_score(rows.labels, scores))
-        if 0 < rows.labels.sum() < rows.labels.size
-        else float("nan")
-    )
+    auc = float(roc_auc_score(labels, scores)) if 0 < labels.sum() < labels.size else float("nan")
     return {
-        "domains": len(rows.names),
-        "toxic_truth": int(rows.labels.sum()),
+        "domains": int(labels.size),
+        "toxic_truth": int(labels.sum()),
         "flagged": int(np.count_nonzero(flagged)),
         "precision": precision,
         "recall": recall,
@@ -258,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
             "calibration": figures(calibration, rescore(calibration, shipped), TOXIC_SCORE),
             "test": figures(test, rescore(test, shipped), TOXIC_SCORE),
         },
+        "shipped_links": {
+            "calibration": link_figures(calibration, TOXIC_SCORE),
+            "test": link_figures(test, TOXIC_SCORE),
+        },
         "calibration_webs": CALIBRATION,
         "test_webs": TEST,
     }
@@ -266,11 +309,11 @@ def main(argv: list[str] | None = None) -> int:
         mark = "" if weight != PRIOR_WEIGHTS[signal] else " (prior)"
         print(f"  {Signal(signal).value:18} {weight:.2f}{mark}")
     print(f"fitted threshold: {threshold:g}")
-    for which in ("fitted", "shipped"):
+    for which in ("fitted", "shipped", "shipped_links"):
         for half in ("calibration", "test"):
             f = results[which][half]
             print(
-                f"{which:8} {half:12} domains {f['domains']:4} truth {f['toxic_truth']:3} "
+                f"{which:13} {half:12} rows {f['domains']:5} truth {f['toxic_truth']:3} "
                 f"flagged {f['flagged']:3} precision {f['precision']:.3f} "
                 f"recall {f['recall']:.3f} AUC {f['auc']:.3f}"
             )
