@@ -16,7 +16,6 @@ from rich.text import Text
 
 from linkequity.cli.render import safe_text, stdout
 from linkequity.errors import UsageError
-from linkequity.services import monitor
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
@@ -100,6 +99,9 @@ def diff_(
     ] = None,
 ) -> None:
     """Show backlinks gained, lost (and why) and changed between two dates, and link velocity."""
+    # Imported here, as app.py imports tiers and plan: NumPy and the store stay out of CLI start.
+    from linkequity.services import monitor
+
     settings = load_settings(flags={"store.db": db}).settings
     report = monitor.diff_links(
         settings.store.db,

@@ -46,7 +46,6 @@ from linkequity.analysis.monitor import (
     week_start,
 )
 from linkequity.errors import StoreError, UsageError
-from linkequity.services.plan import _cell as _csv_cell
 from linkequity.services.targets import (
     int64_column,
     parse_target,
@@ -703,6 +702,9 @@ def write_diff_csv(report: LinkDiffReport, path: Path) -> int:
     OSError
         If the file cannot be written.
     """
+    # The formula neutraliser of the plan's CSV; importing it loads SciPy, so only here.
+    from linkequity.services.plan import _cell as _csv_cell
+
     rows: list[dict[str, Any]] = [
         {**link, "event": "new", "at": link["first_seen"]} for link in report.new.to_pylist()
     ]
