@@ -15,6 +15,7 @@ import typer
 
 from linkequity import __version__
 from linkequity.cli import render
+from linkequity.cli.audit_command import audit_
 from linkequity.cli.disavow_command import disavow_
 from linkequity.cli.opportunities_command import opportunities_
 from linkequity.cli.options import (
@@ -568,6 +569,7 @@ def plan_(
         render.plan_report(report, db=settings.store.db)
 
 
+app.command("audit")(audit_)
 app.command("disavow")(disavow_)
 app.command("opportunities")(opportunities_)
 

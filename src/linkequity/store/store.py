@@ -16,6 +16,7 @@ import duckdb
 
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
 from linkequity.store import (
+    audit,
     frontier,
     inbound,
     metrics,
@@ -511,6 +512,36 @@ class Store:
         """Return ``(url_id, title)`` of the URLs whose latest fetch had a title."""
         with self._translated_errors():
             return inbound.page_titles(self._conn, snapshot_id, url_ids)
+
+    def audit_totals(self, snapshot_id: int, url_ids: pa.Array[Any]) -> dict[str, int]:
+        """Return the profile's counts of links, referring pages and domains (``audit``)."""
+        with self._translated_errors():
+            row: dict[str, int] = audit.profile_totals(
+                self._conn, snapshot_id, url_ids
+            ).to_pylist()[0]
+            return row
+
+    def audit_rel_mix(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
+        """Return ``(rel, links, referring_domains)`` of the profile (``audit.rel_mix``)."""
+        with self._translated_errors():
+            return audit.rel_mix(self._conn, snapshot_id, url_ids)
+
+    def audit_placement_mix(self, snapshot_id: int, url_ids: pa.Array[Any]) -> pa.Table:
+        """Return ``(placement, links, referring_domains)`` of the profile."""
+        with self._translated_errors():
+            return audit.placement_mix(self._conn, snapshot_id, url_ids)
+
+    def audit_top_pages(self, snapshot_id: int, url_ids: pa.Array[Any], *, limit: int) -> pa.Table:
+        """Return the target's pages with the most referring domains (``audit``)."""
+        with self._translated_errors():
+            return audit.top_linked_pages(self._conn, snapshot_id, url_ids, limit=limit)
+
+    def audit_authority(
+        self, snapshot_id: int, url_ids: pa.Array[Any], *, width: int = 10
+    ) -> tuple[int | None, pa.Table]:
+        """Return the referring domains by authority bucket (``audit.authority_buckets``)."""
+        with self._translated_errors():
+            return audit.authority_buckets(self._conn, snapshot_id, url_ids, width=width)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
