@@ -304,7 +304,18 @@ def test_cli_csv_neutralises_formulas(spike_db: Path, tmp_path: Path) -> None:
     assert write_toxicity_csv(report, path) == len(report.domains) + len(report.links)
 
 
-def test_bad_input_is_a_one_line_error(web_db: Path, tmp_path: Path) -> None:
+def test_a_page_without_backlinks_gives_an_empty_report(
+    web_db: Path, manifest: dict[str, Any]
+) -> None:
+    robots = f"http://{manifest['target']['host']}/robots.txt"
+
+    report = score_toxicity(web_db, [robots])
+
+    assert (report.domains, report.links, report.toxic_domains) == ([], [], [])
+    assert "no live backlink from another domain: nothing to score" in report.notes
+
+
+def test_bad_input_is_a_one_line_error(web_db: Path, spike_db: Path, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is not a domain, host or URL"):
         score_toxicity(web_db, "nowhere.example")
     with pytest.raises(UsageError, match="no target"):
@@ -314,6 +325,9 @@ def test_bad_input_is_a_one_line_error(web_db: Path, tmp_path: Path) -> None:
     result = run("example.com", "--db", str(web_db), "--min-score", "120")
     assert isinstance(result.exception, UsageError)
     assert "--min-score must be between 0 and 100" in str(result.exception)
+    result = run("money.test", "--db", str(spike_db), "--csv", str(tmp_path / "no" / "x.csv"))
+    assert isinstance(result.exception, UsageError)
+    assert "cannot write" in str(result.exception)
     empty = tmp_path / "seeds.txt"
     empty.write_text("# nothing\n", encoding="utf-8")
     result = run("example.com", "--db", str(web_db), "--trust-seeds", str(empty))

@@ -6,7 +6,6 @@ and prints the report; ``cli.app`` registers it (``app.command("toxic")(toxic)``
 
 from __future__ import annotations
 
-import json
 from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,6 +13,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from linkequity.cli.options import (
+    DbOption,
+    JsonOption,
+    SnapshotOption,
+    TargetArgument,
+    print_json,
+    read_list,
+    write_file,
+)
 from linkequity.cli.render import safe_text, stdout
 from linkequity.errors import UsageError
 from linkequity.services import toxicity
@@ -31,23 +39,8 @@ SHOWN_REASONS = 4
 
 
 def toxic(
-    target: Annotated[
-        list[str],
-        typer.Argument(
-            help="A registrable domain (all its pages), a host (its pages), or URLs",
-            metavar="TARGET",
-            show_default=False,
-        ),
-    ],
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="DuckDB project file [setting store.db]",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ] = None,
+    target: TargetArgument,
+    db: DbOption = None,
     brands: Annotated[
         list[str] | None,
         typer.Option(
@@ -81,11 +74,8 @@ def toxic(
         float,
         typer.Option("--min-score", help="Show domains and links scoring at least N", metavar="N"),
     ] = 0.0,
-    snapshot: Annotated[
-        int | None,
-        typer.Option("--snapshot", help="Snapshot to audit (the latest by default)", metavar="ID"),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    snapshot: SnapshotOption = None,
+    as_json: JsonOption = False,
     csv_file: Annotated[
         Path | None,
         typer.Option("--csv", help="Also write the domains and links as CSV", metavar="FILE"),
@@ -97,6 +87,11 @@ def toxic(
             f"--min-score must be between 0 and 100, got {min_score:g}",
             hint="Scores run from 0 to 100; the toxic threshold is printed with the report.",
         )
+    seeds = read_list(trust_seeds)
+    if trust_seeds is not None and not seeds:
+        raise UsageError(
+            f"{trust_seeds} lists no trusted domain or URL", hint="List one a line (example.org)."
+        )
     settings = load_settings(flags={"store.db": db}).settings
     report = toxicity.score_toxicity(
         settings.store.db,
@@ -104,39 +99,19 @@ def toxic(
         brands=brands or (),
         keywords=keywords or (),
         snapshot_id=snapshot,
-        trust_seeds=_seed_lines(trust_seeds),
+        trust_seeds=seeds,
     )
     if csv_file is not None:
-        try:
-            toxicity.write_toxicity_csv(report, csv_file, min_score=min_score)
-        except OSError as err:
-            raise UsageError(
-                f"cannot write {csv_file}: {err.strerror}", hint="Check the folder exists."
-            ) from err
+        write_file(
+            lambda path: toxicity.write_toxicity_csv(report, path, min_score=min_score), csv_file
+        )
     if as_json:
         shown = report.as_dict()
         shown["domains"] = [row for row in shown["domains"] if row["score"] >= min_score]
         shown["links"] = [row for row in shown["links"] if row["score"] >= min_score]
-        typer.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))
+        print_json(shown)
     else:
         toxicity_report(report, db=settings.store.db, min_score=min_score)
-
-
-def _seed_lines(path: Path | None) -> list[str] | None:
-    """Read the non-blank, non-comment lines of a trust seed file."""
-    if path is None:
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"cannot read trust seeds {path}: {err}", hint="Check the path.") from err
-    lines = [line.strip() for line in text.splitlines()]
-    seeds = [line for line in lines if line and not line.startswith("#")]
-    if not seeds:
-        raise UsageError(
-            f"{path} lists no trusted domain or URL", hint="List one a line (example.org)."
-        )
-    return seeds
 
 
 def toxicity_report(report: ToxicityReport, *, db: Path, min_score: float = 0.0) -> None:
