@@ -64,12 +64,18 @@ nothing to disavow). A domain passes no value when none of its links does.
 Weights and threshold
 ---------------------
 ``WEIGHTS`` and ``TOXIC_SCORE`` were fitted by
-``benchmarks/calibrate_toxicity.py`` on sample webs of calibration seeds only
-(maximum likelihood of the noisy-OR at domain level, ground truth: spam or
-link-network member), and tested on webs of other seeds; signals the sample
-web does not exercise (spam mass and trust without seeds, hidden links,
-spikes, thin pages, other languages and topics) keep the documented prior
-weights marked below.
+``python benchmarks/calibrate_toxicity.py`` on five sample webs of
+calibration seeds (101-105) only: a MAP fit of the noisy-OR at domain level
+(ground truth: spam or link-network member), pulled towards documented
+priors and bounded to ``[0.05, 0.95]`` so that every signal stays a reason
+and none alone is certain; the threshold of best F1, in the middle of the
+gap between the classes (90.5 lowest toxic, 47.3 highest clean). On five
+webs of other seeds (201-205: 95 referring domains, 33 toxic) precision,
+recall and ROC AUC are all 1.000, as on the calibration webs: the sample
+web's spam is told apart by its network footprints and farm pages, so this
+says the signals work, not how the weights fare on the open web. Signals the
+sample web does not exercise (spam mass and trust need seeds; no hidden
+link, history, other topic or language) keep their priors, marked below.
 
 Pure: arrays and strings in, values out.
 """

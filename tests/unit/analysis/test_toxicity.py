@@ -395,6 +395,16 @@ def test_anchor_match_reads_keywords_and_image_alts() -> None:
     assert found.tolist() == [1.0, 0.5, 0.0, 0.0, 1.0, 1.0]
 
 
+def test_no_link_no_score() -> None:
+    found = toxicity_scores(links(0), domains(names=(), tracking_ids=(), templates=(),
+                                              interlinked=(), spam_mass=np.zeros(0),
+                                              trust=np.zeros(0)))  # fmt: skip
+
+    assert found.link_signals.shape == (0, len(SIGNALS))
+    assert found.domain_score.size == 0
+    assert not found.is_toxic_link.any()
+
+
 def test_weights_are_documented_for_every_signal_and_checked() -> None:
     assert set(WEIGHTS) == set(SIGNALS)
     assert all(0 <= weight <= 1 for weight in WEIGHTS.values())
