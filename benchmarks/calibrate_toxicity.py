@@ -39,7 +39,10 @@ footprints (one Analytics id, a blogroll both ways) and the outbound-link
 count of farm and directory pages, so these figures say the signals and
 their plumbing work, not how the weights fare on the open web. The links
 missed at link level are nofollow or noindex links from spam domains: they
-pass no value, so they score 0 by design.
+pass no value, so they score 0 by design. Ablation on the test webs: without
+link_farm the recall falls to 0.636 (farms and directories go unseen); the
+network is caught by the shared tracking id or by the two-way links alone,
+so dropping either one changes nothing here.
 """
 
 from __future__ import annotations
@@ -317,6 +320,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"flagged {f['flagged']:3} precision {f['precision']:.3f} "
                 f"recall {f['recall']:.3f} AUC {f['auc']:.3f}"
             )
+    print("ablation on the test webs, shipped weights with one signal's weight set to 0:")
+    for j, signal in enumerate(SIGNALS):
+        if not np.nan_to_num(test.signals[:, j]).any():
+            continue
+        without = shipped.copy()
+        without[j] = 0.0
+        f = figures(test, rescore(test, without), TOXIC_SCORE)
+        print(
+            f"  without {Signal(signal).value:18} precision {f['precision']:.3f} "
+            f"recall {f['recall']:.3f} AUC {f['auc']:.3f}"
+        )
     for which, w, cut in (("fitted", weights, threshold), ("shipped", shipped, TOXIC_SCORE)):
         misses = [
             (name, round(float(score), 1), bool(label))
