@@ -62,7 +62,6 @@ from linkequity.services.targets import (
     resolve_snapshot,
     select_target_rows,
 )
-from linkequity.store import opportunities as queries
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -246,7 +245,7 @@ def find_opportunities(
                 f"competitor {clash[0]} is a domain of the target",
                 hint="Leave the target's own domains out of the competitors file.",
             )
-        fetches, fetched_targets, texts = queries.fetch_counts(store, snapshot)
+        fetches, fetched_targets, texts = store.fetch_counts(snapshot)
         context = _Context(
             store,
             snapshot,
@@ -258,7 +257,7 @@ def find_opportunities(
             top,
             notes,
         )
-        authority_snapshot, _ = queries.page_authority(store, snapshot, pa.array([], pa.int64()))
+        authority_snapshot, _ = store.stored_page_authority(snapshot, pa.array([], pa.int64()))
         if authority_snapshot is None:
             notes.append(
                 "authority: no snapshot up to this one is ranked (run `linkequity rank`), so "
@@ -339,7 +338,7 @@ def _competitor_domains(competitors: Sequence[str]) -> list[str]:
 
 def _dead_links(context: _Context) -> pa.Table:
     """Return the live links to dead URLs, with the reason each target is dead."""
-    rows = queries.dead_link_rows(context.store, context.snapshot)
+    rows = context.store.dead_link_rows(context.snapshot)
     reasons = dead_reasons(
         rows.column("target_status").to_pylist(), rows.column("target_detail").to_pylist()
     )
@@ -363,9 +362,7 @@ def _no_fetch_note(context: _Context, part: str) -> bool:
 
 
 def _authority(context: _Context, url_ids: Sequence[int]) -> list[float | None]:
-    _, table = queries.page_authority(
-        context.store, context.snapshot, pa.array(url_ids, pa.int64())
-    )
+    _, table = context.store.stored_page_authority(context.snapshot, pa.array(url_ids, pa.int64()))
     return list(table.column("authority").to_pylist())
 
 
@@ -629,9 +626,7 @@ def _mentions(context: _Context, brands: tuple[str, ...]) -> tuple[list[dict[str
             hint="Pass --brand NAME with letters or digits.",
         ) from err
     needles = sorted({brand_tokens(brand)[0] for brand in brands if brand_tokens(brand)})
-    rows = queries.brand_text_pages(
-        context.store, context.snapshot, needles, list(context.target_domains)
-    )
+    rows = context.store.brand_text_pages(context.snapshot, needles, list(context.target_domains))
     if context.texts == 0:
         context.notes.append(
             f"{part}: the store holds no page text (imports only); crawl or ingest pages first"
@@ -680,7 +675,7 @@ def _gap(
         context.notes.append(f"{part}: no competitors given (--competitors FILE)")
         return [], 0
     targets = list(context.target_domains)
-    pairs = queries.domain_link_pairs(context.store, context.snapshot, [*competitors, *targets])
+    pairs = context.store.domain_link_pairs(context.snapshot, [*competitors, *targets])
     pairs = pairs.filter(
         pc.invert(
             pc.is_in(pairs.column("source_domain"), value_set=pa.array([*competitors, *targets]))
@@ -703,7 +698,7 @@ def _gap(
         dtype=np.intp,
     )
     source_index = int64_column(pc.index_in(pairs.column("source_domain"), value_set=sources))
-    _, authority_table = queries.domain_authority(context.store, context.snapshot, source_names)
+    _, authority_table = context.store.stored_domain_authority(context.snapshot, source_names)
     authority = authority_table.column("authority").to_pylist()
     gap = competitor_gap(
         source_index,

@@ -20,6 +20,7 @@ from linkequity.store import (
     frontier,
     inbound,
     metrics,
+    opportunities,
     parquet,
     queries,
     texts,
@@ -542,6 +543,42 @@ class Store:
         """Return the referring domains by authority bucket (``audit.authority_buckets``)."""
         with self._translated_errors():
             return audit.authority_buckets(self._conn, snapshot_id, url_ids, width=width)
+
+    def fetch_counts(self, snapshot_id: int) -> tuple[int, int, int]:
+        """Return the fetches and page texts up to the snapshot, and the link targets fetched."""
+        with self._translated_errors():
+            return opportunities.fetch_counts(self._conn, snapshot_id)
+
+    def dead_link_rows(self, snapshot_id: int) -> pa.Table:
+        """Return the live links whose target's latest fetch failed or was 404/410."""
+        with self._translated_errors():
+            return opportunities.dead_link_rows(self._conn, snapshot_id)
+
+    def brand_text_pages(
+        self, snapshot_id: int, needles: Sequence[str], target_domains: Sequence[str]
+    ) -> pa.Table:
+        """Return the pages whose text names a brand, and whether they link to the target."""
+        with self._translated_errors():
+            return opportunities.brand_text_pages(self._conn, snapshot_id, needles, target_domains)
+
+    def domain_link_pairs(self, snapshot_id: int, linked_domains: Sequence[str]) -> pa.Table:
+        """Return the (source domain, linked domain) pairs of live links to the domains."""
+        with self._translated_errors():
+            return opportunities.domain_link_pairs(self._conn, snapshot_id, linked_domains)
+
+    def stored_page_authority(
+        self, snapshot_id: int, url_ids: pa.Array[Any]
+    ) -> tuple[int | None, pa.Table]:
+        """Return the ranked snapshot and the stored authority of the pages."""
+        with self._translated_errors():
+            return opportunities.page_authority(self._conn, snapshot_id, url_ids)
+
+    def stored_domain_authority(
+        self, snapshot_id: int, domains: Sequence[str]
+    ) -> tuple[int | None, pa.Table]:
+        """Return the ranked snapshot and the stored authority of the domains."""
+        with self._translated_errors():
+            return opportunities.domain_authority(self._conn, snapshot_id, domains)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
