@@ -1,5 +1,6 @@
 """Analysis results as files people hand on: HTML, CSV/JSON and Google's disavow format."""
 
+from linkequity.report.csv import csv_cell, write_csv
 from linkequity.report.disavow import (
     DisavowDiff,
     DisavowEntry,
@@ -19,5 +20,7 @@ __all__ = [
     "diff_disavow",
     "lint_disavow",
     "parse_entry_list",
+    "csv_cell",
+    "write_csv",
     "write_disavow",
 ]

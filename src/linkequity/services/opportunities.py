@@ -30,7 +30,6 @@ Competitor gap
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +53,7 @@ from linkequity.analysis.opportunities import (
 from linkequity.analysis.relevance import RelevanceModel
 from linkequity.errors import InvalidUrl, UsageError
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
-from linkequity.services.plan import _cell as csv_cell
+from linkequity.report.csv import write_csv
 from linkequity.services.project import open_existing
 from linkequity.services.targets import (
     int64_column,
@@ -740,9 +739,8 @@ def _gap(
 def write_opportunities_csv(report: OpportunitiesReport, path: Path) -> int:
     """Write the opportunities as CSV, one row per link, mention or domain; count them.
 
-    Cells that start with ``=``, ``+``, ``-`` or ``@`` get a leading
-    apostrophe (``services.plan``'s neutraliser), so that a spreadsheet does
-    not run text from the web as a formula.
+    Cells a spreadsheet would run as formulas get a leading apostrophe
+    (``report.csv``): text from the web is never run.
 
     Parameters
     ----------
@@ -821,8 +819,4 @@ def write_opportunities_csv(report: OpportunitiesReport, path: Path) -> int:
                 " ".join(domain["competitors"]),
             ]
         )
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows([[csv_cell(value) for value in row] for row in rows])
-    return len(rows)
+    return write_csv(path, header, rows)

@@ -30,7 +30,6 @@ Relevance
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -78,6 +77,7 @@ from linkequity.errors import InvalidUrl, UsageError
 from linkequity.graph import pagerank
 from linkequity.model.links import AnchorClass
 from linkequity.model.urls import normalize_url
+from linkequity.report.csv import write_csv
 from linkequity.services.project import open_existing
 from linkequity.services.ranked_graph import RankedGraph, load_ranked_graph
 from linkequity.services.targets import (
@@ -802,8 +802,8 @@ def _why(nth: int, influence: float, value: float, link: Any) -> str:
 def write_plan_csv(report: PlanReport, path: Path) -> int:
     """Write the plan as CSV, a row per link, option, internal ask and tier-1 page; count them.
 
-    Cells that start with ``=``, ``+``, ``-`` or ``@`` get a leading apostrophe,
-    so that a spreadsheet does not run them as formulas.
+    Cells a spreadsheet would run as formulas get a leading apostrophe
+    (``report.csv``).
 
     Parameters
     ----------
@@ -868,7 +868,7 @@ def write_plan_csv(report: PlanReport, path: Path) -> int:
                 option["domain_gain"],
                 "",
                 "",
-            ]  # noqa: E501
+            ]
         )
     for ask in report.internal_asks:
         rows.append(
@@ -886,20 +886,8 @@ def write_plan_csv(report: PlanReport, path: Path) -> int:
                 page["domain_gain"],
                 "; ".join(page["cautions"]),
                 "",
-            ]  # noqa: E501
+            ]
         )
     for page in report.rejected:
         rows.append(["rejected", "", page["url"], "", "", "", "", "; ".join(page["reasons"]), ""])
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(
-            [[_cell(value) for value in row + [""] * (len(header) - len(row))] for row in rows]
-        )
-    return len(rows)
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return write_csv(path, header, rows)
