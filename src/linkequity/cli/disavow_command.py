@@ -5,7 +5,6 @@ The Typer function is registered by ``cli.app`` as ``app.command("disavow")(disa
 
 from __future__ import annotations
 
-import json
 from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from linkequity.cli.options import DbOption, JsonOption, print_json
 from linkequity.cli.render import safe_text, stdout
 from linkequity.settings import load_settings
 
@@ -34,15 +34,7 @@ def disavow_(
             show_default=False,
         ),
     ] = None,
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="DuckDB project file [setting store.db]",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ] = None,
+    db: DbOption = None,
     domains: Annotated[
         Path | None,
         typer.Option(
@@ -72,7 +64,7 @@ def disavow_(
     top: Annotated[
         int, typer.Option("--top", help="Entries listed by the equity they remove", metavar="N")
     ] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write or check a Google disavow file for TARGET, with the PageRank it takes away."""
     # Imported here: the graph layer (SciPy) would slow every start of the CLI.
@@ -88,7 +80,7 @@ def disavow_(
         snapshot_id=snapshot,
     )
     if as_json:
-        typer.echo(json.dumps(run.as_dict(), indent=2, ensure_ascii=False, default=str))
+        print_json(run.as_dict())
     else:
         print_run(run, top=top)
     if run.check is not None and run.check.lint.errors:

@@ -6,7 +6,6 @@ its tables are drawn here with ``cli.render``'s console and ``safe_text``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,8 +13,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from linkequity.cli.options import (
+    DbOption,
+    JsonOption,
+    SnapshotOption,
+    TargetArgument,
+    print_json,
+    read_list,
+    write_file,
+)
 from linkequity.cli.render import safe_text, stdout
-from linkequity.errors import UsageError
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
@@ -29,23 +36,8 @@ PART_NAMES = ("broken", "reclaim", "mentions", "gap")
 
 
 def opportunities_(
-    target: Annotated[
-        list[str],
-        typer.Argument(
-            help="A registrable domain (all its pages), a host (its pages), or URLs",
-            metavar="TARGET",
-            show_default=False,
-        ),
-    ],
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="DuckDB project file [setting store.db]",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ] = None,
+    target: TargetArgument,
+    db: DbOption = None,
     competitors: Annotated[
         Path | None,
         typer.Option(
@@ -81,11 +73,8 @@ def opportunities_(
         ),
     ] = None,
     top: Annotated[int, typer.Option("--top", help="Rows listed in each part", metavar="N")] = 20,
-    snapshot: Annotated[
-        int | None,
-        typer.Option("--snapshot", help="Snapshot to read (the latest by default)", metavar="ID"),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    snapshot: SnapshotOption = None,
+    as_json: JsonOption = False,
     csv_file: Annotated[
         Path | None,
         typer.Option("--csv", help="Also write the opportunities as CSV", metavar="FILE"),
@@ -98,7 +87,7 @@ def opportunities_(
     report = finding.find_opportunities(
         settings.store.db,
         target,
-        competitors=_lines(competitors),
+        competitors=read_list(competitors),
         brands=brand or None,
         min_competitors=min_competitors,
         snapshot_id=snapshot,
@@ -106,31 +95,11 @@ def opportunities_(
         parts=only or PART_NAMES,
     )
     if csv_file is not None:
-        try:
-            finding.write_opportunities_csv(report, csv_file)
-        except OSError as err:
-            raise UsageError(
-                f"cannot write {csv_file}: {err.strerror}", hint="Check the folder exists."
-            ) from err
+        write_file(lambda path: finding.write_opportunities_csv(report, path), csv_file)
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+        print_json(report.as_dict())
     else:
         opportunities_report(report, db=settings.store.db)
-
-
-def _lines(path: Path | None) -> list[str] | None:
-    """Read the non-blank, non-comment lines of a list file."""
-    if path is None:
-        return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise UsageError(f"cannot read {path}: {err.strerror}", hint="Check the path.") from err
-    except UnicodeDecodeError as err:
-        raise UsageError(
-            f"cannot read {path}: not UTF-8 text", hint="Give a text file, one domain a line."
-        ) from err
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def opportunities_report(report: OpportunitiesReport, *, db: Path) -> None:
