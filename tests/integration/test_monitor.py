@@ -374,6 +374,7 @@ FIRST = {
     "https://away.test/post": page(to_money("away")),
     "https://anchor.test/post": page(to_money("old anchor")),
     "https://kept.test/post": page(to_money("kept")),
+    "https://both.test/post": page(to_money("old")),
 }
 SECOND = {
     "https://removed.test/post": page("no link here now"),
@@ -386,6 +387,9 @@ SECOND = {
     "https://anchor.test/post": page(to_money("new anchor")),
     "https://kept.test/post": page(to_money("kept")),
     "https://new.test/post": page(to_money("new")),
+    "https://both.test/post": page(
+        to_money("new anchor"), head='<meta name="robots" content="noindex">'
+    ),
 }
 
 
@@ -436,17 +440,19 @@ def test_a_second_crawl_finds_each_loss_and_its_reason(
         ("https://gone.test/post", "gone"): "page_gone",
         ("https://noindex.test/post", "noindex"): "page_noindex",
         ("https://away.test/post", "away"): "redirected_away",
+        # A new anchor on a page gone noindex replaces nothing: the old one is lost.
+        ("https://both.test/post", "old"): "link_removed",
     }
     assert lost[("https://away.test/post", "away")]["detail"] == "redirects to https://buyer.test/"
     assert lost[("https://gone.test/post", "gone")]["detail"] == "HTTP 404"
     assert {row["origin"] for row in lost.values()} == {"fetch"}
-    # The noindex page still shows the link: seen by the second crawl, and lost by it.
-    last_seen = {link[1]: row["last_seen"].date() for link, row in lost.items()}
-    assert last_seen.pop("noindex") == SECOND_CRAWL.date()
-    assert set(last_seen.values()) == {FIRST_CRAWL.date()}
+    # Last seen live: the noindex page still shows its link, but it no longer counts.
+    assert all(row["last_seen"].date() == FIRST_CRAWL.date() for row in lost.values())
     assert all(row["lost_at"].date() == SECOND_CRAWL.date() for row in lost.values())
-    assert {(row["source_url"], row["anchor"]) for row in report.new.to_pylist()} == {
-        ("https://new.test/post", "new"),
+    new = {(row["source_url"], row["anchor"]): row["status"] for row in report.new.to_pylist()}
+    assert new == {
+        ("https://new.test/post", "new"): "live",
+        ("https://both.test/post", "new anchor"): "lost: page_noindex",
     }
     # A new anchor on the same page is one changed link, not a lost and a new one.
     changed = {row["source_url"]: row for row in report.changed.to_pylist()}
@@ -456,16 +462,16 @@ def test_a_second_crawl_finds_each_loss_and_its_reason(
     }
     assert changed["https://anchor.test/post"]["anchor_before"] == "old anchor"
     assert changed["https://anchor.test/post"]["changed_at"].date() == SECOND_CRAWL.date()
-    # 7 - 5 lost (the old anchor among them) + 2 new (the new anchor among them).
-    assert (report.live_before, report.live_after) == (7, 4)
-    assert (report.domains_before, report.domains_after) == (7, 4)
+    # 8 - 6 lost (the old anchor among them) + 2 new (the new anchor among them).
+    assert (report.live_before, report.live_after) == (8, 4)
+    assert (report.domains_before, report.domains_after) == (8, 4)
 
 
 def test_the_crawls_velocity_has_the_new_and_lost_links_of_each_week(two_crawls: Path) -> None:
     velocity = diff_links(two_crawls, ["money.test"], since="2026-01-01").velocity.to_pylist()
 
     by_week = {row["week"]: (row["new_links"], row["lost_links"]) for row in velocity}
-    assert by_week[iso_week(FIRST_CRAWL)] == (7, 0)
-    assert by_week[iso_week(SECOND_CRAWL)] == (2, 5)
-    assert sum(row["new_domains"] for row in velocity) == 8
-    assert sum(row["lost_domains"] for row in velocity) == 4
+    assert by_week[iso_week(FIRST_CRAWL)] == (8, 0)
+    assert by_week[iso_week(SECOND_CRAWL)] == (3, 6)
+    assert sum(row["new_domains"] for row in velocity) == 9
+    assert sum(row["lost_domains"] for row in velocity) == 5

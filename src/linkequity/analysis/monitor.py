@@ -14,10 +14,11 @@ Events
 State
     The state of a link at a point (a time, a snapshot, or both: only the
     events up to it count) is that of its last event: live or lost. It is
-    *known* from its first event. It was *lost at* the first loss after its
-    last live event (the fetch that found it gone, or the date an export
-    gives); a link only ever seen lost (a link on a page that was always
-    noindex) was never live.
+    *known* from its first event. It was live at a time when its events at
+    that time end live (a sighting with a loss at the same time does not
+    count). It was *lost at* the first loss after its last live time (the
+    fetch that found it gone, or the date an export gives); a link only ever
+    seen lost (a link on a page that was always noindex) was never live.
 
 Diff of two points ``a`` before ``b``
     *New*: known at ``b``, not at ``a``. *Lost*: lost at ``b``, after being
@@ -154,12 +155,13 @@ class LinkStates:
     is_live : numpy.ndarray
         bool: its last event is a sighting.
     was_live : numpy.ndarray
-        bool: it has a live event up to the point.
+        bool: it was live at some time up to the point.
     first_event, last_live_event, lost_event, rel_event : numpy.ndarray
-        int64 index of its first event, its last live event, the loss that
-        ended that (the first loss after it; for a link never live, its first
-        loss), and its last live event that states the rel; ``NONE`` where
-        there is none (``lost_event`` is ``NONE`` for a live link).
+        int64 index of its first event, its last live event (at a time it was
+        live), the loss that ended that (the first loss after it; for a link
+        never live, its first loss), and its last live event that states the
+        rel; ``NONE`` where there is none (``lost_event`` is ``NONE`` for a
+        live link).
     """
 
     is_known: Mask
@@ -207,8 +209,14 @@ def link_states(events: LinkEvents, n_links: int, *, included: Mask | None = Non
         ends = np.r_[starts[1:], order.size] - 1
         first[link[starts]] = starts
         last[link[ends]] = ends
-    last_live = _last_rank(link, rank, is_live, n_links)
-    is_stated = is_live & (events.is_followed[order] != IS_FOLLOWED_UNKNOWN)
+    # A sighting counts as live only when no loss came at its time (a noindex fetch shows
+    # the link and loses it at once): its (link, time) group must end live.
+    at = events.at[order]
+    is_group_start = np.r_[True, (link[1:] != link[:-1]) | (at[1:] != at[:-1])][: order.size]
+    group_end = np.r_[np.flatnonzero(is_group_start)[1:], order.size] - 1
+    is_live_then = is_live & is_live[group_end[np.cumsum(is_group_start) - 1]]
+    last_live = _last_rank(link, rank, is_live_then, n_links)
+    is_stated = is_live_then & (events.is_followed[order] != IS_FOLLOWED_UNKNOWN)
     rel = _last_rank(link, rank, is_stated, n_links)
     # The first loss after the last live event (after nothing, for a link never live).
     is_after_live = ~is_live & (rank > last_live[link])
@@ -439,6 +447,7 @@ def weekly_velocity(
     *,
     first_week: int | None = None,
     last_week: int | None = None,
+    is_live: Mask | None = None,
 ) -> Velocity:
     """Count links and referring domains first seen and lost in each week.
 
@@ -453,6 +462,10 @@ def weekly_velocity(
     first_week, last_week : int, optional
         The weeks to cover (`week_of` numbers); by default from the first to the
         last week with a count.
+    is_live : numpy.ndarray, optional
+        bool per link: live at the end, which keeps its domain from being lost.
+        By default every link without ``lost_at``; give it when some links
+        were never live (their ``lost_at`` is NaT, yet they keep no domain).
 
     Returns
     -------
@@ -461,7 +474,8 @@ def weekly_velocity(
     """
     new_week = week_of(first_seen)
     lost_week = week_of(lost_at)
-    domain_new, domain_lost = _domain_weeks(new_week, lost_week, domain)
+    keeps_domain = lost_week == NONE if is_live is None else is_live
+    domain_new, domain_lost = _domain_weeks(new_week, lost_week, domain, keeps_domain)
     stated = np.concatenate([new_week, lost_week])
     stated = stated[stated != NONE]
     if first_week is None:
@@ -478,7 +492,7 @@ def weekly_velocity(
     )
 
 
-def _domain_weeks(new_week: Ids, lost_week: Ids, domain: Ids) -> tuple[Ids, Ids]:
+def _domain_weeks(new_week: Ids, lost_week: Ids, domain: Ids, is_live: Mask) -> tuple[Ids, Ids]:
     """Return, per referring domain, the week of its first link and the week it was lost."""
     known = new_week != NONE
     if not known.any():
@@ -486,12 +500,12 @@ def _domain_weeks(new_week: Ids, lost_week: Ids, domain: Ids) -> tuple[Ids, Ids]
     domains, of_link = np.unique(domain[known], return_inverse=True)
     first = np.full(domains.size, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, of_link, new_week[known])
-    # A domain is lost when every link of it is; in the week of the last loss.
-    is_live = np.zeros(domains.size, dtype=np.bool_)
-    np.logical_or.at(is_live, of_link, lost_week[known] == NONE)
+    # A domain is lost when no link of it is live; in the week of the last loss.
+    is_domain_live = np.zeros(domains.size, dtype=np.bool_)
+    np.logical_or.at(is_domain_live, of_link, is_live[known])
     last_loss = np.full(domains.size, NONE, dtype=np.int64)
     np.maximum.at(last_loss, of_link, lost_week[known])
-    return first, np.where(is_live, NONE, last_loss)
+    return first, np.where(is_domain_live, NONE, last_loss)
 
 
 def _per_week(week: Ids, first_week: int, n_weeks: int) -> Ids:
@@ -626,6 +640,7 @@ def spike_velocity(
     domain: Ids,
     *,
     last_week: int | None = None,
+    is_live: Mask | None = None,
     window: int = 8,
     min_history: int = 4,
     threshold: float = 3.5,
@@ -650,6 +665,8 @@ def spike_velocity(
         int64 referring domain id per link.
     last_week : int, optional
         The last week (`week_of`) to cover.
+    is_live : numpy.ndarray, optional
+        bool per link: live at the end (see `weekly_velocity`).
     window, min_history, threshold, min_count
         As in `detect_spikes`.
 
@@ -658,7 +675,7 @@ def spike_velocity(
     VelocitySpikes
         The velocity, both spike tests, and the links in spikes.
     """
-    velocity = weekly_velocity(first_seen, lost_at, domain, last_week=last_week)
+    velocity = weekly_velocity(first_seen, lost_at, domain, last_week=last_week, is_live=is_live)
     links, domains = (
         detect_spikes(
             counts,

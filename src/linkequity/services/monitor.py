@@ -25,7 +25,6 @@ the week of the first one to the second point; its spikes follow
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -46,6 +45,7 @@ from linkequity.analysis.monitor import (
     week_start,
 )
 from linkequity.errors import StoreError, UsageError
+from linkequity.report.csv import write_csv
 from linkequity.services.targets import (
     int64_column,
     parse_target,
@@ -441,6 +441,7 @@ def _spikes(
         lost_at,
         loaded.domain,
         last_week=last_week,
+        is_live=after.is_live,
         window=rule.window,
         min_history=rule.min_history,
         threshold=rule.threshold,
@@ -592,12 +593,15 @@ def _with_replacements(
     removed_code = loaded.reasons.index(REMOVED) if REMOVED in loaded.reasons else NONE
     candidates = np.flatnonzero(events.reason[diff.lost_event] == removed_code)
     keys = loaded.pair_key
+    # Only a replacement that is live stands for the old link: one on a page gone noindex is lost.
+    live_new = np.flatnonzero(after.is_live[diff.new])
     lost_pos, new_pos = pair_replacements(
         keys[diff.lost[candidates]],
         events.at[diff.lost_event[candidates]],
-        keys[diff.new],
-        _times(events.at, after.first_event[diff.new]),
+        keys[diff.new[live_new]],
+        _times(events.at, after.first_event[diff.new[live_new]]),
     )
+    new_pos = live_new[new_pos]
     old_links, new_links = diff.lost[candidates[lost_pos]], diff.new[new_pos]
     keep_lost = np.ones(diff.lost.size, dtype=np.bool_)
     keep_lost[candidates[lost_pos]] = False
@@ -682,8 +686,8 @@ _CSV_HEADER = (
 def write_diff_csv(report: LinkDiffReport, path: Path) -> int:
     """Write the new, lost and changed backlinks as CSV, one row each; count them.
 
-    Cells that start with ``=``, ``+``, ``-`` or ``@`` get a leading
-    apostrophe, so that a spreadsheet does not run them as formulas.
+    Cells a spreadsheet would run as formulas get a leading apostrophe
+    (``report.csv``).
 
     Parameters
     ----------
@@ -702,9 +706,6 @@ def write_diff_csv(report: LinkDiffReport, path: Path) -> int:
     OSError
         If the file cannot be written.
     """
-    # The formula neutraliser of the plan's CSV; importing it loads SciPy, so only here.
-    from linkequity.services.plan import _cell as _csv_cell
-
     rows: list[dict[str, Any]] = [
         {**link, "event": "new", "at": link["first_seen"]} for link in report.new.to_pylist()
     ]
@@ -713,8 +714,4 @@ def write_diff_csv(report: LinkDiffReport, path: Path) -> int:
         {**link, "event": "changed", "at": link["changed_at"], "rel": link["rel_after"]}
         for link in report.changed.to_pylist()
     ]
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=_CSV_HEADER, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows([{name: _csv_cell(value) for name, value in row.items()} for row in rows])
-    return len(rows)
+    return write_csv(path, _CSV_HEADER, ([row.get(name) for name in _CSV_HEADER] for row in rows))

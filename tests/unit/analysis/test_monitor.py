@@ -87,6 +87,18 @@ def test_a_loss_at_the_time_of_a_sighting_wins() -> None:
 
     assert not states.is_live[0]
     assert states.lost_event[0] == 0
+    # Seen only together with its loss: never live.
+    assert not states.was_live[0]
+    assert states.last_live_event[0] == NONE
+
+
+def test_a_link_seen_on_a_page_gone_noindex_was_last_live_before() -> None:
+    log = events(seen(0, day(1)), seen(0, day(5)), lost(0, day(5), NOINDEX))
+
+    states = link_states(log, 1)
+
+    assert log.at[states.last_live_event[0]] == day(1)
+    assert log.at[states.lost_event[0]] == day(5)
 
 
 def test_lost_at_is_the_first_loss_after_the_last_sighting() -> None:
@@ -328,6 +340,19 @@ def test_velocity_counts_links_and_domains_per_week_with_zero_weeks() -> None:
     assert velocity.lost_links.tolist() == [0, 2, 0, 1]
     assert velocity.new_domains.tolist() == [2, 0, 1, 0]
     assert velocity.lost_domains.tolist() == [0, 0, 0, 1]
+
+
+def test_a_link_never_live_keeps_no_domain() -> None:
+    # Domain 0: one link lost in the second week, one only ever seen on a noindex page.
+    first_seen = np.array([day(5), day(13)], dtype="datetime64[us]")
+    lost_at = np.array([day(13), "NaT"], dtype="datetime64[us]")
+    domain = np.array([0, 0])
+
+    kept = weekly_velocity(first_seen, lost_at, domain)
+    lost = weekly_velocity(first_seen, lost_at, domain, is_live=np.array([False, False]))
+
+    assert kept.lost_domains.tolist() == [0, 0]
+    assert lost.lost_domains.tolist() == [0, 1]
 
 
 def test_velocity_covers_the_weeks_asked_for() -> None:
