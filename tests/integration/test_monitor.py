@@ -126,6 +126,19 @@ def test_a_window_holds_the_links_first_seen_and_lost_in_it(imported_db: Path) -
     assert (in_range[0]["week"], in_range[-1]["week"]) == ("2025-W44", "2026-W01")
 
 
+def test_by_default_the_diff_covers_the_last_four_weeks_of_the_data(imported_db: Path) -> None:
+    with Store.open(imported_db, read_only=True) as store:
+        (latest,) = store._conn.execute(
+            "SELECT max(greatest(first_seen, last_seen, lost_at)) FROM link_sightings"
+        ).fetchone()
+
+    report = diff_links(imported_db)
+    earlier_now = diff_links(imported_db, now=datetime(2026, 1, 15))
+
+    assert (report.since, report.until) == (latest - timedelta(weeks=4), latest)
+    assert (earlier_now.since, earlier_now.until) == (datetime(2025, 12, 18), datetime(2026, 1, 15))
+
+
 def test_a_target_page_narrows_the_diff(imported_db: Path) -> None:
     page = "https://www.example-garden.com/old-catalogue.html"
 
