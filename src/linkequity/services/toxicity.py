@@ -15,7 +15,6 @@ has no spikes.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,7 +41,7 @@ from linkequity.analysis.toxicity import (
 )
 from linkequity.errors import UsageError
 from linkequity.graph import LinkGraph, domain_graph, spam_mass, trustrank
-from linkequity.services.plan import _cell as _csv_cell
+from linkequity.report.csv import write_csv
 from linkequity.services.project import open_existing
 from linkequity.services.targets import (
     int64_column,
@@ -585,9 +584,8 @@ def _link_rows(
 def write_toxicity_csv(report: ToxicityReport, path: Path, *, min_score: float = 0.0) -> int:
     """Write the referring domains, then the links, as CSV; count the rows.
 
-    Cells that start with ``=``, ``+``, ``-`` or ``@`` get a leading
-    apostrophe (as ``services.plan.write_plan_csv``), so that a spreadsheet
-    does not run them as formulas.
+    Cells a spreadsheet would run as formulas get a leading apostrophe
+    (``report.csv``): text from the web is never run.
 
     Parameters
     ----------
@@ -653,8 +651,4 @@ def write_toxicity_csv(report: ToxicityReport, path: Path, *, min_score: float =
                     "; ".join(reason["text"] for reason in link["reasons"]),
                 ]
             )
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows([[_csv_cell(value) for value in row] for row in rows])
-    return len(rows)
+    return write_csv(path, header, rows)
