@@ -159,9 +159,9 @@ class LinkStates:
     first_event, last_live_event, lost_event, rel_event : numpy.ndarray
         int64 index of its first event, its last live event (at a time it was
         live), the loss that ended that (the first loss after it; for a link
-        never live, its first loss), and its last live event that states the
-        rel; ``NONE`` where there is none (``lost_event`` is ``NONE`` for a
-        live link).
+        never live, its first loss), and its last sighting that states the
+        rel (live then or not); ``NONE`` where there is none (``lost_event``
+        is ``NONE`` for a live link).
     """
 
     is_known: Mask
@@ -216,7 +216,7 @@ def link_states(events: LinkEvents, n_links: int, *, included: Mask | None = Non
     group_end = np.r_[np.flatnonzero(is_group_start)[1:], order.size] - 1
     is_live_then = is_live & is_live[group_end[np.cumsum(is_group_start) - 1]]
     last_live = _last_rank(link, rank, is_live_then, n_links)
-    is_stated = is_live_then & (events.is_followed[order] != IS_FOLLOWED_UNKNOWN)
+    is_stated = is_live & (events.is_followed[order] != IS_FOLLOWED_UNKNOWN)
     rel = _last_rank(link, rank, is_stated, n_links)
     # The first loss after the last live event (after nothing, for a link never live).
     is_after_live = ~is_live & (rank > last_live[link])

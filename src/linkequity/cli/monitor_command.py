@@ -129,7 +129,8 @@ def diff_report(report: LinkDiffReport, *, db: Path) -> None:
     scope = f"Backlinks of {safe_text(' '.join(report.target))}" if report.target else "Backlinks"
     if report.mode == "snapshot":
         points = (
-            f"after snapshot {report.since_snapshot} and after snapshot {report.until_snapshot}"
+            f"snapshot {report.since_snapshot} and snapshot {report.until_snapshot} "
+            "(what the project knew after each)"
         )
     else:
         points = f"{_when(report.since)} and {_when(report.until)}"
