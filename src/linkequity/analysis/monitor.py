@@ -22,9 +22,9 @@ State
 
 Diff of two points ``a`` before ``b``
     *New*: known at ``b``, not at ``a``. *Lost*: lost at ``b``, after being
-    live at ``a`` or at some event after ``a``. *Changed*: live at both, and
-    its rel (followed or not) differs between the last live events that state
-    it; a rel change is one event, not a loss and a new link.
+    live at ``a`` or at some time after ``a``. *Changed*: live at both, and
+    its rel (followed or not) differs between the last sightings up to each
+    that state it; a rel change is one event, not a loss and a new link.
 
 Replacements
     A link is one ``(source page, target, anchor)``, so a page that changes
@@ -35,8 +35,8 @@ Velocity
     Per ISO week (Monday 00:00 UTC), the links first seen and the links lost
     (the last loss of a link that is lost at the end: a link lost and found
     again counts by its last loss only), and the referring domains first seen
-    (their first link's week) and lost (every link of theirs lost at the end:
-    the week of the last of those losses).
+    (their first link's week) and lost (no link of theirs live at the end: the
+    week of the last of their losses).
 
 Spikes
     See `detect_spikes`: a week is a spike when its count is at least
