@@ -61,6 +61,8 @@ __all__ = ["ToxicityReport", "score_toxicity", "write_toxicity_csv"]
 
 #: Share of all pages assumed good when trust seeds stand for them (as ``linkequity rank``).
 GOOD_FRACTION = 0.85
+#: Most linked target pages whose titles give the keywords (as ``linkequity audit``).
+TITLED_PAGES = 20
 #: Characters of the target's texts that make its topic profile.
 _PROFILE_CHARS = 200_000
 #: Weeks of history a spike test needs (``analysis.monitor.spike_velocity``'s default).
@@ -193,6 +195,7 @@ def score_toxicity(
         edges = queries.referring_domain_edges(store, snapshot, domain_names)
         trust = _trust(store, snapshot, source_ids, domain_names, trust_seeds, damping, notes)
         texts = store.page_texts(url_ids=np.union1d(source_ids, target_ids))
+        titled = store.page_titles(snapshot, pa.array(_most_linked(rows, TITLED_PAGES), pa.int64()))
     target_domains = sorted({str(name) for name in target_rows.column("domain").to_pylist()})
     if trust is None:
         unavailable.append(
@@ -202,7 +205,7 @@ def score_toxicity(
         n = len(domain_names)
         trust = _Trust(np.full(rows.num_rows, np.nan), np.full(n, np.nan), np.full(n, np.nan))
     target_texts = _select_texts(texts, target_ids)
-    rules = _anchor_rules(target_domains, brands, keywords, target_texts, notes, unavailable)
+    rules = _anchor_rules(target_domains, brands, keywords, titled, notes, unavailable)
     relevance, target_language = _relevance(texts, target_texts, source_ids, notes, unavailable)
     is_fetched = _flag(rows.column("is_fetched")) == 1
     links = LinkFacts(
@@ -288,29 +291,40 @@ def _select_texts(texts: pa.Table, url_ids: npt.NDArray[np.int64]) -> pa.Table:
     return texts.filter(pa.array(keep))
 
 
+def _most_linked(rows: pa.Table, limit: int) -> list[int]:
+    """Return the target pages with the most backlinks, most first (ties by URL id)."""
+    pages = int64_column(rows.column("target_url_id"))
+    if pages.size == 0:
+        return []
+    ids, counts = np.unique(pages, return_counts=True)
+    return [int(i) for i in ids[np.lexsort((ids, -counts))[:limit]]]
+
+
 def _anchor_rules(
     target_domains: list[str],
     brands: Sequence[str],
     keywords: Sequence[str],
-    target_texts: pa.Table,
+    titled: pa.Table,
     notes: list[str],
     unavailable: list[str],
 ) -> AnchorRules:
+    """Return the target's anchor rules; keywords from its most linked pages' titles if none."""
     rules = AnchorRules.for_target(target_domains, brands=brands)
     if keywords:
         return AnchorRules.for_target(target_domains, brands=brands, keywords=keywords)
     found = keywords_from_titles(
-        [str(title) for title in target_texts.column("title").to_pylist() if title], rules
+        [str(title) for title in titled.column("title").to_pylist()], rules
     )
     if not found:
         unavailable.append(
-            "exact_anchor: no keywords given and the target's pages have no stored titles "
-            "(give --keyword)"
+            "exact_anchor: no keywords given and the target's most linked pages have no stored "
+            "title (give --keyword)"
         )
         return rules
     notes.append(
-        f"keywords: {len(found)} taken from the target's page titles "
-        f"(give --keyword to set them): {', '.join(found[:8])}" + (" ..." if len(found) > 8 else "")
+        f"keywords: {len(found)} taken from the titles of the {titled.num_rows} most linked "
+        f"target pages (give --keyword for yours): {', '.join(found[:8])}"
+        + (" ..." if len(found) > 8 else "")
     )
     return AnchorRules.for_target(target_domains, brands=brands, keywords=found)
 
