@@ -488,3 +488,19 @@ def test_the_crawls_velocity_has_the_new_and_lost_links_of_each_week(two_crawls:
     assert by_week[iso_week(SECOND_CRAWL)] == (3, 6)
     assert sum(row["new_domains"] for row in velocity) == 9
     assert sum(row["lost_domains"] for row in velocity) == 5
+
+
+def test_two_archives_of_one_ingest_are_two_fetches(tmp_path: Path) -> None:
+    # One ingest, one snapshot: the page's second capture, in the second archive, lacks the link.
+    first = write_archive(
+        tmp_path / "a.warc.gz", {"https://x.test/p": page(to_money("m"))}, FIRST_CRAWL
+    )
+    second = write_archive(tmp_path / "b.warc.gz", {"https://x.test/p": page("none")}, SECOND_CRAWL)
+    db = tmp_path / "one.duckdb"
+    ingest_archives([first, second], db=db, workers=1)
+
+    report = diff_links(db, since="2026-01-01")
+
+    assert [(row["reason"], row["lost_at"]) for row in report.lost.to_pylist()] == [
+        ("link_removed", SECOND_CRAWL)
+    ]
