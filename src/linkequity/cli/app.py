@@ -17,6 +17,7 @@ from linkequity import __version__
 from linkequity.cli import render
 from linkequity.cli.audit_command import audit_
 from linkequity.cli.disavow_command import disavow_
+from linkequity.cli.monitor_command import diff_
 from linkequity.cli.opportunities_command import opportunities_
 from linkequity.cli.options import (
     DampingOption,
@@ -571,6 +572,7 @@ def plan_(
 
 app.command("audit")(audit_)
 app.command("disavow")(disavow_)
+app.command("diff")(diff_)
 app.command("opportunities")(opportunities_)
 
 

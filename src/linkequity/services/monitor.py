@@ -46,13 +46,13 @@ from linkequity.analysis.monitor import (
 )
 from linkequity.errors import StoreError, UsageError
 from linkequity.report.csv import write_csv
+from linkequity.services.project import open_existing
 from linkequity.services.targets import (
     int64_column,
     parse_target,
     resolve_snapshot,
     select_target_rows,
 )
-from linkequity.store.monitor import MonitorStore
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -290,7 +290,7 @@ def diff_links(
             f"no project at {db}",
             hint="Create one with `linkequity import EXPORT.csv --db PATH`, or pass --db.",
         )
-    with MonitorStore.open(db, read_only=True) as store:
+    with open_existing(db, read_only=True) as store:
         latest = resolve_snapshot(store, None, db)
         target_ids = None
         if target:

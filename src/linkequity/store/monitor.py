@@ -45,14 +45,11 @@ import pyarrow as pa
 
 from linkequity.model.verification import LinkOutcome
 from linkequity.store.queries import fetch_arrow
-from linkequity.store.store import Store
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     import duckdb
 
-__all__ = ["MonitorStore", "link_events", "snapshot_times"]
+__all__ = ["link_events", "snapshot_times"]
 
 #: Check outcomes that saw the link on its page (the rel says whether it is followed).
 LIVE_OUTCOMES = (LinkOutcome.PRESENT, LinkOutcome.PRESENT_NOFOLLOW, LinkOutcome.NOW_NOFOLLOW)
@@ -219,31 +216,3 @@ def snapshot_times(conn: duckdb.DuckDBPyConnection) -> pa.Table:
         """SELECT id AS snapshot_id, kind, started_at, finished_at
         FROM snapshots ORDER BY id""",
     )
-
-
-class MonitorStore(Store):
-    """A `Store` that also answers the monitoring queries of this module.
-
-    Open it as a `Store`: ``MonitorStore.open(path, read_only=True)``.
-    """
-
-    @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> MonitorStore:
-        """Open the store at *path*, as ``Store.open`` does."""
-        store = super().open(path, read_only=read_only)
-        if not isinstance(store, MonitorStore):
-            raise AssertionError("Store.open did not build its own class")
-        return store
-
-    def link_events(self, target_url_ids: pa.Array[Any] | None) -> tuple[pa.Table, pa.Table]:
-        """Return the backlinks to the target URLs (all with ``None``) and their events.
-
-        See `link_events`.
-        """
-        with self._translated_errors():
-            return link_events(self._conn, target_url_ids)
-
-    def snapshot_times(self) -> pa.Table:
-        """Return ``(snapshot_id, kind, started_at, finished_at)`` of every snapshot, by id."""
-        with self._translated_errors():
-            return snapshot_times(self._conn)

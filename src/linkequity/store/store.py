@@ -20,6 +20,7 @@ from linkequity.store import (
     frontier,
     inbound,
     metrics,
+    monitor,
     opportunities,
     parquet,
     queries,
@@ -579,6 +580,19 @@ class Store:
         """Return the ranked snapshot and the stored authority of the domains."""
         with self._translated_errors():
             return opportunities.domain_authority(self._conn, snapshot_id, domains)
+
+    def link_events(self, target_url_ids: pa.Array[Any] | None) -> tuple[pa.Table, pa.Table]:
+        """Return the backlinks to the target URLs (all with ``None``) and their events.
+
+        See ``monitor.link_events``.
+        """
+        with self._translated_errors():
+            return monitor.link_events(self._conn, target_url_ids)
+
+    def snapshot_times(self) -> pa.Table:
+        """Return ``(snapshot_id, kind, started_at, finished_at)`` of every snapshot, by id."""
+        with self._translated_errors():
+            return monitor.snapshot_times(self._conn)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

@@ -25,7 +25,7 @@ from tests.unit.store.test_verification import (
 )
 
 from linkequity.model.pages import PageRecord
-from linkequity.store.monitor import MonitorStore
+from linkequity.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -39,18 +39,18 @@ LATER = datetime(2026, 6, 1)
 
 
 @pytest.fixture
-def store(store_path: Path) -> Iterator[MonitorStore]:
-    with MonitorStore.open(store_path) as opened:
+def store(store_path: Path) -> Iterator[Store]:
+    with Store.open(store_path) as opened:
         yield opened
 
 
-def events_of(store: MonitorStore, target_ids: pa.Array[Any] | None = None) -> list[dict[str, Any]]:
+def events_of(store: Store, target_ids: pa.Array[Any] | None = None) -> list[dict[str, Any]]:
     links, events = store.link_events(target_ids)
     urls = {row["link_id"]: (row["source_url"], row["anchor"]) for row in links.to_pylist()}
     return [{**row, "link": urls[row["link_id"]]} for row in events.to_pylist()]
 
 
-def losses(store: MonitorStore) -> dict[tuple[str, str], tuple[str, str | None, str]]:
+def losses(store: Store) -> dict[tuple[str, str], tuple[str, str | None, str]]:
     """Return ``(reason, detail, origin)`` of each loss by ``(source, anchor)``."""
     return {
         row["link"]: (row["reason"], row["detail"], row["origin"])
@@ -59,14 +59,14 @@ def losses(store: MonitorStore) -> dict[tuple[str, str], tuple[str, str | None, 
     }
 
 
-def import_dated(store: MonitorStore, import_sightings: ImportSightings, *sources: str) -> None:
+def import_dated(store: Store, import_sightings: ImportSightings, *sources: str) -> None:
     import_links(
         store, import_sightings, [imported(source, last_seen=EARLIER) for source in sources]
     )
 
 
 def test_a_sighting_is_live_with_its_rel_and_an_export_loss_is_a_loss(
-    store: MonitorStore, import_sightings: ImportSightings
+    store: Store, import_sightings: ImportSightings
 ) -> None:
     first = datetime(2025, 6, 1)
     import_links(
@@ -101,7 +101,7 @@ def test_a_sighting_is_live_with_its_rel_and_an_export_loss_is_a_loss(
 
 
 def test_a_later_fetch_without_the_link_loses_it_with_the_fetch_reason(
-    store: MonitorStore, import_sightings: ImportSightings
+    store: Store, import_sightings: ImportSightings
 ) -> None:
     removed, gone, failing, silent = (
         f"https://{host}.test/p" for host in ("rm", "gone", "err", "dns")
@@ -164,7 +164,7 @@ def test_a_later_fetch_without_the_link_loses_it_with_the_fetch_reason(
 
 
 def test_a_redirect_is_away_to_another_site_and_redirected_within_it(
-    store: MonitorStore, import_sightings: ImportSightings
+    store: Store, import_sightings: ImportSightings
 ) -> None:
     away, moved, nowhere = (
         "https://blog.test/away",
@@ -188,7 +188,7 @@ def test_a_redirect_is_away_to_another_site_and_redirected_within_it(
     }
 
 
-def test_a_redirect_keeps_the_link_it_is(store: MonitorStore) -> None:
+def test_a_redirect_keeps_the_link_it_is(store: Store) -> None:
     # An archived 301 is read as one link, to its Location: seen by that very fetch.
     moved = "https://old.test/page"
     verify_crawl(store, [Visit(redirect(moved, SHOP), links=((SHOP, "", ""),))])
@@ -199,7 +199,7 @@ def test_a_redirect_keeps_the_link_it_is(store: MonitorStore) -> None:
 
 
 def test_a_fetch_before_the_link_was_first_seen_says_nothing_of_it(
-    store: MonitorStore, import_sightings: ImportSightings
+    store: Store, import_sightings: ImportSightings
 ) -> None:
     verify_crawl(store, [Visit(html(PAGE))])
     import_links(store, import_sightings, [imported(PAGE, last_seen=LATER)])
@@ -207,7 +207,7 @@ def test_a_fetch_before_the_link_was_first_seen_says_nothing_of_it(
     assert losses(store) == {}
 
 
-def test_a_crawled_link_missing_from_the_next_crawl_is_removed(store: MonitorStore) -> None:
+def test_a_crawled_link_missing_from_the_next_crawl_is_removed(store: Store) -> None:
     verify_crawl(store, [Visit(html(PAGE), links=((SHOP, "Shoes", ""), (SHOP, "Boots", "")))])
     verify_crawl(store, [Visit(html(PAGE), links=((SHOP, "Boots", "nofollow"),))])
 
@@ -222,7 +222,7 @@ def test_a_crawled_link_missing_from_the_next_crawl_is_removed(store: MonitorSto
 
 
 def test_a_verification_speaks_for_its_snapshot_instead_of_the_fetch(
-    store: MonitorStore, import_sightings: ImportSightings
+    store: Store, import_sightings: ImportSightings
 ) -> None:
     sponsored, gone = "https://ads.test/p", "https://gone.test/p"
     import_dated(store, import_sightings, sponsored, gone)
@@ -249,7 +249,7 @@ def test_a_verification_speaks_for_its_snapshot_instead_of_the_fetch(
 
 
 def test_internal_links_are_no_backlinks_and_a_target_narrows_the_scope(
-    store: MonitorStore, import_sightings: ImportSightings
+    store: Store, import_sightings: ImportSightings
 ) -> None:
     import_links(
         store,
