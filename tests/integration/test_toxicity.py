@@ -198,6 +198,15 @@ def test_on_imported_exports_the_page_signals_are_unknown(imported_db: Path) -> 
     }
 
 
+def test_cli_marks_domains_never_fetched_unverified(imported_db: Path) -> None:
+    result = run("example-garden.com", "--db", str(imported_db))
+
+    assert result.exit_code == 0, result.output
+    assert "unverified" in result.output
+    assert " ok " not in result.output
+    assert "Signals unknown for some rows (counted as absent): " in result.output
+
+
 # --- a hand-made export: a spike of new links, a hostile anchor -----------------------
 
 AHREFS = ("Referring page URL", "Target URL", "Anchor", "Nofollow", "UGC", "Sponsored",

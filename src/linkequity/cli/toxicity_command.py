@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from linkequity.analysis.toxicity import PAGE_SIGNALS
 from linkequity.cli.options import (
     DbOption,
     JsonOption,
@@ -36,6 +37,7 @@ __all__ = ["SHOWN_LINKS", "SHOWN_REASONS", "toxic", "toxicity_report"]
 SHOWN_LINKS = 50
 #: Reasons shown per row in the tables.
 SHOWN_REASONS = 4
+_PAGE_SIGNALS = {str(signal) for signal in PAGE_SIGNALS}
 
 
 def toxic(
@@ -162,6 +164,9 @@ def toxicity_report(report: ToxicityReport, *, db: Path, min_score: float = 0.0)
     stdout.print(table)
     if len(links) > SHOWN_LINKS:
         stdout.print(Text(f"… and {len(links) - SHOWN_LINKS:,} more; --json or --csv lists all"))
+    unknown = _unknown_line(domains + links[:SHOWN_LINKS])
+    if unknown is not None:
+        stdout.print(unknown)
     for line in report.unavailable:
         stdout.print(Text(f"Not available: {safe_text(line)}"))
     for note in report.notes:
@@ -171,7 +176,10 @@ def toxicity_report(report: ToxicityReport, *, db: Path, min_score: float = 0.0)
 def _verdict(row: dict[str, Any]) -> str:
     if not row["passes_value"]:
         return "passes no value"
-    return "TOXIC" if row["is_toxic"] else "ok"
+    if row["is_toxic"]:
+        return "TOXIC"
+    # Below the threshold, but its page was never read: nothing says it is clean.
+    return "unverified" if _PAGE_SIGNALS & set(row["unknown"]) else "ok"
 
 
 def _reasons(row: dict[str, Any]) -> str:
@@ -181,5 +189,12 @@ def _reasons(row: dict[str, Any]) -> str:
     more = len(row["reasons"]) - len(texts)
     shown = "; ".join(texts) + (f"; +{more} more" if more > 0 else "")
     if row["unknown"]:
-        shown += ("; " if shown else "") + f"unknown: {', '.join(row['unknown'])}"
+        shown += ("; " if shown else "") + f"{len(row['unknown'])} signals unknown"
     return safe_text(shown, limit=600)
+
+
+def _unknown_line(rows: list[dict[str, Any]]) -> Text | None:
+    unknown = sorted({signal for row in rows for signal in row["unknown"]})
+    if not unknown:
+        return None
+    return Text(f"Signals unknown for some rows (counted as absent): {', '.join(unknown)}")
