@@ -6,7 +6,6 @@ prints the report; ``cli.app`` registers it (``app.command("diff")(diff_)``).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path  # noqa: TC003 - Typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,8 +13,8 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from linkequity.cli.options import DbOption, JsonOption, print_json, write_file
 from linkequity.cli.render import safe_text, stdout
-from linkequity.errors import UsageError
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
@@ -42,15 +41,7 @@ def diff_(
             show_default=False,
         ),
     ] = None,
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="DuckDB project file [setting store.db]",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ] = None,
+    db: DbOption = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -90,7 +81,7 @@ def diff_(
             show_default=False,
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    as_json: JsonOption = False,
     csv_file: Annotated[
         Path | None,
         typer.Option(
@@ -112,14 +103,9 @@ def diff_(
         until_snapshot=until_snapshot,
     )
     if csv_file is not None:
-        try:
-            monitor.write_diff_csv(report, csv_file)
-        except OSError as err:
-            raise UsageError(
-                f"cannot write {csv_file}: {err.strerror}", hint="Check the folder exists."
-            ) from err
+        write_file(lambda path: monitor.write_diff_csv(report, path), csv_file)
     if as_json:
-        typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+        print_json(report.as_dict())
     else:
         diff_report(report, db=settings.store.db)
 
