@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkequity.analysis.anchors import AnchorRules
 from linkequity.analysis.toxicity import (
@@ -413,3 +415,25 @@ def test_weights_are_documented_for_every_signal_and_checked() -> None:
         toxicity_scores(links(), domains(), weights={Signal.LINK_FARM: 1.5})
     with pytest.raises(ValueError, match="domain index"):
         toxicity_scores(links(domain=np.array([7], np.int64)), domains())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.floats(min_value=0.0, max_value=1.0), min_size=len(SIGNALS), max_size=len(SIGNALS)
+    ),
+    raised=st.integers(min_value=0, max_value=len(SIGNALS) - 1),
+)
+def test_the_score_stays_in_range_and_never_falls_when_a_signal_rises(
+    values: list[float], raised: int
+) -> None:
+    weights = [WEIGHTS[signal] for signal in SIGNALS]
+    before = np.array([values])
+    after = before.copy()
+    after[0, raised] = 1.0
+
+    low, high = combine(before, weights)[0], combine(after, weights)[0]
+
+    assert 0.0 <= low <= high <= 100.0
+    alone = max(100 * w * v for w, v in zip(weights, values, strict=True))
+    assert low >= alone - 1e-9
