@@ -13,7 +13,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from linkequity.analysis.toxicity import PAGE_SIGNALS
 from linkequity.cli.options import (
     DbOption,
     JsonOption,
@@ -25,7 +24,6 @@ from linkequity.cli.options import (
 )
 from linkequity.cli.render import safe_text, stdout
 from linkequity.errors import UsageError
-from linkequity.services import toxicity
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
@@ -37,7 +35,6 @@ __all__ = ["SHOWN_LINKS", "SHOWN_REASONS", "toxic", "toxicity_report"]
 SHOWN_LINKS = 50
 #: Reasons shown per row in the tables.
 SHOWN_REASONS = 4
-_PAGE_SIGNALS = {str(signal) for signal in PAGE_SIGNALS}
 
 
 def toxic(
@@ -89,6 +86,9 @@ def toxic(
             f"--min-score must be between 0 and 100, got {min_score:g}",
             hint="Scores run from 0 to 100; the toxic threshold is printed with the report.",
         )
+    # The service loads SciPy and the text models: only when the command runs.
+    from linkequity.services import toxicity
+
     seeds = read_list(trust_seeds)
     if trust_seeds is not None and not seeds:
         raise UsageError(
@@ -178,8 +178,9 @@ def _verdict(row: dict[str, Any]) -> str:
         return "passes no value"
     if row["is_toxic"]:
         return "TOXIC"
-    # Below the threshold, but its page was never read: nothing says it is clean.
-    return "unverified" if _PAGE_SIGNALS & set(row["unknown"]) else "ok"
+    # Below the threshold, but no page of it was ever read: nothing says it is clean.
+    is_read = row["fetched_links"] > 0 if "fetched_links" in row else row["is_fetched"]
+    return "ok" if is_read else "unverified"
 
 
 def _reasons(row: dict[str, Any]) -> str:

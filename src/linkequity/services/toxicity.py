@@ -77,12 +77,14 @@ class ToxicityReport:
     ----------
     domains : list of dict
         ``domain, score, is_toxic, passes_value, no_value_reason, links,
-        toxic_links, reasons`` (each ``signal, value, weight, points, text``),
+        fetched_links`` (links whose source page the store read), ``toxic_links,
+        reasons`` (each ``signal, value, weight, points, text``),
         ``signals`` (each signal's value, ``None`` when unknown) and
         ``unknown`` (the weighted signals not known for it).
     links : list of dict
         ``source, target, domain, anchor, score, is_toxic, passes_value,
-        no_value_reason, reasons, unknown`` (the weighted signals not known
+        no_value_reason, is_fetched`` (whether the store read the source
+        page), ``reasons, unknown`` (the weighted signals not known
         for the link).
     unavailable : list of str
         Signals that could not be computed for any link, and why.
@@ -542,6 +544,9 @@ def _signal_values(row: npt.NDArray[np.float64]) -> dict[str, float | None]:
 
 def _domain_rows(scores: Any, links: LinkFacts, domains: DomainFacts) -> list[dict[str, Any]]:
     counts = np.bincount(links.domain, minlength=domains.n_domains)
+    fetched = np.bincount(
+        links.domain, weights=links.is_fetched.astype(np.float64), minlength=domains.n_domains
+    )
     toxic = np.bincount(
         links.domain, weights=scores.is_toxic_link.astype(np.float64), minlength=domains.n_domains
     )
@@ -553,6 +558,7 @@ def _domain_rows(scores: Any, links: LinkFacts, domains: DomainFacts) -> list[di
             "passes_value": bool(scores.domain_passes_value[d]),
             "no_value_reason": scores.domain_no_value_reason[d],
             "links": int(counts[d]),
+            "fetched_links": int(fetched[d]),
             "toxic_links": int(toxic[d]),
             "reasons": [r.as_dict() for r in domain_reasons(scores, links, domains, d)],
             "signals": _signal_values(scores.domain_signals[d]),
@@ -586,6 +592,7 @@ def _link_rows(
                 "is_toxic": bool(scores.is_toxic_link[i]),
                 "passes_value": bool(scores.link_passes_value[i]),
                 "no_value_reason": scores.link_no_value_reason[i],
+                "is_fetched": bool(links.is_fetched[i]),
                 "reasons": [r.as_dict() for r in link_reasons(scores, links, domains, i)],
                 "unknown": [str(SIGNALS[j]) for j in weighted if np.isnan(row[j])],
             }
