@@ -1,5 +1,6 @@
 """linkequity: open, local-first backlink intelligence and tier-2 link planning."""
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from linkequity.model.links import Link, Placement
@@ -16,8 +17,10 @@ from linkequity.model.urls import (
 from linkequity.parsing.links import extract_links
 from linkequity.parsing.page import parse_page
 from linkequity.parsing.robots import RobotsDecision, explain_robots, robots_allowed
+from linkequity.report.disavow import DisavowEntry, lint_disavow, write_disavow
 
 if TYPE_CHECKING:
+    from linkequity.analysis.anchors import AnchorRules, classify_anchor
     from linkequity.graph import (
         AuthorityPath,
         DomainAuthority,
@@ -48,6 +51,12 @@ if TYPE_CHECKING:
         target_rank,
         trustrank,
     )
+    from linkequity.services.audit import AuditReport, audit_target
+    from linkequity.services.monitor import LinkDiffReport, diff_links
+    from linkequity.services.opportunities import OpportunitiesReport, find_opportunities
+    from linkequity.services.plan import PlanReport, plan_target
+    from linkequity.services.tiers import TiersReport, map_tiers
+    from linkequity.services.toxicity import ToxicityReport, score_toxicity
 
 __version__ = "0.1.0"
 
@@ -89,41 +98,77 @@ _INFLUENCE_NAMES = frozenset(
 )
 
 
+# The analyses and use cases load on first use too: they bring in NumPy, the graph
+# layer and DuckDB.
+_LAZY_NAMES = {
+    "AnchorRules": "linkequity.analysis.anchors",
+    "classify_anchor": "linkequity.analysis.anchors",
+    "AuditReport": "linkequity.services.audit",
+    "audit_target": "linkequity.services.audit",
+    "LinkDiffReport": "linkequity.services.monitor",
+    "diff_links": "linkequity.services.monitor",
+    "OpportunitiesReport": "linkequity.services.opportunities",
+    "find_opportunities": "linkequity.services.opportunities",
+    "PlanReport": "linkequity.services.plan",
+    "plan_target": "linkequity.services.plan",
+    "TiersReport": "linkequity.services.tiers",
+    "map_tiers": "linkequity.services.tiers",
+    "ToxicityReport": "linkequity.services.toxicity",
+    "score_toxicity": "linkequity.services.toxicity",
+}
+
+
 def __getattr__(name: str) -> Any:
     if name in _GRAPH_NAMES or name in _TRUST_NAMES or name in _INFLUENCE_NAMES:
         from linkequity import graph
 
         return getattr(graph, name)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(_LAZY_NAMES[name]), name)
     raise AttributeError(f"module 'linkequity' has no attribute {name!r}")
 
 
 __all__ = [
+    "AnchorRules",
+    "AuditReport",
     "AuthorityPath",
+    "DisavowEntry",
     "DomainAuthority",
     "Link",
+    "LinkDiffReport",
     "LinkGains",
     "LinkGraph",
+    "OpportunitiesReport",
     "PageAuthority",
     "PageRankReport",
     "PageSignals",
     "Placement",
+    "PlanReport",
     "PlannedLink",
     "ReferringCounts",
     "RobotsDecision",
     "SpamMass",
+    "TiersReport",
+    "ToxicityReport",
     "Url",
     "__version__",
     "anti_trustrank",
+    "audit_target",
     "authority_scale",
+    "classify_anchor",
+    "diff_links",
     "domain_authority",
     "domain_graph",
     "domain_referring_counts",
     "explain_paths",
     "explain_robots",
     "extract_links",
+    "find_opportunities",
     "hits",
     "influence",
     "link_gains",
+    "lint_disavow",
+    "map_tiers",
     "normalize_url",
     "page_authority",
     "pagerank",
@@ -131,6 +176,7 @@ __all__ = [
     "parse_page",
     "parse_url",
     "plan_links",
+    "plan_target",
     "propose_trust_seeds",
     "public_suffix",
     "referring_counts",
@@ -139,7 +185,9 @@ __all__ = [
     "resolve_url",
     "reversed_host",
     "robots_allowed",
+    "score_toxicity",
     "spam_mass",
     "target_rank",
     "trustrank",
+    "write_disavow",
 ]

@@ -19,6 +19,7 @@ from linkequity.cli.audit_command import audit_
 from linkequity.cli.disavow_command import disavow_
 from linkequity.cli.monitor_command import diff_
 from linkequity.cli.opportunities_command import opportunities_
+from linkequity.cli.toxicity_command import toxic
 from linkequity.cli.options import (
     DampingOption,
     DbOption,
@@ -571,6 +572,7 @@ def plan_(
 
 
 app.command("audit")(audit_)
+app.command("toxic")(toxic)
 app.command("disavow")(disavow_)
 app.command("diff")(diff_)
 app.command("opportunities")(opportunities_)

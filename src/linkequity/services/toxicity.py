@@ -49,7 +49,6 @@ from linkequity.services.targets import (
     resolve_snapshot,
     select_target_rows,
 )
-from linkequity.store import toxicity as queries
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -187,14 +186,14 @@ def score_toxicity(
         snapshot = resolve_snapshot(store, snapshot_id, db)
         target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
         target_ids = int64_column(target_rows.column("url_id"))
-        rows = queries.backlink_rows(store, snapshot, pa.array(target_ids))
+        rows = store.toxic_backlink_rows(snapshot, pa.array(target_ids))
         source_ids = int64_column(rows.column("source_url_id"))
         domain_names = sorted({str(name) for name in rows.column("source_domain").to_pylist()})
         domain_of_link = np.searchsorted(
             np.asarray(domain_names, dtype=object), np.asarray(rows.column("source_domain"))
         ).astype(np.int64)
-        footprints = queries.domain_footprints(store, snapshot, domain_names)
-        edges = queries.referring_domain_edges(store, snapshot, domain_names)
+        footprints = store.domain_footprints(snapshot, domain_names)
+        edges = store.referring_domain_edges(snapshot, domain_names)
         trust = _trust(store, snapshot, source_ids, domain_names, trust_seeds, damping, notes)
         texts = store.page_texts(url_ids=np.union1d(source_ids, target_ids))
         titled = store.page_titles(snapshot, pa.array(_most_linked(rows, TITLED_PAGES), pa.int64()))
@@ -452,9 +451,7 @@ def _trust(
     """Spam mass of each link's source page and each domain, and relative domain trust."""
     if trust_seeds:
         return _seeded_trust(store, snapshot, source_ids, domain_names, trust_seeds, damping, notes)
-    pages, domains = queries.stored_scores(
-        store, snapshot, pa.array(np.unique(source_ids)), domain_names
-    )
+    pages, domains = store.stored_trust(snapshot, pa.array(np.unique(source_ids)), domain_names)
     has_pages = pages.num_rows and pages.column("spam_mass").null_count < pages.num_rows
     has_domains = domains.num_rows and domains.column("trust").null_count < domains.num_rows
     if not (has_pages or has_domains):

@@ -26,6 +26,7 @@ from linkequity.store import (
     queries,
     texts,
     tiers,
+    toxicity,
     verification,
     writes,
 )
@@ -593,6 +594,31 @@ class Store:
         """Return ``(snapshot_id, kind, started_at, finished_at)`` of every snapshot, by id."""
         with self._translated_errors():
             return monitor.snapshot_times(self._conn)
+
+    def toxic_backlink_rows(self, snapshot_id: int, target_url_ids: pa.Array[Any]) -> pa.Table:
+        """Return the live links to the target pages from other domains, with their sources' fetch.
+
+        See ``toxicity.backlink_rows``.
+        """
+        with self._translated_errors():
+            return toxicity.backlink_rows(self._conn, snapshot_id, target_url_ids)
+
+    def domain_footprints(self, snapshot_id: int, domains: Sequence[str]) -> pa.Table:
+        """Return ``(domain, kind, value, pages)``: template hashes and tracking ids of domains."""
+        with self._translated_errors():
+            return toxicity.domain_footprints(self._conn, snapshot_id, domains)
+
+    def referring_domain_edges(self, snapshot_id: int, domains: Sequence[str]) -> pa.Table:
+        """Return ``(source_domain, target_domain, links)``: followed links among the domains."""
+        with self._translated_errors():
+            return toxicity.referring_domain_edges(self._conn, snapshot_id, domains)
+
+    def stored_trust(
+        self, snapshot_id: int, url_ids: pa.Array[Any], domains: Sequence[str]
+    ) -> tuple[pa.Table, pa.Table]:
+        """Return the stored trust and spam mass of pages and domains (``toxicity``)."""
+        with self._translated_errors():
+            return toxicity.stored_scores(self._conn, snapshot_id, url_ids, domains)
 
     @contextmanager
     def _writing(self) -> Iterator[None]:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from linkequity.model.pages import Footprints, PageRecord
 from linkequity.store import pages_to_arrow
-from linkequity.store.toxicity import domain_footprints
 
 if TYPE_CHECKING:
     from linkequity.store import Store
@@ -59,8 +58,8 @@ def test_footprints_are_every_tracking_id_and_template_of_the_latest_fetches(
         ],
     )
 
-    rows = domain_footprints(store, latest, ["a.test", "b.test"]).to_pylist()
-    before = domain_footprints(store, first, ["a.test"]).to_pylist()
+    rows = store.domain_footprints(latest, ["a.test", "b.test"]).to_pylist()
+    before = store.domain_footprints(first, ["a.test"]).to_pylist()
 
     assert [(r["domain"], r["kind"], r["value"], r["pages"]) for r in rows] == [
         ("a.test", "template", "t1", 2),
