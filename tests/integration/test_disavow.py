@@ -328,6 +328,32 @@ def test_cli_writes_checks_and_prints_json(
     assert "2 errors, 0 warnings" in checked.stdout
 
 
+@pytest.mark.slow
+def test_by_default_the_file_disavows_the_toxic_domains_with_their_reasons(
+    web_db: Path, manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    money = manifest["target"]["domain"]
+    output = tmp_path / "disavow.txt"
+    run = run_disavow([money], db=web_db, output=output)
+    assert run.written is not None
+    text = output.read_text(encoding="utf-8")
+    disavowed = {
+        line.removeprefix("domain:") for line in text.splitlines() if line.startswith("domain:")
+    }
+    spam = {name for name, site in manifest["domains"].items() if site["is_spam"]}
+    assert disavowed
+    assert disavowed <= spam
+    assert "# toxicity " in text
+    assert lint_disavow(text, "disavow.txt").problems == ()
+    assert run.equity is not None
+    assert run.equity.loss > 0
+    again = run_disavow([money], db=web_db, check=output)
+    assert again.check is not None
+    assert again.check.diff is not None
+    assert not again.check.diff.added
+    assert not again.check.diff.removed
+
+
 def test_cli_usage_errors(tmp_path: Path, imported_db: Path) -> None:
     app = typer.Typer()
     app.command("disavow")(disavow_)
@@ -342,7 +368,6 @@ def test_cli_usage_errors(tmp_path: Path, imported_db: Path) -> None:
     for args, message in [
         ([], "nothing to do"),
         (["--domains", str(domains)], "--domains needs TARGET"),
-        (["example-garden.com", "--db", str(imported_db)], "pass --domains FILE"),
         (["--check", str(tmp_path / "missing.txt")], "cannot read"),
         (
             ["example-garden.com", "--db", str(imported_db), "--domains", str(domains), "-o", "x"],

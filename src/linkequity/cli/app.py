@@ -19,7 +19,6 @@ from linkequity.cli.audit_command import audit_
 from linkequity.cli.disavow_command import disavow_
 from linkequity.cli.monitor_command import diff_
 from linkequity.cli.opportunities_command import opportunities_
-from linkequity.cli.toxicity_command import toxic
 from linkequity.cli.options import (
     DampingOption,
     DbOption,
@@ -29,6 +28,7 @@ from linkequity.cli.options import (
     read_list,
     write_file,
 )
+from linkequity.cli.toxicity_command import toxic
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url, url_host
 from linkequity.services import crawl as crawling

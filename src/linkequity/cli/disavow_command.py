@@ -39,7 +39,8 @@ def disavow_(
         Path | None,
         typer.Option(
             "--domains",
-            help="Domains and URLs to disavow, one a line (# comments above one: its reasons)",
+            help="Domains and URLs to disavow, one a line (# comments above one: its reasons) "
+            "[default: the toxic referring domains, as `toxic` scores them]",
             metavar="FILE",
         ),
     ] = None,

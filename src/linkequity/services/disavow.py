@@ -52,6 +52,7 @@ from linkequity.report.disavow import (
 from linkequity.services.project import open_existing
 from linkequity.services.ranked_graph import RankedGraph, load_ranked_graph
 from linkequity.services.targets import parse_target, resolve_snapshot, select_target_rows
+from linkequity.services.toxicity import score_toxicity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -309,12 +310,14 @@ def run_disavow(
     db : pathlib.Path
         The project file (used with a target only).
     domains : pathlib.Path, optional
-        The domains and URLs to disavow, one a line (``read_entries``).
+        The domains and URLs to disavow, one a line (``read_entries``); by
+        default, with a target, the toxic referring domains the audit finds
+        (``proposed_entries``).
     output : pathlib.Path, optional
-        Write the disavow file of ``domains`` here.
+        Write the disavow file of those entries here.
     check : pathlib.Path, optional
-        A disavow file to lint; with a target, its equity too, and with
-        ``domains``, its diff against them.
+        A disavow file to lint; with a target, its equity too, and its diff
+        against the entries.
     snapshot_id : int, optional
         The snapshot; the latest by default.
 
@@ -338,20 +341,15 @@ def run_disavow(
         raise UsageError("--domains needs TARGET: the site the disavow file is for", hint=example)
     if not target and check is None:
         raise UsageError(
-            "nothing to do: give TARGET with --domains FILE, or --check FILE", hint=example
+            "nothing to do: give TARGET (and --domains FILE), or --check FILE", hint=example
         )
-    if target and domains is None and check is None:
-        raise UsageError(
-            "which links to disavow? pass --domains FILE",
-            hint="List the domains and URLs to disavow in a file, one a line, and pass "
-            "--domains FILE (or --check an existing disavow file).",
-        )
-    if output is not None and domains is None:
-        raise UsageError(
-            "-o writes the entries of --domains FILE; none given",
-            hint="Pass --domains FILE with the domains and URLs to disavow.",
-        )
-    proposed = None if domains is None else read_entries(domains)
+    if output is not None and not target:
+        raise UsageError("-o needs TARGET: the site the disavow file is for", hint=example)
+    proposed = None
+    if domains is not None:
+        proposed = read_entries(domains)
+    elif target:
+        proposed = proposed_entries(db, target, snapshot_id=snapshot_id)
     checked = None
     if check is not None:
         checked = check_disavow(
@@ -366,6 +364,29 @@ def run_disavow(
         else:
             equity = disavow_equity(db, target, proposed, snapshot_id=snapshot_id)
     return DisavowRun(check=checked, written=written, equity=equity)
+
+
+def proposed_entries(
+    db: Path, target: list[str], *, snapshot_id: int | None = None
+) -> list[DisavowEntry]:
+    """Return the disavow entries the audit proposes: the toxic referring domains, worst first.
+
+    Each is a ``domain:`` entry whose comment lines are its toxicity score and
+    reasons (``services.toxicity``).
+    """
+    report = score_toxicity(db, target, snapshot_id=snapshot_id)
+    return [
+        DisavowEntry(
+            row["domain"],
+            is_domain=True,
+            reasons=(
+                f"toxicity {row['score']:.0f}/100",
+                *(reason["text"] for reason in row["reasons"]),
+            ),
+        )
+        for row in report.domains
+        if row["is_toxic"]
+    ]
 
 
 def read_entries(path: Path) -> list[DisavowEntry]:
