@@ -202,7 +202,24 @@ class TestPlanOfTheSampleWeb:
             b["page_gain"] / a["page_gain"] for a, b in zip(small.links, large.links, strict=True)
         ]
         assert ratios == pytest.approx([2.0] * 3, rel=1e-9)
-        assert any("spam: not checked" in note for note in small.notes)
+        assert any("spam mass: not checked" in note for note in small.notes)
+
+
+@pytest.mark.slow
+def test_without_trust_seeds_toxicity_keeps_spam_tier1_pages_out(
+    web_db: Path, manifest: dict[str, Any]
+) -> None:
+    money = manifest["target"]["domain"]
+    report = plan_target(web_db, [money], budget=6)
+    spam = {name for name, site in manifest["domains"].items() if site["is_spam"]}
+    for row in report.candidates:
+        assert domain_of(row["url"]) not in spam, row["url"]
+    for link in report.links:
+        assert domain_of(link["target"]) not in spam, link["target"]
+    toxic = [row for row in report.rejected if "toxic domain" in row["reasons"]]
+    assert toxic
+    assert {row["domain"] for row in toxic} <= spam
+    assert any(note.startswith("toxicity: ") for note in report.notes)
 
 
 @pytest.mark.slow

@@ -106,10 +106,11 @@ class Reason(enum.IntFlag):
     COMPETITOR = 256
     OVER_SUPPORTED = 512
     NOT_RELEVANT = 1024
+    TOXIC = 2048
 
 
 #: The reasons that reject a page; the others are cautions.
-BLOCKING = ~(Reason.UNVERIFIED | Reason.PLACEMENT_UNKNOWN) & Reason(2047)
+BLOCKING = ~(Reason.UNVERIFIED | Reason.PLACEMENT_UNKNOWN) & Reason(4095)
 
 _LABELS = {
     Reason.NOT_INDEXABLE: "not indexable",
@@ -123,6 +124,7 @@ _LABELS = {
     Reason.COMPETITOR: "competitor",
     Reason.OVER_SUPPORTED: "over-supported",
     Reason.NOT_RELEVANT: "not relevant",
+    Reason.TOXIC: "toxic domain",
 }
 
 
@@ -165,6 +167,9 @@ class CandidatePages:
         float64 relevance to the target, NaN when not measured.
     referring_domains : numpy.ndarray
         int64 other domains with a followed link to the page.
+    is_toxic : numpy.ndarray, optional
+        bool: on a domain the toxicity audit finds toxic (not checked when
+        ``None``).
     """
 
     pages: Ids
@@ -174,6 +179,7 @@ class CandidatePages:
     spam_mass: Vector
     relevance: Vector
     referring_domains: Ids
+    is_toxic: npt.NDArray[np.bool_] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,8 +255,10 @@ def checklist(
     for name in ("is_indexable", "is_robots_allowed", "is_competitor", "spam_mass", "relevance"):
         if np.asarray(getattr(pages, name)).size != n:
             raise ValueError(f"pages.{name} has {np.asarray(getattr(pages, name)).size} entries")
-    if pages.referring_domains.size != n:
-        raise ValueError(f"pages.referring_domains has {pages.referring_domains.size} entries")
+    for name in ("referring_domains", "is_toxic"):
+        values = getattr(pages, name)
+        if values is not None and values.size != n:
+            raise ValueError(f"pages.{name} has {values.size} entries")
     at = links.page_index
     if at.size and (int(at.min()) < 0 or int(at.max()) >= n):
         raise ValueError("a link's page_index is outside the pages")
@@ -262,6 +270,8 @@ def checklist(
     mask |= np.where(pages.is_competitor, int(Reason.COMPETITOR), 0)
     mask |= np.where(pages.referring_domains > max_referring_domains, int(Reason.OVER_SUPPORTED), 0)
     mask |= np.where(pages.relevance < min_relevance, int(Reason.NOT_RELEVANT), 0)
+    if pages.is_toxic is not None:
+        mask |= np.where(pages.is_toxic, int(Reason.TOXIC), 0)
 
     link_mask = np.zeros(at.size, dtype=np.int64)
     link_mask |= np.where(~links.is_followed, int(Reason.NOT_FOLLOWED), 0)

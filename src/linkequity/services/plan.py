@@ -86,6 +86,7 @@ from linkequity.services.targets import (
     resolve_snapshot,
     select_target_rows,
 )
+from linkequity.services.toxicity import score_toxicity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -327,11 +328,18 @@ def plan_target(
         spam = relative_spam_mass(loaded.graph, seeds, damping=damping)
         notes.append(
             f"spam: relative spam mass from {seeds.size} trusted pages, above "
-            f"{max_spam_mass} rejected (toxicity scores come with the audit, not here)"
+            f"{max_spam_mass} rejected"
         )
     else:
         spam = np.full(n, np.nan)
-        notes.append("spam: not checked (give --trust-seeds); toxicity scores come with the audit")
+        notes.append("spam mass: not checked (give --trust-seeds); toxicity is, below")
+    toxic = score_toxicity(db, target, snapshot_id=snapshot, trust_seeds=trust_seeds)
+    is_toxic = np.isin(page_domain, toxic.toxic_domains)
+    notes.append(
+        f"toxicity: {len(toxic.toxic_domains)} of {len(toxic.domains)} referring domains score "
+        f"{toxic.threshold:g} or more (`linkequity toxic` lists why); their pages are neither "
+        "candidates nor sources"
+    )
     position = np.searchsorted(tier1, edges.sources)
     facts = CandidatePages(
         pages=tier1,
@@ -343,6 +351,7 @@ def plan_target(
         referring_domains=referring_domain_counts(
             loaded.graph, loaded.domain_of_node, tier1, mapped.target_domains
         ),
+        is_toxic=is_toxic[tier1],
     )
     masks = checklist(
         facts,
@@ -362,6 +371,7 @@ def plan_target(
         & (indexable == 1)
         & (robots != 0)
         & ~(spam > max_spam_mass)
+        & ~is_toxic
         & (loaded.teleport > 0)
     )
     sources = every[may_link]

@@ -57,6 +57,7 @@ def pages(n: int, **overrides: npt.ArrayLike) -> CandidatePages:
         "spam_mass": np.full(n, np.nan),
         "relevance": np.full(n, np.nan),
         "referring_domains": np.ones(n, np.int64),
+        "is_toxic": np.zeros(n, np.bool_),
     }
     fields.update(overrides)
     return CandidatePages(**{k: np.asarray(v) for k, v in fields.items()})  # type: ignore[arg-type]
@@ -104,6 +105,7 @@ class TestChecklist:
             # Another theme of the sample web scores about 0.16: below the default 0.2.
             ("relevance", 0.16, Reason.NOT_RELEVANT),
             ("referring_domains", 21, Reason.OVER_SUPPORTED),
+            ("is_toxic", True, Reason.TOXIC),
         ],
     )
     def test_each_page_fact_fails_with_its_reason(
