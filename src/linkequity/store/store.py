@@ -17,6 +17,7 @@ import duckdb
 from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
 from linkequity.store import (
     audit,
+    browse,
     frontier,
     inbound,
     metrics,
@@ -633,6 +634,35 @@ class Store:
             yield
         except duckdb.Error as exc:
             raise StoreError(f"store {self.path}: {exc}") from exc
+
+    def browse_links(
+        self,
+        snapshot_id: int,
+        url_ids: pa.Array[Any],
+        wanted: browse.LinkFilter,
+        *,
+        anchor_classes: pa.Table,
+        toxic_domains: Sequence[str],
+    ) -> tuple[int, pa.Table]:
+        """Return the count and one page of the target's links that match (``browse``)."""
+        with self._translated_errors():
+            return browse.profile_links(
+                self._conn,
+                snapshot_id,
+                url_ids,
+                wanted,
+                anchor_classes=anchor_classes,
+                toxic_domains=toxic_domains,
+            )
+
+    def browse_page_links(
+        self, snapshot_id: int, url: str, *, is_inbound: bool, limit: int
+    ) -> tuple[int, pa.Table]:
+        """Return the count and the first live links into (or out of) a page (``browse``)."""
+        with self._translated_errors():
+            return browse.page_links(
+                self._conn, snapshot_id, url, is_inbound=is_inbound, limit=limit
+            )
 
 
 def _open_error(path: Path, exc: duckdb.Error) -> StoreError:

@@ -1,0 +1,1 @@
+"""The local dashboard (FastAPI): routes -> services, Jinja2 templates, security."""
