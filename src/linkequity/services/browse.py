@@ -144,13 +144,8 @@ def load_target(db: Path, target: list[str], *, snapshot_id: int | None = None) 
         url_ids = pa.array(int64_column(target_rows.column("url_id")))
         anchor_rows = store.inbound_anchors(snapshot, url_ids)
     audit = audit_target(db, target, snapshot_id=snapshot)
-    toxicity = score_toxicity(
-        db,
-        target,
-        snapshot_id=snapshot,
-        brands=tuple(audit.anchors["brands"]),
-        keywords=tuple(audit.anchors["keywords"]),
-    )
+    # As the audit and the proposed disavow file score it: the same toxic domains everywhere.
+    toxicity = score_toxicity(db, target, snapshot_id=snapshot)
     domains = sorted({str(domain) for domain in target_rows.column("domain").to_pylist()})
     rules = AnchorRules.for_target(
         domains, brands=audit.anchors["brands"], keywords=audit.anchors["keywords"]

@@ -33,14 +33,14 @@ RELS: dict[str, str] = {
     "ugc": "coalesce(l.is_ugc, false)",
     "unknown": "(l.is_nofollow IS NULL AND l.is_sponsored IS NULL AND l.is_ugc IS NULL)",
 }
-#: The sorts of the links table: a name to its ``ORDER BY`` keys (link id breaks ties).
-LINK_SORTS: dict[str, str] = {
-    "domain": "s.domain, s.url",
-    "source": "s.url",
-    "target": "t.url, s.domain",
-    "anchor": "l.anchor, s.domain",
-    "first_seen": "l.first_seen NULLS LAST, s.domain",
-    "last_seen": "l.last_seen NULLS LAST, s.domain",
+#: The sorts of the links table: a name to its keys (``NULL`` last; link id breaks ties).
+LINK_SORTS: dict[str, tuple[str, ...]] = {
+    "domain": ("s.domain", "s.url"),
+    "source": ("s.url",),
+    "target": ("t.url", "s.domain"),
+    "anchor": ("l.anchor", "s.domain"),
+    "first_seen": ("l.first_seen", "s.domain"),
+    "last_seen": ("l.last_seen", "s.domain"),
 }
 
 _COLUMNS = """l.id AS link_id, s.url AS source, s.domain AS source_domain, t.url AS target,
@@ -167,7 +167,7 @@ def profile_links(
         add("s.url = ?", wanted.source_url)
     where = "".join(f"\n        AND {test}" for test in tests)
     direction = " DESC" if wanted.is_descending else ""
-    order = ", ".join(f"{key}{direction}" for key in LINK_SORTS[wanted.sort].split(", "))
+    order = ", ".join(f"{key}{direction} NULLS LAST" for key in LINK_SORTS[wanted.sort])
     conn.register("browse_pages", pa.table({"url_id": url_ids.cast(pa.int64())}))
     conn.register("browse_anchor_classes", anchor_classes)
     conn.register("browse_toxic", pa.table({"domain": pa.array(list(toxic_domains), pa.string())}))
