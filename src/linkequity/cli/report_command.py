@@ -1,0 +1,93 @@
+"""``linkequity report``: one self-contained HTML page of a target's backlinks, tiers and plan.
+
+The command function is registered by ``cli.app``. It loads the service only
+when it runs, as the other commands do, and prints where the page is and its
+size (or, with ``--json``, that and every number the page shows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from linkequity.cli.options import (
+    DbOption,
+    JsonOption,
+    SnapshotOption,
+    TargetArgument,
+    print_json,
+    read_list,
+    write_file,
+)
+from linkequity.cli.render import safe_text, stdout
+from linkequity.settings import load_settings
+
+__all__ = ["report_"]
+
+
+def report_(
+    target: TargetArgument,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The HTML file to write", metavar="FILE"),
+    ],
+    db: DbOption = None,
+    budget: Annotated[
+        int, typer.Option("--budget", help="New links the plan spends", metavar="K")
+    ] = 5,
+    brand: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--brand",
+            help="A brand name (repeatable) [default: the domain's label]",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ] = None,
+    keyword: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keyword",
+            help="A keyword of the target (repeatable) [default: from its pages' titles]",
+            metavar="K",
+            show_default=False,
+        ),
+    ] = None,
+    competitors: Annotated[
+        Path | None,
+        typer.Option(
+            "--competitors",
+            help="Competitors' domains, one a line: the link gap, never planned from",
+            metavar="FILE",
+        ),
+    ] = None,
+    snapshot: SnapshotOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write an HTML report of TARGET that works offline: profile, tiers, plan, toxic links."""
+    from linkequity.services import report as reporting
+
+    settings = load_settings(flags={"store.db": db}).settings
+    data = reporting.build_report(
+        settings.store.db,
+        target,
+        brands=brand or (),
+        keywords=keyword or (),
+        competitors=read_list(competitors) or (),
+        budget=budget,
+        snapshot_id=snapshot,
+    )
+    sizes: list[int] = []
+    write_file(lambda path: sizes.append(reporting.write_report(data, path)), output)
+    if as_json:
+        print_json({"path": str(output), "size_bytes": sizes[0], **data.as_dict()})
+    else:
+        stdout.print(
+            Text(
+                f"Wrote the report of {safe_text(' '.join(target))} to {safe_text(output)} "
+                f"({sizes[0]:,} bytes): open it in a browser; it needs no network."
+            )
+        )
