@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -15,29 +13,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-#: Seconds a server may take to start or stop, and a request to answer.
-STARTUP_S = 20.0
+#: Seconds a request may take to answer.
 REQUEST_S = 120.0
 
 
 @contextmanager
 def served(db: Path, *, token: str | None = None) -> Iterator[str]:
     """Run the dashboard of *db* on 127.0.0.1; yield its base URL; stop it afterwards."""
-    dashboard = dashboard_server(db, host="127.0.0.1", port=0, token=token)
-    server = dashboard.server
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + STARTUP_S
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the dashboard did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(STARTUP_S)
+    with dashboard_server(db, host="127.0.0.1", port=0, token=token).running_in_thread() as base:
+        yield base
 
 
 def client(base: str) -> httpx.Client:

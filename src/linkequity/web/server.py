@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -17,9 +20,13 @@ from linkequity.web.app import create_app
 from linkequity.web.security import LOOPBACK_NAMES, is_loopback
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 __all__ = ["Dashboard", "dashboard_server", "dashboard_url", "serve"]
+
+#: Seconds a dashboard run in a thread may take to start or to stop.
+THREAD_START_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +37,28 @@ class Dashboard:
     host: str
     port: int
     token: str | None
+
+    @contextmanager
+    def running_in_thread(self) -> Iterator[str]:
+        """Run the server in a thread; yield its base URL (the real port); stop it afterwards.
+
+        For tests and benchmarks: bound to port 0, the system picks a free port.
+        """
+        server = self.server
+        thread = threading.Thread(target=server.run, name="linkequity-dashboard", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + THREAD_START_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                raise RuntimeError(f"the dashboard did not start on {self.host}:{self.port}")
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        try:
+            yield dashboard_url(self.host, port).rstrip("/")
+        finally:
+            server.should_exit = True
+            thread.join(THREAD_START_S)
 
 
 def dashboard_url(host: str, port: int, token: str | None = None) -> str:
