@@ -21,7 +21,9 @@ from tests.integration.web_server import client, served
 
 from linkequity.analysis.anchors import AnchorRules, classify_anchor
 from linkequity.report.disavow import lint_disavow
+from linkequity.services import browse
 from linkequity.services.disavow import proposed_entries
+from linkequity.services.plan import plan_target
 from linkequity.services.toxicity import score_toxicity
 
 if TYPE_CHECKING:
@@ -272,3 +274,25 @@ def test_downloads_are_the_audit_the_disavow_and_the_filtered_links(
         (row["source"], row["target"]) for row in rows
     }
     assert {row["rel"] for row in table} == {"followed"}
+
+
+def test_a_tier1_page_gain_is_the_plans_exact_value(web_db: Path, manifest: dict[str, Any]) -> None:
+    target = money(manifest)
+    view = browse.load_target(web_db, [target])
+    plan = plan_target(web_db, [target], budget=3)
+    assert plan.candidates
+    for candidate in plan.candidates[:5]:
+        found = browse.page_gain(web_db, view, candidate["url"], plan)
+        assert found["status"] == "candidate"
+        assert found["gain"] == pytest.approx(candidate["page_gain"], rel=1e-9)
+    chosen = {row["target"] for row in plan.links}
+    for url in chosen:
+        options = browse.page_gain(web_db, view, url, plan)["options"]
+        assert options
+        assert options == sorted(options, key=lambda row: -row["page_gain"])
+    for rejected in plan.rejected[:3]:
+        found = browse.page_gain(web_db, view, rejected["url"], plan)
+        assert found["status"] == "rejected"
+        assert found["reasons"] == rejected["reasons"]
+        assert found["gain"] is not None
+        assert found["gain"] >= 0
