@@ -35,7 +35,7 @@ __all__ = ["GraphEdge", "GraphNode", "TierLayout", "layout_tiers", "render_tier_
 MAX_NODES = {1: 30, 2: 40, 3: 30}
 TARGET = "(target)"
 _COLUMN_WIDTH = 230
-_ROW_HEIGHT = 22
+_ROW_HEIGHT = 26
 _MARGIN = 40
 _MIN_HEIGHT = 260
 _TARGET_RADIUS = 16.0
@@ -235,7 +235,7 @@ def _radius(
         return _TARGET_RADIUS
     if tier == 1:
         share = equity[url] / top_equity if top_equity > 0 else 0.0
-        return round(3.0 + 9.0 * math.sqrt(max(share, 0.0)), 2)
+        return round(3.0 + 8.0 * math.sqrt(max(share, 0.0)), 2)
     share = followed_out[url] / top_links if top_links else 0.0
     return round(2.5 + 4.5 * math.sqrt(share), 2)
 
