@@ -113,9 +113,14 @@ def test_every_page_loads_on_the_sample_web(
     overview = web.get(f"/t/{target}/")
     assert overview.status_code == 200, overview.text[:2000]
     assert_secure(overview)
-    for part in ('id="cards"', 'id="charts"', 'id="tier1"', 'id="plan"', "<svg"):
+    for part in ('id="overview"', 'id="profile"', 'id="tier-graph"', 'id="plan"', 'id="tier1"'):
         assert part in overview.text
-    assert overview.text.count('<rect class="bar') >= 4
+    assert overview.text.count("<svg") >= 3
+    audit = json.loads(web.get(f"/t/{target}/audit.json").text)
+    for metric in ("links", "referring_domains"):
+        assert f'data-metric="audit.totals.{metric}" data-value="{audit["totals"][metric]}"' in (
+            overview.text
+        )
     links = web.get(f"/t/{target}/links")
     assert links.status_code == 200
     assert shown_count(links) == len(profile(web_db, target))

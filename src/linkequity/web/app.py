@@ -26,8 +26,22 @@ from starlette.background import BackgroundTask
 
 from linkequity.errors import InvalidUrl, LinkEquityError, StoreError, UsageError
 from linkequity.report.disavow import write_disavow
+from linkequity.report.html import (
+    render_anchors,
+    render_opportunities,
+    render_overview,
+    render_plan,
+    render_profile,
+    render_tier_graph,
+    render_tiers,
+    render_toxicity,
+    render_velocity,
+    report_script,
+    report_stylesheet,
+)
 from linkequity.services import browse
 from linkequity.services.disavow import proposed_entries
+from linkequity.services.monitor import diff_links
 from linkequity.services.plan import plan_target
 from linkequity.services.tiers import map_tiers
 from linkequity.web.security import LOOPBACK_NAMES, SecurityMiddleware
@@ -35,6 +49,7 @@ from linkequity.web.security import LOOPBACK_NAMES, SecurityMiddleware
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
 
+    from linkequity.services.monitor import LinkDiffReport
     from linkequity.services.plan import PlanReport
     from linkequity.services.tiers import TiersReport
 
@@ -42,7 +57,7 @@ __all__ = ["PAGE_SIZES", "create_app"]
 
 #: Rows per page of the links table: the smallest, the default and the largest.
 PAGE_SIZES = (10, 50, 100)
-#: Links the overview's plan proposes.
+#: Links the overview's plan proposes (as ``linkequity plan --budget 10``).
 PLAN_BUDGET = 10
 #: Rows of each list on the overview.
 OVERVIEW_ROWS = 10
@@ -138,7 +153,14 @@ def create_app(
     cache = _TargetCache()
 
     def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-        html = templates.get_template(name).render(nonce=request.state.nonce, db=db.name, **context)
+        html = templates.get_template(name).render(
+            nonce=request.state.nonce,
+            db=db.name,
+            # Our own files from the package, not data; allowed by the page's nonce.
+            report_css=Markup(report_stylesheet()),  # noqa: S704
+            report_js=Markup(report_script()),  # noqa: S704
+            **context,
+        )
         return HTMLResponse(html, status_code=status_code)
 
     def view_of(target: str) -> browse.TargetView:
@@ -146,7 +168,10 @@ def create_app(
         return cache.get("view", target, lambda: browse.load_target(db, [target]))
 
     def tiers_of(target: str) -> TiersReport:
-        return cache.get("tiers", target, lambda: map_tiers(db, [target], depth=2))
+        return cache.get("tiers", target, lambda: map_tiers(db, [target]))
+
+    def diff_of(target: str) -> LinkDiffReport:
+        return cache.get("diff", target, lambda: diff_links(db, [target]))
 
     def plan_of(target: str) -> PlanReport:
         return cache.get("plan", target, lambda: plan_target(db, [target], budget=PLAN_BUDGET))
@@ -172,19 +197,13 @@ def create_app(
     def overview(request: Request, target: str) -> HTMLResponse:
         view = view_of(target)
         tiers = tiers_of(target)
+        plan = plan_of(target)
         return render(
             request,
             "overview.html",
             target=target,
             view=view,
-            audit=view.audit,
-            tiers=tiers,
-            plan=plan_of(target),
-            charts=_charts(view),
-            tier_rows=[
-                {"label": f"tier {row['tier']}", "value": row["pages"]}
-                for row in tiers.tiers.to_pylist()
-            ],
+            sections=_report_sections(view, tiers, plan, diff_of(target)),
             tier1=tiers.pages.slice(0, OVERVIEW_ROWS).to_pylist(),
         )
 
@@ -283,36 +302,23 @@ def create_app(
     return app
 
 
-def _charts(view: browse.TargetView) -> list[dict[str, Any]]:
-    """Return the overview's bar charts: title, rows of ``label, value``, and labels drawn red."""
-    audit = view.audit
-    buckets = [
-        {
-            "label": "not scored" if row["from"] is None else f"{row['from']}-{row['to']}",
-            "value": row["referring_domains"],
-        }
-        for row in audit.authority["buckets"]
-    ]
+def _report_sections(
+    view: browse.TargetView, tiers: TiersReport, plan: PlanReport, diff: LinkDiffReport
+) -> list[Markup]:
+    """Return the report's parts for the overview: the same renderers, the same numbers."""
+    audit = view.audit.as_dict()
+    tier_map = tiers.as_dict()
+    planned = plan.as_dict()
     return [
-        {
-            "title": "Links by rel",
-            "rows": [{"label": r["rel"], "value": r["links"]} for r in audit.rel_mix],
-            "bad": (),
-        },
-        {
-            "title": "Links by placement",
-            "rows": [{"label": r["placement"], "value": r["links"]} for r in audit.placement_mix],
-            "bad": ("footer", "sidebar", "comment"),
-        },
-        {
-            "title": "Referring domains by anchor class",
-            "rows": [
-                {"label": r["class"], "value": r["referring_domains"]}
-                for r in audit.anchors["classes"]
-            ],
-            "bad": ("exact",),
-        },
-        {"title": "Referring domains by authority", "rows": buckets, "bad": ()},
+        render_overview(audit, tier_map, planned),
+        render_profile(audit),
+        render_anchors(audit),
+        render_velocity(diff.as_dict(), audit["lost"]),
+        render_toxicity(audit),
+        render_tier_graph(tier_map),
+        render_tiers(tier_map),
+        render_plan(planned),
+        render_opportunities(audit["opportunities"]),
     ]
 
 
