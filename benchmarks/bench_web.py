@@ -115,6 +115,11 @@ def dashboard_pages(duck_path: Path, domain: str, repeat: int) -> dict[str, Any]
         started = time.perf_counter()
         http.get(f"/t/{domain}/").raise_for_status()
         figures["overview_first_s (tiers and plan)"] = time.perf_counter() - started
+        source = re.search(r'<td><a href="([^"]+)" rel="noopener', first.text)
+        if source is not None:
+            params = {"url": source.group(1).replace("&amp;", "&")}
+            _, timing = timed(lambda: _get(http, f"/t/{domain}/page", params), repeat)
+            figures["tier1_page"] = {"timing": timing, "params": params}
     return figures
 
 
@@ -261,6 +266,12 @@ def render(figures: dict[str, Any]) -> str:
             ratio = figures["ratios_datasette_over_dashboard"][name]["best"]
             row += f"{theirs.cold_s:>15.3f}s{theirs.best_s:>9.3f}s{ratio:>11.1f}x"
         lines.append(row)
+    if "tier1_page" in dashboard:
+        page: Timing = dashboard["tier1_page"]["timing"]
+        lines.append(
+            f"a tier-1 page (its links and exact what-if gain): cold {page.cold_s:.3f} s, "
+            f"best {page.best_s:.3f} s"
+        )
     if isinstance(lite, dict):
         lines.append(
             "matches: dashboard "
