@@ -15,7 +15,6 @@ from rich.text import Text
 
 from linkequity.cli.options import (
     DbOption,
-    JsonOption,
     SnapshotOption,
     TargetArgument,
     print_json,
@@ -23,6 +22,7 @@ from linkequity.cli.options import (
     write_file,
 )
 from linkequity.cli.render import safe_text, stdout
+from linkequity.errors import UsageError
 from linkequity.settings import load_settings
 
 __all__ = ["report_"]
@@ -65,11 +65,19 @@ def report_(
         ),
     ] = None,
     snapshot: SnapshotOption = None,
-    as_json: JsonOption = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Also print the file, its size and the page's numbers as JSON"),
+    ] = False,
 ) -> None:
     """Write an HTML report of TARGET that works offline: profile, tiers, plan, toxic links."""
     from linkequity.services import report as reporting
 
+    if not output.parent.is_dir():
+        raise UsageError(
+            f"cannot write {output}: no folder {output.parent}",
+            hint="Create the folder first, or give -o a path in an existing one.",
+        )
     settings = load_settings(flags={"store.db": db}).settings
     data = reporting.build_report(
         settings.store.db,

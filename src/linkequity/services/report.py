@@ -163,8 +163,7 @@ def write_report(data: ReportData, path: Path) -> int:
         If the folder does not exist or is not writable.
     """
     page = render_report(data.as_dict()).encode("utf-8")
-    folder = path.parent if str(path.parent) else Path()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(page)
