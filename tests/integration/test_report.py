@@ -9,6 +9,7 @@ through the whole pipeline and shows as text.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -193,6 +194,35 @@ def test_the_sample_webs_report_says_what_the_commands_say(
         int(hidden.attributes["data-hidden"] or "-1")
         == sum(row["pages"] for row in tiers["tiers"]) - len(page.css("svg.tier-graph g.node")) + 1
     )  # the target is a node, not a tier page
+
+
+@pytest.mark.slow
+def test_the_tier_graph_of_a_ranked_project_is_sized_by_stored_authority(
+    web_db: Path, manifest: dict[str, Any], cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    ranked = tmp_path / "ranked.duckdb"
+    shutil.copyfile(web_db, ranked)
+    assert cli("rank", "--db", ranked).exit_code == 0
+    stored = command_json(cli, "rank", "--show", "--top", "10000", "--db", ranked)
+    authority = {row["name"]: row["authority"] for row in stored["top_pages"]}
+    data = build_report(ranked, [manifest["target"]["domain"]], budget=1)
+    assert data.page_authority["ranked_snapshot_id"] == stored["snapshot_id"]
+    page = LexborHTMLParser(render_report(data.as_dict()))
+    nodes = page.css("svg.tier-graph g.node:not(.tier-0)")
+    scored = [
+        (float(node.attributes["data-authority"] or "nan"), node)
+        for node in nodes
+        if node.attributes["data-authority"]
+    ]
+    assert len(scored) > 10
+    for value, node in scored:
+        assert value == authority[node.attributes["data-url"] or ""]
+    radii = [
+        float(node.css_first("circle").attributes["r"] or "nan")
+        for _, node in sorted(scored, key=lambda pair: pair[0])
+    ]
+    assert radii == sorted(radii)
+    assert "authority (the rank of snapshot" in page.css_first("#tier-graph").text()
 
 
 @pytest.mark.slow

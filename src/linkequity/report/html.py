@@ -614,10 +614,25 @@ def render_toxicity(audit: Mapping[str, Any]) -> Markup:
 
 
 def render_tier_graph(
-    tiers: Mapping[str, Any], *, max_nodes: Mapping[int, int] | None = None
+    tiers: Mapping[str, Any],
+    *,
+    authority: Mapping[str, Any] | None = None,
+    max_nodes: Mapping[int, int] | None = None,
 ) -> Markup:
-    """Render the interactive tier graph (target, tiers 1 to 3), capped, saying what is hidden."""
-    layout = layout_tiers(tiers, max_nodes=max_nodes)
+    """Render the interactive tier graph (target, tiers 1 to 3), capped, saying what is hidden.
+
+    Parameters
+    ----------
+    tiers : mapping
+        ``TiersReport.as_dict()``.
+    authority : mapping, optional
+        ``ReportData.page_authority``: the stored authority of the map's pages
+        sizes the nodes when the project was ranked.
+    max_nodes : mapping of int to int, optional
+        Most pages drawn per tier (``tier_graph.MAX_NODES`` by default).
+    """
+    scores = (authority or {}).get("pages") or {}
+    layout = layout_tiers(tiers, authority=scores, max_nodes=max_nodes)
     hidden = layout.hidden
     hidden_text = "All pages of the map are drawn."
     if any(hidden.values()):
@@ -629,9 +644,18 @@ def render_tier_graph(
             )
             + " (tier 1 by equity; the next tiers by followed links to the pages drawn)."
         )
+    ranked = (authority or {}).get("ranked_snapshot_id")
     block = _render(
         "tier_graph.html.j2",
         svg=render_tier_svg(layout),
+        sizes=(
+            f"A page's size grows with its authority (the rank of snapshot {ranked}; "
+            "a page it did not score is smallest)."
+            if layout.is_sized_by_authority
+            else "The project was never ranked (`linkequity rank`): a tier-1 page's size "
+            "grows with the equity it passes to the target, a tier-2 or tier-3 page's with "
+            "the followed links it gives to the pages drawn."
+        ),
         hidden_total=sum(hidden.values()),
         hidden_text=hidden_text,
     )
@@ -940,8 +964,8 @@ def render_report(data: Mapping[str, Any]) -> str:
     ----------
     data : mapping
         ``services.report.ReportData.as_dict()``: ``target, db, generated_at,
-        version`` and the plain values of ``audit``, ``tiers``, ``plan`` and
-        ``diff``.
+        version``, the plain values of ``audit``, ``tiers``, ``plan`` and
+        ``diff``, and (optional) ``page_authority``.
 
     Returns
     -------
@@ -956,7 +980,7 @@ def render_report(data: Mapping[str, Any]) -> str:
         render_anchors(audit),
         render_velocity(diff, audit["lost"]),
         render_toxicity(audit),
-        render_tier_graph(tiers),
+        render_tier_graph(tiers, authority=data.get("page_authority")),
         render_tiers(tiers),
         render_plan(plan),
         render_opportunities(audit["opportunities"]),

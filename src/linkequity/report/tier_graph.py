@@ -7,12 +7,14 @@ the pages it links to so that edges cross little. The layout is deterministic
 the pages of the next tiers that link to the drawn ones, most followed links
 first; the counts hidden are given.
 
-Sizes say what ``linkequity tiers`` measures: a tier-1 page's radius grows
-with the equity it passes to the target (its followed-link flow into it) and
-its edge to the target is as wide; a tier-2 or tier-3 page's radius grows
-with the followed links it gives to the drawn pages (the tier map carries no
-equity of its own for them), and its edges are thin. Unfollowed edges are
-dashed: they carry no equity.
+A node's radius grows with the page's 0-100 authority that ``linkequity
+rank`` stored, when the project was ranked (a page it did not score is drawn
+smallest); else a tier-1 page's with the equity it passes to the target and a
+tier-2 or tier-3 page's with the followed links it gives to the pages drawn.
+A tier-1 page's edge to the target is as wide as the equity it carries (its
+followed-link flow into the target, as ``linkequity tiers`` measures it);
+deeper edges are thin, the tier map measuring no equity along them.
+Unfollowed edges are dashed: they carry no equity.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class GraphNode:
     y: float
     radius: float
     equity: float | None
+    authority: float | None
     followed_links: int
     links: int
 
@@ -80,6 +83,7 @@ class TierLayout:
     height: float
     shown: dict[int, int]
     total: dict[int, int]
+    is_sized_by_authority: bool = False
 
     @property
     def hidden(self) -> dict[int, int]:
@@ -88,7 +92,10 @@ class TierLayout:
 
 
 def layout_tiers(
-    tiers: Mapping[str, Any], *, max_nodes: Mapping[int, int] | None = None
+    tiers: Mapping[str, Any],
+    *,
+    authority: Mapping[str, float] | None = None,
+    max_nodes: Mapping[int, int] | None = None,
 ) -> TierLayout:
     """Lay the tier map of ``TiersReport.as_dict()`` out in columns, capped per tier.
 
@@ -96,6 +103,9 @@ def layout_tiers(
     ----------
     tiers : mapping
         The plain values of a ``TiersReport`` (``pages``, ``edges``, ``tiers``).
+    authority : mapping of str to float, optional
+        The stored 0-100 authority of pages, by URL: the radius grows with it
+        when given (not empty).
     max_nodes : mapping of int to int, optional
         Most pages drawn per tier; ``MAX_NODES`` by default.
 
@@ -169,8 +179,11 @@ def layout_tiers(
                     tier=tier,
                     x=x,
                     y=_MARGIN + ys[url] * (height - 2 * _MARGIN),
-                    radius=_radius(url, tier, equity, top_equity, followed_out, top_links),
+                    radius=_radius(url, tier, equity, top_equity, followed_out, top_links)
+                    if not authority
+                    else _authority_radius(tier, authority.get(url)),
                     equity=equity.get(url),
+                    authority=(authority or {}).get(url) if tier else None,
                     followed_links=followed_out[url],
                     links=sum(c[0] for (s, _), c in collapsed.items() if s == url),
                 )
@@ -188,7 +201,15 @@ def layout_tiers(
         for (source, target), (links, followed) in sorted(collapsed.items())
     ]
     shown = {tier: len(urls) for tier, urls in columns.items() if tier >= 1}
-    return TierLayout(tuple(nodes), tuple(edges), width, height, shown, total)
+    return TierLayout(
+        tuple(nodes),
+        tuple(edges),
+        width,
+        height,
+        shown,
+        total,
+        is_sized_by_authority=bool(authority),
+    )
 
 
 def _collapse(
@@ -240,6 +261,14 @@ def _radius(
     return round(2.5 + 4.5 * math.sqrt(share), 2)
 
 
+def _authority_radius(tier: int, authority: float | None) -> float:
+    if tier == 0:
+        return _TARGET_RADIUS
+    if authority is None:
+        return 2.5
+    return round(2.5 + 8.5 * math.sqrt(min(max(authority, 0.0), 100.0) / 100.0), 2)
+
+
 def _width(tier: int, is_followed: bool, equity: float | None, top_equity: float) -> float:
     if not is_followed:
         return 0.75
@@ -252,7 +281,8 @@ def render_tier_svg(layout: TierLayout, *, graph_id: str = "tier-graph") -> Mark
     """Draw the layout as SVG: edges, then nodes with a ``<title>`` each (hover works without JS).
 
     Each node is a ``g.node`` with ``data-node`` (its index), ``data-tier``,
-    ``data-url``, ``data-domain``, ``data-equity`` and ``data-followed-links``;
+    ``data-url``, ``data-domain``, ``data-equity``, ``data-authority`` and
+    ``data-followed-links``;
     each edge a ``path.edge`` with ``data-source``, ``data-target``,
     ``data-links`` and ``data-equity``. Every text is escaped.
     """
@@ -281,7 +311,8 @@ def render_tier_svg(layout: TierLayout, *, graph_id: str = "tier-graph") -> Mark
     nodes = Markup("").join(
         Markup(
             '<g class="node tier-{tier}" data-node="{i}" data-tier="{tier}" data-url="{url}" '
-            'data-domain="{domain}" data-equity="{eq}" data-followed-links="{fl}" tabindex="0">'
+            'data-domain="{domain}" data-equity="{eq}" data-authority="{authority}" '
+            'data-followed-links="{fl}" tabindex="0">'
             '<circle cx="{x}" cy="{y}" r="{r}"/><title>{tip}</title>{label}</g>'
         ).format(
             tier=node.tier,
@@ -289,6 +320,7 @@ def render_tier_svg(layout: TierLayout, *, graph_id: str = "tier-graph") -> Mark
             url=node.url,
             domain=node.domain,
             eq="" if node.equity is None else repr(node.equity),
+            authority="" if node.authority is None else repr(node.authority),
             fl=node.followed_links,
             x=svg_number(node.x),
             y=svg_number(node.y),
@@ -341,6 +373,10 @@ def _labelled(layout: TierLayout) -> set[int]:
 def _tip(node: GraphNode) -> str:
     if node.tier == 0:
         return f"target: {node.domain}"
+    score = "" if node.authority is None else f"; authority {node.authority:.0f}"
     if node.tier == 1:
-        return f"tier 1: {node.url}; equity {format_value(node.equity)}"
-    return f"tier {node.tier}: {node.url}; {node.followed_links} followed links to the next tier"
+        return f"tier 1: {node.url}; equity {format_value(node.equity)}{score}"
+    return (
+        f"tier {node.tier}: {node.url}; {node.followed_links} followed links to the next tier"
+        f"{score}"
+    )

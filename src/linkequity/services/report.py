@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,7 @@ from linkequity.report.html import render_report
 from linkequity.services.audit import audit_target
 from linkequity.services.monitor import diff_links
 from linkequity.services.plan import plan_target
+from linkequity.services.project import open_existing
 from linkequity.services.tiers import map_tiers
 
 if TYPE_CHECKING:
@@ -46,6 +47,10 @@ class ReportData:
     audit, tiers, plan, diff : dict
         ``AuditReport.as_dict()``, ``TiersReport.as_dict()``,
         ``PlanReport.as_dict()`` and ``LinkDiffReport.as_dict()``.
+    page_authority : dict
+        ``ranked_snapshot_id`` (``None`` when the project was never ranked) and
+        ``pages``: the 0-100 authority ``linkequity rank`` stored for each page
+        of the tier map that it scored, by URL (the tier graph's node sizes).
     """
 
     target: tuple[str, ...]
@@ -55,6 +60,7 @@ class ReportData:
     tiers: dict[str, Any]
     plan: dict[str, Any]
     diff: dict[str, Any]
+    page_authority: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """Return everything as plain values, for JSON output and the renderer."""
@@ -67,6 +73,7 @@ class ReportData:
             "tiers": self.tiers,
             "plan": self.plan,
             "diff": self.diff,
+            "page_authority": self.page_authority,
         }
 
 
@@ -140,15 +147,32 @@ def build_report(
         snapshot_id=audit.snapshot_id,
     )
     diff = diff_links(db, target, now=at)
+    mapped = tiers.as_dict()
     return ReportData(
         target=tuple(target),
         db=str(db),
         generated_at=at.replace(microsecond=0).isoformat() + "Z",
         audit=audit.as_dict(),
-        tiers=tiers.as_dict(),
+        tiers=mapped,
         plan=plan.as_dict(),
         diff=diff.as_dict(),
+        page_authority=_page_authority(db, audit.snapshot_id, mapped),
     )
+
+
+def _page_authority(db: Path, snapshot_id: int, tiers: dict[str, Any]) -> dict[str, Any]:
+    """Return the stored authority of the tier map's pages, by URL, and the ranked snapshot."""
+    urls = sorted({str(edge["source"]) for edge in tiers["edges"]})
+    with open_existing(db, read_only=True) as store:
+        ids = store.url_ids(urls)
+        ranked, scores = store.stored_page_authority(
+            snapshot_id, ids.column("url_id").combine_chunks()
+        )
+    pairs = zip(ids.column("url").to_pylist(), scores.column("authority").to_pylist(), strict=True)
+    return {
+        "ranked_snapshot_id": ranked,
+        "pages": {str(url): float(value) for url, value in sorted(pairs) if value is not None},
+    }
 
 
 def write_report(data: ReportData, path: Path) -> int:

@@ -1,4 +1,4 @@
-"""The HTML report: hostile web text stays text, nothing loads from the network, parts stand alone."""
+"""The HTML report: web text stays text, nothing loads from the network, parts stand alone."""
 
 from __future__ import annotations
 
@@ -396,7 +396,8 @@ def test_nothing_is_loaded_from_the_network(page: str, tree: LexborHTMLParser) -
     assert tree.css("iframe, object, embed, base") == []
     assert not re.search(r"url\(|@import|https?://", report_stylesheet())
     assert "http" not in report_script()
-    assert "fetch(" not in report_script() and "XMLHttpRequest" not in report_script()
+    assert "fetch(" not in report_script()
+    assert "XMLHttpRequest" not in report_script()
 
 
 def test_the_csp_allows_exactly_our_style_and_script(tree: LexborHTMLParser) -> None:
@@ -527,6 +528,22 @@ class TestTierGraph:
         assert first == layout_tiers(sample_data()["tiers"])
         x = {node.tier: node.x for node in first.nodes}
         assert x[0] > x[1] > x[2] > x[3]
+
+    def test_stored_authority_sizes_the_nodes_when_the_project_was_ranked(self) -> None:
+        tiers = sample_data()["tiers"]
+        authority = {"https://c.example/a": 90.0, PAGE: 10.0, "https://e.example/": 50.0}
+        layout = layout_tiers(tiers, authority=authority)
+        radius = {node.url: node.radius for node in layout.nodes}
+        # c.example passes the least equity but has the most authority: it is the biggest now
+        assert radius["https://c.example/a"] > radius["https://e.example/"] > radius[PAGE]
+        assert radius[JS_URL] == min(radius.values())  # not scored: smallest
+        assert layout.is_sized_by_authority
+        page = str(
+            render_tier_graph(tiers, authority={"ranked_snapshot_id": 4, "pages": authority})
+        )
+        assert "authority (the rank of snapshot 4" in page
+        assert 'data-authority="90.0"' in page
+        assert "never ranked" in str(render_tier_graph(tiers))
 
     def test_nodes_carry_their_url_as_escaped_data(self) -> None:
         tree = LexborHTMLParser(f"<body>{render_tier_graph(sample_data()['tiers'])}</body>")
