@@ -277,7 +277,7 @@ def _width(tier: int, is_followed: bool, equity: float | None, top_equity: float
     return 1.0
 
 
-def render_tier_svg(layout: TierLayout, *, graph_id: str = "tier-graph") -> Markup:
+def render_tier_svg(layout: TierLayout, *, graph_id: str = "tier-graph-drawing") -> Markup:
     """Draw the layout as SVG: edges, then nodes with a ``<title>`` each (hover works without JS).
 
     Each node is a ``g.node`` with ``data-node`` (its index), ``data-tier``,

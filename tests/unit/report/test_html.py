@@ -356,6 +356,11 @@ def tree(page: str) -> LexborHTMLParser:
     return LexborHTMLParser(page)
 
 
+def test_ids_are_unique(tree: LexborHTMLParser) -> None:
+    ids = [node.attributes["id"] for node in tree.css("[id]")]
+    assert len(ids) == len(set(ids))
+
+
 def test_the_only_script_is_ours_and_no_element_came_from_data(tree: LexborHTMLParser) -> None:
     scripts = tree.css("script")
     assert len(scripts) == 1
