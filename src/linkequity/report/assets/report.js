@@ -99,7 +99,11 @@
     Array.prototype.forEach.call(nodes, function (node) {
       node.addEventListener("mouseenter", function () { describe(node); });
       node.addEventListener("focus", function () { describe(node); });
-      node.addEventListener("click", function (event) { event.stopPropagation(); focus(node); });
+      node.addEventListener("click", function (event) {
+        event.stopPropagation();
+        if (dragged) { dragged = false; return; }
+        focus(node);
+      });
       node.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") { event.preventDefault(); focus(node); }
       });
@@ -136,14 +140,17 @@
       var rect = svg.getBoundingClientRect();
       var dx = event.clientX - drag.x, dy = event.clientY - drag.y;
       if (Math.abs(dx) + Math.abs(dy) > 3) { drag.moved = true; }
+      if (!drag.moved) { return; }
       view.x = drag.vx - dx / rect.width * view.w;
       view.y = drag.vy - dy / rect.height * view.h;
       apply();
     });
-    function stop() { drag = null; }
+    var dragged = false;
+    function stop() { dragged = Boolean(drag && drag.moved); drag = null; }
     svg.addEventListener("pointerup", stop);
     svg.addEventListener("pointerleave", stop);
     svg.addEventListener("click", function () {
+      if (dragged) { dragged = false; return; }
       if (svg.classList.contains("focus")) {
         svg.classList.remove("focus");
         Array.prototype.forEach.call(svg.querySelectorAll(".hot, .picked"), function (el) {
