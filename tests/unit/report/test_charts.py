@@ -25,7 +25,7 @@ def svg_of(figure: str) -> ET.Element:
     """Parse the chart's SVG as XML: it fails on anything not well formed."""
     match = re.search(r"<svg.*</svg>", figure, re.DOTALL)
     assert match is not None
-    return ET.fromstring(match.group(0))
+    return ET.fromstring(match.group(0))  # noqa: S314 - our own output, no entities
 
 
 def bars_of(svg: ET.Element, kind: str = "bar") -> list[ET.Element]:
