@@ -191,30 +191,49 @@ def ingest_(
 def demo_(
     db: Annotated[
         Path,
-        typer.Option("--db", help="Project file the demo crawls into", metavar="PATH"),
+        typer.Option("--db", help="Project file the demo makes", metavar="PATH"),
     ] = Path("demo.duckdb"),
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The HTML report to write", metavar="FILE"),
+    ] = Path("report.html"),
     seed: Annotated[int, typer.Option("--seed", help="Which sample web")] = demo.DEMO_SEED,
     pages: Annotated[
         int | None,
         typer.Option("--pages", help="Pages of the sample web in all", metavar="N"),
     ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the dashboard of the project (Ctrl-C stops)")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Crawl the generated sample web, served on 127.0.0.1, into a project and show it."""
+    """Crawl a generated sample web, import an export, rank, audit, plan and report on it."""
+    from linkequity.cli.demo_progress import DemoProgress
+
     settings = _settings()
     if db.exists():
         raise UsageError(
             f"{db} exists; the demo makes a new project",
             hint="Remove it, or pass --db new.duckdb.",
         )
-    with render.crawl_progress(enabled=settings.ui.progress and not as_json) as tell:
+    with DemoProgress(enabled=settings.ui.progress and not as_json) as progress:
         report = demo.run_demo(
-            db=db, tuning=settings.crawl, seed=seed, pages=pages, on_progress=tell
+            db=db,
+            report=output,
+            tuning=settings.crawl,
+            seed=seed,
+            pages=pages,
+            on_progress=progress.crawl,
+            on_phase=progress.phase,
         )
     if as_json:
         print_json(report.as_dict())
     else:
         render.demo_report(report, db=db)
+    if serve:
+        from linkequity.cli.serve_command import serve_
+
+        serve_(db=db)
 
 
 @app.command("crawl")

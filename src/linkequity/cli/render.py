@@ -265,15 +265,122 @@ def crawl_report(report: CrawlReport, *, db: Path) -> None:
 
 
 def demo_report(report: DemoReport, *, db: Path) -> None:
-    """Print the sample web the demo made, then its crawl."""
+    """Print where the demo's project and report are, the top findings and what to try next."""
+    crawl, files, audit = report.crawl, report.files, report.data.audit
     stdout.print(
         Text(
-            f"Sample web {report.seed}: {report.sites} sites, {report.pages:,} pages, "
-            f"money site {report.money_site}, served on 127.0.0.1"
+            f"Sample web {report.seed}: {report.sites} sites, {report.pages:,} pages, money site "
+            f"{report.money_site}, served on 127.0.0.1 and crawled: "
+            f"{crawl.progress.fetched:,} responses, {crawl.stats.links:,} links"
         )
     )
-    crawl_report(report.crawl, db=db)
-    stdout.print(Text(f"Next: linkequity stats --db {db}"))
+    for item in report.imported.files:
+        stdout.print(
+            Text(
+                f"Imported {safe_text(item.path)} ({item.format_title}): {item.rows_read:,} rows, "
+                f"{item.links_merged:,} of them links the crawl found too, "
+                f"{item.links_added:,} new (lost links the crawl could not see)"
+            )
+        )
+    stdout.print(
+        Text(
+            f"Ranked snapshot {report.rank.snapshot_id}: {report.rank.pages:,} pages, "
+            f"{report.rank.domains:,} domains, trust from {report.rank.trust_seed_pages:,} "
+            f"pages of the seed domains in {safe_text(files.trust_seeds)}"
+        )
+    )
+    places = Table.grid(padding=(0, 2))
+    places.add_row("Project", Text(safe_text(db)))
+    places.add_row(
+        "Report",
+        Text(
+            f"{safe_text(files.report)} ({report.report_bytes:,} bytes): open it in a browser; "
+            "it needs no network"
+        ),
+    )
+    places.add_row(
+        "Inputs",
+        Text(
+            f"{safe_text(files.export.parent)} (the Ahrefs export, the trust seeds, the "
+            "competitors: what a site owner would give)"
+        ),
+    )
+    stdout.print(places)
+    totals, toxicity = audit["totals"], audit["toxicity"]
+    target = safe_text(report.target)
+    stdout.print(
+        Text(
+            f"Backlinks of {target}: {totals['links']:,} live links from "
+            f"{totals['referring_pages']:,} pages on {totals['referring_domains']:,} domains; "
+            f"{toxicity['toxic_domains']:,} toxic domains ({toxicity['toxic_links']:,} links); "
+            f"{audit['lost']['count']:,} links lost since {str(audit['lost']['since'])[:10]}"
+        )
+    )
+    findings = report.findings()
+
+    domains = Table(
+        title=f"What {target}'s authority rests on: referring domains", title_justify="left"
+    )
+    domains.add_column("domain", overflow="fold", ratio=1)
+    domains.add_column("share of its domain rank", justify="right", no_wrap=True)
+    domains.add_column("tier-1 pages", justify="right", no_wrap=True)
+    for row in findings["authority_domains"]:
+        domains.add_row(Text(safe_text(row["domain"])), _percent(row["share"]), f"{row['pages']:,}")
+    stdout.print(domains)
+    pages = Table(title="... and tier-1 pages", title_justify="left")
+    pages.add_column("tier-1 page", overflow="fold", ratio=1)
+    pages.add_column("share of its PageRank", justify="right", no_wrap=True)
+    pages.add_column("placement", overflow="fold")
+    for row in findings["authority_pages"]:
+        pages.add_row(
+            Text(safe_text(row["url"], limit=200)),
+            _percent(row["share"]),
+            Text(", ".join(safe_text(place) for place in row["placements"])),
+        )
+    stdout.print(pages)
+
+    plan = report.data.plan
+    moves = Table(
+        title=f"Best tier-2 moves: {len(plan['links'])} new links raise its PageRank by "
+        f"{_percent(plan['total_share'])}",
+        title_justify="left",
+    )
+    moves.add_column("#", justify="right")
+    moves.add_column("new link from", overflow="fold", ratio=1)
+    moves.add_column("to tier-1 page", overflow="fold", ratio=1)
+    moves.add_column("gain", justify="right", no_wrap=True)
+    moves.add_column("anchor", overflow="fold")
+    for number, row in enumerate(findings["moves"], start=1):
+        moves.add_row(
+            str(number),
+            Text(safe_text(row["source"], limit=200)),
+            Text(safe_text(row["target"], limit=200)),
+            _percent(row["page_share"]),
+            Text(f"{row['anchor_class']}: {safe_text(row['anchor_hint'], limit=100)}"),
+        )
+    stdout.print(moves)
+
+    toxic = Table(title="Worst toxic referring domains", title_justify="left")
+    toxic.add_column("domain", overflow="fold")
+    toxic.add_column("score", justify="right", no_wrap=True)
+    toxic.add_column("links", justify="right", no_wrap=True)
+    toxic.add_column("why", overflow="fold", ratio=1)
+    for row in findings["toxic_domains"]:
+        toxic.add_row(
+            Text(safe_text(row["domain"])),
+            f"{row['score']:.0f}",
+            f"{row['links']:,}",
+            Text(safe_text(row["reasons"][0]["text"] if row["reasons"] else "")),
+        )
+    stdout.print(toxic)
+
+    timings = " \N{MIDDLE DOT} ".join(
+        f"{phase} {seconds:.1f} s" for phase, seconds in report.timings_s.items()
+    )
+    stdout.print(Text(f"Done in {report.total_s:.1f} s ({timings})"))
+    stdout.print(Text("Next:"))
+    for command in report.next_commands():
+        stdout.print(Text(f"  {command}"))
 
 
 def ingest_report(report: IngestReport, *, db: Path) -> None:
