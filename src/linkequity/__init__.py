@@ -51,10 +51,12 @@ if TYPE_CHECKING:
         target_rank,
         trustrank,
     )
+    from linkequity.report.html import render_report
     from linkequity.services.audit import AuditReport, audit_target
     from linkequity.services.monitor import LinkDiffReport, diff_links
     from linkequity.services.opportunities import OpportunitiesReport, find_opportunities
     from linkequity.services.plan import PlanReport, plan_target
+    from linkequity.services.report import ReportData, build_report, write_report
     from linkequity.services.tiers import TiersReport, map_tiers
     from linkequity.services.toxicity import ToxicityReport, score_toxicity
 
@@ -110,6 +112,10 @@ _LAZY_NAMES = {
     "OpportunitiesReport": "linkequity.services.opportunities",
     "find_opportunities": "linkequity.services.opportunities",
     "PlanReport": "linkequity.services.plan",
+    "ReportData": "linkequity.services.report",
+    "build_report": "linkequity.services.report",
+    "write_report": "linkequity.services.report",
+    "render_report": "linkequity.report.html",
     "plan_target": "linkequity.services.plan",
     "TiersReport": "linkequity.services.tiers",
     "map_tiers": "linkequity.services.tiers",
@@ -146,6 +152,7 @@ __all__ = [
     "PlanReport",
     "PlannedLink",
     "ReferringCounts",
+    "ReportData",
     "RobotsDecision",
     "SpamMass",
     "TiersReport",
@@ -155,6 +162,7 @@ __all__ = [
     "anti_trustrank",
     "audit_target",
     "authority_scale",
+    "build_report",
     "classify_anchor",
     "diff_links",
     "domain_authority",
@@ -181,6 +189,7 @@ __all__ = [
     "public_suffix",
     "referring_counts",
     "registrable_domain",
+    "render_report",
     "removal_loss",
     "resolve_url",
     "reversed_host",
@@ -190,4 +199,5 @@ __all__ = [
     "target_rank",
     "trustrank",
     "write_disavow",
+    "write_report",
 ]

@@ -28,6 +28,7 @@ from linkequity.cli.options import (
     read_list,
     write_file,
 )
+from linkequity.cli.report_command import report_
 from linkequity.cli.toxicity_command import toxic
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url, url_host
@@ -595,6 +596,7 @@ app.command("toxic")(toxic)
 app.command("disavow")(disavow_)
 app.command("diff")(diff_)
 app.command("opportunities")(opportunities_)
+app.command("report")(report_)
 
 
 class RankFormat(StrEnum):

@@ -237,8 +237,8 @@ def _lost(lost: dict[str, Any]) -> None:
     table.add_column("why")
     for row in lost["links"]:
         table.add_row(
-            Text(safe_text(row.get("source", ""), limit=200)),
-            Text(safe_text(row.get("target", ""), limit=200)),
+            Text(safe_text(row["source_url"], limit=200)),
+            Text(safe_text(row["target_url"], limit=200)),
             Text(safe_text(row.get("reason") or "-")),
         )
     stdout.print(table)
