@@ -152,3 +152,16 @@ def test_cli_audits_as_tables_and_json(
     missing = cli("audit", "nowhere.example", "--db", web_db)
     assert missing.exit_code != 0
     assert "nowhere.example" in missing.stderr
+
+
+def test_cli_lists_lost_links_with_their_pages(
+    imported_db: Path, cli: Callable[..., CliResult]
+) -> None:
+    args = ("audit", "example-garden.com", "--db", imported_db, "--lost-days", "1000")
+    data = json.loads(cli(*args, "--json").stdout)
+    assert data["lost"]["links"]
+    shown = cli(*args, "--top", "3")
+    assert shown.exit_code == 0, shown.stderr
+    assert "Lost links" in shown.stdout
+    first = data["lost"]["links"][0]
+    assert first["source_url"][:40] in shown.stdout.replace("\n", "")
