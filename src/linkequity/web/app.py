@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
@@ -164,17 +165,20 @@ def create_app(
         return HTMLResponse(html, status_code=status_code)
 
     def view_of(target: str) -> browse.TargetView:
-        target = target.strip().lower()
-        return cache.get("view", target, lambda: browse.load_target(db, [target]))
+        name = target.strip().lower()
+        return cache.get("view", name, lambda: browse.load_target(db, [name]))
 
     def tiers_of(target: str) -> TiersReport:
-        return cache.get("tiers", target, lambda: map_tiers(db, [target]))
+        name = target.strip().lower()
+        return cache.get("tiers", name, lambda: map_tiers(db, [name]))
 
     def diff_of(target: str) -> LinkDiffReport:
-        return cache.get("diff", target, lambda: diff_links(db, [target]))
+        name = target.strip().lower()
+        return cache.get("diff", name, lambda: diff_links(db, [name]))
 
     def plan_of(target: str) -> PlanReport:
-        return cache.get("plan", target, lambda: plan_target(db, [target], budget=PLAN_BUDGET))
+        name = target.strip().lower()
+        return cache.get("plan", name, lambda: plan_target(db, [name], budget=PLAN_BUDGET))
 
     @app.exception_handler(LinkEquityError)
     def explain(request: Request, error: LinkEquityError) -> HTMLResponse:
@@ -195,15 +199,19 @@ def create_app(
 
     @app.get("/t/{target}/", response_class=HTMLResponse)
     def overview(request: Request, target: str) -> HTMLResponse:
-        view = view_of(target)
-        tiers = tiers_of(target)
-        plan = plan_of(target)
+        # A first visit computes the parts side by side; later ones find them cached.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="linkequity-overview") as pool:
+            tiers_later = pool.submit(tiers_of, target)
+            plan_later = pool.submit(plan_of, target)
+            diff_later = pool.submit(diff_of, target)
+            view = view_of(target)
+            tiers, plan, diff = tiers_later.result(), plan_later.result(), diff_later.result()
         return render(
             request,
             "overview.html",
             target=target,
             view=view,
-            sections=_report_sections(view, tiers, plan, diff_of(target)),
+            sections=_report_sections(view, tiers, plan, diff),
             tier1=tiers.pages.slice(0, OVERVIEW_ROWS).to_pylist(),
         )
 
