@@ -219,3 +219,12 @@ def test_printed_findings_name_real_pages_of_the_sample_web(
     assert str(small_demo.files.report) in printed
     for command in small_demo.next_commands():
         assert command in printed
+
+
+def test_demo_refuses_a_report_in_a_missing_folder(
+    tmp_path: Path, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("demo", "--db", tmp_path / "new.duckdb", "-o", tmp_path / "none" / "r.html")
+    assert result.exit_code == 2
+    assert "is not a folder" in result.stderr
+    assert not (tmp_path / "new.duckdb").exists()  # refused before anything is made

@@ -192,7 +192,9 @@ def ingest_(
 def demo_(
     db: Annotated[
         Path,
-        typer.Option("--db", help="Project file the demo makes", metavar="PATH"),
+        typer.Option(
+            "--db", help="Project file the demo makes (its inputs go beside it)", metavar="PATH"
+        ),
     ] = Path("demo.duckdb"),
     output: Annotated[
         Path,
@@ -216,6 +218,11 @@ def demo_(
         raise UsageError(
             f"{db} exists; the demo makes a new project",
             hint="Remove it, or pass --db new.duckdb.",
+        )
+    if not output.parent.is_dir():
+        raise UsageError(
+            f"cannot write {output}: {output.parent} is not a folder",
+            hint="Pass -o with a path in an existing folder.",
         )
     with DemoProgress(enabled=settings.ui.progress and not as_json) as progress:
         report = demo.run_demo(

@@ -279,7 +279,7 @@ def demo_report(report: DemoReport, *, db: Path) -> None:
             Text(
                 f"Imported {safe_text(item.path)} ({item.format_title}): {item.rows_read:,} rows, "
                 f"{item.links_merged:,} of them links the crawl found too, "
-                f"{item.links_added:,} new (lost links the crawl could not see)"
+                f"{item.links_added:,} only the export reports"
             )
         )
     stdout.print(

@@ -223,11 +223,6 @@ class _Clock:
             self._on_phase(DemoPhase(self._name, seconds))
 
 
-def inputs_folder(db: Path) -> Path:
-    """Return the folder beside *db* the demo writes its inputs to (``demo-inputs``)."""
-    return db.with_name(f"{db.stem}-inputs")
-
-
 def run_demo(
     *,
     db: Path,
@@ -349,7 +344,7 @@ def _domains(web: SampleWeb, role: SiteRole) -> list[str]:
 
 
 def _write_inputs(web: SampleWeb, *, db: Path, report: Path, now: datetime) -> DemoFiles:
-    folder = inputs_folder(db)
+    folder = db.with_name(f"{db.stem}-inputs")  # demo.duckdb -> demo-inputs/
     folder.mkdir(parents=True, exist_ok=True)
     name = _domain(web.target.host).split(".")[0]
     files = DemoFiles(
