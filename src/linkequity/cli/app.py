@@ -192,9 +192,7 @@ def ingest_(
 def demo_(
     db: Annotated[
         Path,
-        typer.Option(
-            "--db", help="Project file the demo makes (its inputs go beside it)", metavar="PATH"
-        ),
+        typer.Option("--db", help="Project file the demo makes", metavar="PATH"),
     ] = Path("demo.duckdb"),
     output: Annotated[
         Path,
