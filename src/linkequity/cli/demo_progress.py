@@ -69,4 +69,4 @@ class DemoProgress(AbstractContextManager["DemoProgress"]):
         if self._progress is None or task is None:
             return
         description = f"{PHASE_TITLES['crawl']}: {crawl_status(progress)}"
-        self._progress.update(task, description=description)
+        self._progress.update(task, description=description, refresh=True)
