@@ -1,0 +1,79 @@
+"""What the browser tests watch on a page: errors, dialogs, requests, injected elements.
+
+Shared by the browser tests (``conftest`` builds a :class:`Watched` for each); not a test module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Page
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+#: Elements a hostile text could have added: images with ``src=x``, handler
+#: attributes, links that are not http(s) nor on the page or site, and scripts
+#: (the page's own is listed too, as ``script``, and the caller counts it).
+_INJECTED_JS = """() => {
+    const out = [];
+    for (const el of document.querySelectorAll("img[src=x], script")) {
+        out.push(el.tagName.toLowerCase());
+    }
+    for (const el of document.querySelectorAll("*")) {
+        for (const name of el.getAttributeNames()) {
+            if (name.toLowerCase().startsWith("on")) { out.push(`${el.tagName}[${name}]`); }
+        }
+    }
+    for (const a of document.querySelectorAll("a[href]")) {
+        const href = a.getAttribute("href");
+        if (!/^(https?:\\/\\/|#|\\/|\\?)/.test(href)) { out.push(`a[href=${href}]`); }
+    }
+    return out;
+}"""
+
+
+@dataclass
+class Watched:
+    """A page, and what it did since it opened."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def assert_quiet(self) -> None:
+        """Assert that the page logged no error, threw nothing and opened no dialog."""
+        assert self.console_errors == []
+        assert self.page_errors == []
+        assert self.dialogs == []
+
+
+def injected(page: Page) -> list[str]:
+    """Return the suspicious elements of *page* (see ``_INJECTED_JS``), ``script`` included."""
+    found: list[str] = page.evaluate(_INJECTED_JS)
+    return found
+
+
+def save_screenshot(page: Page, *paths: Path) -> None:
+    """Save what the window shows as PNG at each path."""
+    shot = page.screenshot()
+    assert shot.startswith(PNG_MAGIC)
+    for path in paths:
+        path.write_bytes(shot)
+
+
+def box_sizes(page: Page, selector: str) -> list[tuple[float, float]]:
+    """Width and height, as drawn, of every element that *selector* finds."""
+    sizes: list[list[float]] = page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)].map((el) => {
+            const box = el.getBoundingClientRect();
+            return [box.width, box.height];
+        })""",
+        selector,
+    )
+    return [(w, h) for w, h in sizes]
