@@ -1,8 +1,9 @@
 """The demo's progress on stderr: one line per phase, a spinner while it runs, its time after.
 
-The crawl's line also tells its pages done and queued as it goes
-(``render.crawl_status``). Nothing is drawn when stderr is not a terminal or
-with ``--json``; the final report gives every phase's time anyway.
+The crawl's line also tells its pages done and queued as it goes, short
+enough for an 80-column terminal (``linkequity crawl`` tells more). Nothing
+is drawn when stderr is not a terminal or with ``--json``; the final report
+gives every phase's time anyway.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from linkequity.cli.render import crawl_status, stderr
+from linkequity.cli.render import stderr
 
 if TYPE_CHECKING:
     from linkequity.crawl.crawler import CrawlProgress
@@ -68,5 +69,8 @@ class DemoProgress(AbstractContextManager["DemoProgress"]):
         task = self._tasks.get("crawl")
         if self._progress is None or task is None:
             return
-        description = f"{PHASE_TITLES['crawl']}: {crawl_status(progress)}"
+        description = (
+            f"crawl the sample web: {progress.stored:,} done, {progress.queued:,} queued, "
+            f"{progress.pages_per_s:,.0f} pages/s"
+        )
         self._progress.update(task, description=description, refresh=True)

@@ -38,7 +38,7 @@ def test_each_phase_gets_a_line_marked_done(monkeypatch: pytest.MonkeyPatch) -> 
     shown = out.getvalue()
     for name in PHASES:
         assert PHASE_TITLES[name] in shown
-    assert "123 done · 45 queued" in shown
+    assert "123 done, 45 queued" in shown
     assert shown.count("\N{CHECK MARK}") >= len(PHASES)
 
 
