@@ -160,8 +160,16 @@ class ProcessReader:
         """Stop the workers, dropping pages not yet parsed."""
         if self._ready is not None and not self._ready.done():
             self._ready.cancel()
+            # Retrieve the outcome, or asyncio logs "exception was never retrieved".
+            self._ready.add_done_callback(_settled)
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _settled(future: asyncio.Future[list[None]]) -> None:
+    """Read a dropped start-up's outcome, so that asyncio does not warn of it."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _start_worker() -> None:
