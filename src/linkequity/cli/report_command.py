@@ -64,6 +64,14 @@ def report_(
             metavar="FILE",
         ),
     ] = None,
+    trust_seeds: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust-seeds",
+            help="Trusted domains or URLs, one a line: the plan rejects spam by spam mass",
+            metavar="FILE",
+        ),
+    ] = None,
     snapshot: SnapshotOption = None,
     as_json: Annotated[
         bool,
@@ -85,6 +93,7 @@ def report_(
         brands=brand or (),
         keywords=keyword or (),
         competitors=read_list(competitors) or (),
+        trust_seeds=read_list(trust_seeds) or (),
         budget=budget,
         snapshot_id=snapshot,
     )

@@ -35,7 +35,6 @@ from linkequity.samples.web import SiteRole, generate_web, serve_web
 from linkequity.samples.web.backlinks_export import ahrefs_export
 from linkequity.services.crawl import CrawlMode, CrawlPlan, CrawlReport, crawl
 from linkequity.services.imports import ImportReport, import_exports
-from linkequity.services.plan import plan_target
 from linkequity.services.rank import RankReport, rank_snapshot
 from linkequity.services.report import ReportData, build_report, write_report
 
@@ -282,18 +281,15 @@ def run_demo(
     clock.start("audit")
     target = [_domain(web.target.host)]
     competitors = _domains(web, SiteRole.COMPETITOR)
-    data = build_report(db, target, competitors=competitors, budget=budget, now=at)
-    # The report's plan leaves spam unchecked without trust seeds; a plan with
-    # them keeps the spam sites' pages out of the sources.
-    plan = plan_target(
+    # Trust seeds keep the spam sites' pages out of the plan's sources.
+    data = build_report(
         db,
         target,
-        budget=budget,
         competitors=competitors,
         trust_seeds=_domains(web, SiteRole.EDITORIAL),
-        snapshot_id=data.audit["snapshot_id"],
+        budget=budget,
+        now=at,
     )
-    data = replace(data, plan=plan.as_dict())
     clock.stop()
 
     clock.start("report")

@@ -84,6 +84,7 @@ def build_report(
     brands: Sequence[str] = (),
     keywords: Sequence[str] = (),
     competitors: Sequence[str] = (),
+    trust_seeds: Sequence[str] = (),
     budget: int = 5,
     snapshot_id: int | None = None,
     top: int = 20,
@@ -101,6 +102,8 @@ def build_report(
         The target's brands and keywords (``linkequity audit``'s defaults otherwise).
     competitors : sequence of str
         Competitors' domains: the link gap, and never candidates in the plan.
+    trust_seeds : sequence of str
+        Trusted domains or URLs: the plan rejects spam by relative spam mass.
     budget : int, default 5
         New links the plan spends.
     snapshot_id : int, optional
@@ -144,6 +147,7 @@ def build_report(
         target,
         budget=budget,
         competitors=list(competitors) or None,
+        trust_seeds=list(trust_seeds) or None,
         snapshot_id=audit.snapshot_id,
     )
     diff = diff_links(db, target, now=at)
