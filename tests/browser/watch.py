@@ -48,9 +48,9 @@ class Watched:
 
     def assert_quiet(self) -> None:
         """Assert that the page logged no error, threw nothing and opened no dialog."""
-        assert self.console_errors == []
-        assert self.page_errors == []
-        assert self.dialogs == []
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+        assert self.page_errors == [], f"uncaught: {self.page_errors}"
+        assert self.dialogs == [], f"dialogs opened: {self.dialogs}"
 
 
 def injected(page: Page) -> list[str]:
