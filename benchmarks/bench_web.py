@@ -115,7 +115,7 @@ def dashboard_pages(duck_path: Path, domain: str, repeat: int) -> dict[str, Any]
         started = time.perf_counter()
         http.get(f"/t/{domain}/").raise_for_status()
         figures["overview_first_s (tiers and plan)"] = time.perf_counter() - started
-        source = re.search(r'<td><a href="([^"]+)" rel="noopener', first.text)
+        source = re.search(r'<td class="url"><a href="([^"]+)" rel="noopener', first.text)
         if source is not None:
             params = {"url": source.group(1).replace("&amp;", "&")}
             _, timing = timed(lambda: _get(http, f"/t/{domain}/page", params), repeat)

@@ -159,7 +159,7 @@ def test_every_page_loads_on_imported_exports(imported_db: Path) -> None:
         domain = re.search(rf'href="/t/{re.escape(name)}/domain/([^"]+)"', links.text)
         assert domain is not None
         assert http.get(f"/t/{name}/domain/{domain.group(1)}").status_code == 200
-        source = re.search(r'<td><a href="([^"]+)" rel="noopener', links.text)
+        source = re.search(r'<td class="url"><a href="([^"]+)" rel="noopener', links.text)
         assert source is not None
         page = http.get(f"/t/{name}/page", params={"url": source.group(1).replace("&amp;", "&")})
         assert page.status_code == 200

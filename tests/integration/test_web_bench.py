@@ -41,6 +41,7 @@ def test_the_web_benchmark_times_the_links_table(
     assert dashboard["first"]["count"] == row[0] > 0
     assert dashboard["deep"]["count"] == row[0]
     assert 0 <= dashboard["search"]["count"] < row[0]
+    assert dashboard["tier1_page"]["timing"].best_s > 0
     assert "not installed" in figures["datasette"]
     assert (tmp_path / "bench_web-3000.json").is_file()
     assert "links table of" in capsys.readouterr().out
