@@ -17,6 +17,7 @@ from tests.browser.watch import Watched
 
 # The sample web of the integration tests, built once for these tests too.
 from tests.integration.conftest import manifest, web_db
+from tests.integration.web_server import REQUEST_S
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -47,6 +48,7 @@ def browser() -> Iterator[Browser]:
 def watched(browser: Browser) -> Iterator[Watched]:
     """A new page in a context of its own, watched for errors, dialogs and requests."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(REQUEST_S * 1000)  # a first dashboard visit computes the audit
     page = context.new_page()
     seen = Watched(page)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests.browser.watch import box_sizes, save_screenshot
+from tests.browser.watch import assert_charts_drawn, save_screenshot
 from tests.integration.test_web import is_followed, profile
 from tests.integration.test_web_security import HOSTILE_ANCHORS, VICTIM, hostile_db
 from tests.integration.web_server import served
@@ -54,22 +54,7 @@ def test_the_overview_loads_and_draws_its_charts(
     page.goto(f"{dashboard}/t/{target}/")
     page.wait_for_load_state("load")
     assert target in (page.locator("h1").text_content() or "")
-    charts = box_sizes(page, "svg.chart-svg")
-    assert len(charts) >= 5
-    assert all(w > 0 and h > 0 for w, h in charts)
-    values = page.eval_on_selector_all(
-        "svg.chart-svg rect.bar", "bars => bars.map(b => Number(b.getAttribute('data-value')))"
-    )
-    drawn = [
-        size
-        for size, value in zip(box_sizes(page, "svg.chart-svg rect.bar"), values, strict=True)
-        if value > 0
-    ]
-    assert len(drawn) >= 5
-    assert all(w > 0 and h > 0 for w, h in drawn)
-    (graph,) = box_sizes(page, "svg.tier-graph")
-    assert graph[0] > 500
-    assert graph[1] > 300
+    assert_charts_drawn(page)
     save_screenshot(page, tmp_path / "dashboard.png", SHOWN)
     assert {re.sub(r"^(\w+://[^/]+).*", r"\1", url) for url in watched.requests} == {dashboard}
     watched.assert_quiet()
@@ -89,7 +74,7 @@ def test_the_links_filters_show_the_count_of_a_direct_query(
         page.select_option("select[name=rel]", "sponsored")  # submits on change
     assert "rel=sponsored" in page.url
     assert shown_count(page) == len(sponsored)
-    assert page.locator("tr[data-link]").count() == len(sponsored)
+    assert page.locator("tr[data-link]").count() == min(len(sponsored), 50)
     followed = [row for row in rows if is_followed(row)]
     with page.expect_navigation():
         page.select_option("select[name=rel]", "followed")
@@ -97,8 +82,8 @@ def test_the_links_filters_show_the_count_of_a_direct_query(
     wanted = [
         row
         for row in followed
-        if "tomato" in " ".join(str(row[k] or "").lower() for k in ("anchor", "alt", "source"))
-        or "tomato" in str(row["target"]).lower()
+        if "tomato"
+        in " ".join(str(row[k] or "").lower() for k in ("anchor", "alt", "source", "target"))
     ]
     assert 0 < len(wanted) < len(followed)
     page.fill("input[name=q]", "Tomato")

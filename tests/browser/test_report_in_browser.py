@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
-from tests.browser.watch import box_sizes, save_screenshot
+from tests.browser.watch import assert_charts_drawn, save_screenshot
 
 from linkequity.services.report import build_report, write_report
 
@@ -56,20 +56,7 @@ def test_the_report_opens_offline_with_its_charts_drawn(
     assert report in watched.requests
     # report.js removes the class first thing: it ran, allowed by the page's CSP hash
     assert page.evaluate("document.documentElement.classList.contains('no-js')") is False
-    charts = box_sizes(page, "svg.chart-svg")
-    assert len(charts) >= 5
-    assert all(w > 0 and h > 0 for w, h in charts)
-    values = page.eval_on_selector_all(
-        "svg.chart-svg rect.bar", "bars => bars.map(b => Number(b.getAttribute('data-value')))"
-    )
-    bars = box_sizes(page, "svg.chart-svg rect.bar")
-    drawn = [size for size, value in zip(bars, values, strict=True) if value > 0]
-    assert len(drawn) >= 5
-    assert all(w > 0 and h > 0 for w, h in drawn)
-    (graph,) = box_sizes(page, "svg.tier-graph")
-    assert graph[0] > 500
-    assert graph[1] > 300
-    assert page.locator("svg.tier-graph g.node.tier-1").count() > 10
+    assert_charts_drawn(page)
     save_screenshot(page, tmp_path / "report.png", SHOWN)
     watched.assert_quiet()
 

@@ -77,3 +77,25 @@ def box_sizes(page: Page, selector: str) -> list[tuple[float, float]]:
         selector,
     )
     return [(w, h) for w, h in sizes]
+
+
+def assert_charts_drawn(page: Page) -> None:
+    """Assert that the page's bar charts and tier graph are drawn at a visible size.
+
+    Every chart has a box; every bar whose value is not zero has a width and a
+    height; the tier graph is as large as a person needs to read it.
+    """
+    charts = box_sizes(page, "svg.chart-svg")
+    assert len(charts) >= 5
+    assert all(w > 0 and h > 0 for w, h in charts)
+    values = page.eval_on_selector_all(
+        "svg.chart-svg rect.bar", "bars => bars.map(b => Number(b.getAttribute('data-value')))"
+    )
+    bars = box_sizes(page, "svg.chart-svg rect.bar")
+    drawn = [size for size, value in zip(bars, values, strict=True) if value > 0]
+    assert len(drawn) >= 5
+    assert all(w > 0 and h > 0 for w, h in drawn), drawn
+    (graph,) = box_sizes(page, "svg.tier-graph")
+    assert graph[0] > 500
+    assert graph[1] > 300
+    assert page.locator("svg.tier-graph g.node.tier-1").count() > 10
