@@ -31,9 +31,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's chromium, headless, for the whole session."""
+    """Debian's chromium, headless, for one test module.
+
+    Not for the session: between its calls the sync API leaves its asyncio loop
+    marked as running in this thread, so ``asyncio.run`` in any test after it
+    would fail while the browser lives.
+    """
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-browser (as root) first")
     with sync_playwright() as playwright:
