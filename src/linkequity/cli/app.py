@@ -29,11 +29,12 @@ from linkequity.cli.options import (
     write_file,
 )
 from linkequity.cli.report_command import report_
+from linkequity.cli.serve_command import serve_
 from linkequity.cli.toxicity_command import toxic
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url, url_host
 from linkequity.services import crawl as crawling
-from linkequity.services import demo, exchange, imports, ingest, pages, robots, stats, verify
+from linkequity.services import exchange, imports, ingest, pages, robots, stats, verify
 from linkequity.settings import LoadedSettings, Settings, load_settings
 
 app = typer.Typer(
@@ -198,7 +199,12 @@ def demo_(
         Path,
         typer.Option("--output", "-o", help="The HTML report to write", metavar="FILE"),
     ] = Path("report.html"),
-    seed: Annotated[int, typer.Option("--seed", help="Which sample web")] = demo.DEMO_SEED,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", help="Which sample web [default: the demo's own]", show_default=False
+        ),
+    ] = None,
     pages: Annotated[
         int | None,
         typer.Option("--pages", help="Pages of the sample web in all", metavar="N"),
@@ -210,6 +216,7 @@ def demo_(
 ) -> None:
     """Crawl a generated sample web, import an export, rank, audit, plan and report on it."""
     from linkequity.cli.demo_progress import DemoProgress
+    from linkequity.services import demo
 
     settings = _settings()
     if db.exists():
@@ -227,7 +234,7 @@ def demo_(
             db=db,
             report=output,
             tuning=settings.crawl,
-            seed=seed,
+            seed=demo.DEMO_SEED if seed is None else seed,
             pages=pages,
             on_progress=progress.crawl,
             on_phase=progress.phase,
@@ -602,6 +609,7 @@ app.command("disavow")(disavow_)
 app.command("diff")(diff_)
 app.command("opportunities")(opportunities_)
 app.command("report")(report_)
+app.command("serve")(serve_)
 
 
 class RankFormat(StrEnum):

@@ -33,7 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from linkequity.model.urls import reversed_host
-from linkequity.services.verify import LinkOutcome
+from linkequity.model.verification import LinkOutcome
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
