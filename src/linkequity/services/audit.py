@@ -38,7 +38,7 @@ from linkequity.services.targets import (
     resolve_snapshot,
     select_target_rows,
 )
-from linkequity.services.toxicity import score_toxicity
+from linkequity.services.toxicity import ToxicityReport, score_toxicity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,6 +131,7 @@ def audit_target(
     lost_days: int = 90,
     top: int = 10,
     now: datetime | None = None,
+    toxicity: ToxicityReport | None = None,
 ) -> AuditReport:
     """Audit the backlink profile of a target.
 
@@ -153,6 +154,9 @@ def audit_target(
         Rows listed per part.
     now : datetime, optional
         The end of the lost-links window (now by default; tests fix it).
+    toxicity : ToxicityReport, optional
+        The target's toxicity, when the caller scored it already (it is
+        scored here otherwise, with the same brands and keywords).
 
     Returns
     -------
@@ -198,7 +202,10 @@ def audit_target(
     end = now or datetime.now(UTC).replace(tzinfo=None)
     since = end - timedelta(days=lost_days)
     diff = diff_links(db, target, since=since, until=end)
-    toxicity = score_toxicity(db, target, brands=tuple(brands), keywords=tuple(keywords))
+    if toxicity is None:
+        toxicity = score_toxicity(
+            db, target, brands=tuple(brands), keywords=tuple(keywords), snapshot_id=snapshot
+        )
     opportunities = find_opportunities(
         db, target, competitors=competitors, brands=brands, snapshot_id=snapshot, top=top
     )

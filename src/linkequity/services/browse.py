@@ -10,7 +10,6 @@ page of the table (``store.browse``).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -144,12 +143,10 @@ def load_target(db: Path, target: list[str], *, snapshot_id: int | None = None) 
         target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
         url_ids = pa.array(int64_column(target_rows.column("url_id")))
         anchor_rows = store.inbound_anchors(snapshot, url_ids)
-    # The toxicity as the audit and the proposed disavow file score it (the same toxic
-    # domains everywhere), beside the audit: both mostly wait on DuckDB and NumPy.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="linkequity-browse") as pool:
-        scoring = pool.submit(score_toxicity, db, target, snapshot_id=snapshot)
-        audit = audit_target(db, target, snapshot_id=snapshot)
-        toxicity = scoring.result()
+    # The toxicity as the audit and the proposed disavow file score it: the same toxic
+    # domains everywhere, scored once.
+    toxicity = score_toxicity(db, target, snapshot_id=snapshot)
+    audit = audit_target(db, target, snapshot_id=snapshot, toxicity=toxicity)
     domains = sorted({str(domain) for domain in target_rows.column("domain").to_pylist()})
     rules = AnchorRules.for_target(
         domains, brands=audit.anchors["brands"], keywords=audit.anchors["keywords"]

@@ -86,7 +86,7 @@ from linkequity.services.targets import (
     resolve_snapshot,
     select_target_rows,
 )
-from linkequity.services.toxicity import score_toxicity
+from linkequity.services.toxicity import ToxicityReport, score_toxicity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -200,6 +200,7 @@ def plan_target(
     unverified_blocks: bool = False,
     max_sources: int = 300,
     damping: float = 0.85,
+    toxicity: ToxicityReport | None = None,
 ) -> PlanReport:
     """Plan ``budget`` new links to the target's tier-1 pages, each with its exact gain.
 
@@ -238,6 +239,9 @@ def plan_target(
         Existing pages of highest PageRank tried as sources.
     damping : float, default 0.85
         PageRank damping.
+    toxicity : ToxicityReport, optional
+        The target's toxicity, when the caller scored it already (it is
+        scored here otherwise, with the trust seeds).
 
     Returns
     -------
@@ -333,7 +337,7 @@ def plan_target(
     else:
         spam = np.full(n, np.nan)
         notes.append("spam mass: not checked (give --trust-seeds); toxicity is, below")
-    toxic = score_toxicity(db, target, snapshot_id=snapshot, trust_seeds=trust_seeds)
+    toxic = toxicity or score_toxicity(db, target, snapshot_id=snapshot, trust_seeds=trust_seeds)
     is_toxic = np.isin(page_domain, toxic.toxic_domains)
     notes.append(
         f"toxicity: {len(toxic.toxic_domains)} of {len(toxic.domains)} referring domains score "

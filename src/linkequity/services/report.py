@@ -25,6 +25,7 @@ from linkequity.services.monitor import diff_links
 from linkequity.services.plan import plan_target
 from linkequity.services.project import open_existing
 from linkequity.services.tiers import map_tiers
+from linkequity.services.toxicity import score_toxicity
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,6 +132,14 @@ def build_report(
     if budget < 1:
         raise UsageError(f"--budget must be at least 1, got {budget}", hint="Pass --budget 5, say.")
     at = now or datetime.now(UTC).replace(tzinfo=None)
+    toxicity = score_toxicity(
+        db,
+        target,
+        brands=brands,
+        keywords=keywords,
+        snapshot_id=snapshot_id,
+        trust_seeds=list(trust_seeds) or None,
+    )
     audit = audit_target(
         db,
         target,
@@ -140,6 +149,7 @@ def build_report(
         snapshot_id=snapshot_id,
         top=top,
         now=at,
+        toxicity=toxicity,
     )
     tiers = map_tiers(db, target, snapshot_id=audit.snapshot_id, top=top)
     plan = plan_target(
@@ -149,6 +159,7 @@ def build_report(
         competitors=list(competitors) or None,
         trust_seeds=list(trust_seeds) or None,
         snapshot_id=audit.snapshot_id,
+        toxicity=toxicity,
     )
     diff = diff_links(db, target, now=at)
     mapped = tiers.as_dict()

@@ -178,7 +178,11 @@ def create_app(
 
     def plan_of(target: str) -> PlanReport:
         name = target.strip().lower()
-        return cache.get("plan", name, lambda: plan_target(db, [name], budget=PLAN_BUDGET))
+        return cache.get(
+            "plan",
+            name,
+            lambda: plan_target(db, [name], budget=PLAN_BUDGET, toxicity=view_of(name).toxicity),
+        )
 
     @app.exception_handler(LinkEquityError)
     def explain(request: Request, error: LinkEquityError) -> HTMLResponse:
