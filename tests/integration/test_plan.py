@@ -183,11 +183,13 @@ class TestPlanOfTheSampleWeb:
         self, web_db: Path, manifest: dict[str, Any], plan: PlanReport
     ) -> None:
         tier1 = len(plan.candidates) + len(plan.rejected)
-        assert f"for {tier1} of {tier1} tier-1 pages" in " ".join(plan.notes)
+        assert f"for {tier1} of {tier1} (the others" in " ".join(plan.notes)
         money = manifest["target"]["domain"]
         picky = plan_target(web_db, [money], budget=1, min_relevance=0.999)
         assert picky.candidates == []
         assert all("not relevant" in row["reasons"] for row in picky.rejected)
+        # Sources are held to the same floor: none of the store's pages passes it.
+        assert any("are off topic (relevance under 0.999" in note for note in picky.notes)
 
     def test_new_pages_gain_in_proportion_to_their_authority(
         self, web_db: Path, manifest: dict[str, Any]
@@ -216,6 +218,7 @@ def test_without_trust_seeds_toxicity_keeps_spam_tier1_pages_out(
         assert domain_of(row["url"]) not in spam, row["url"]
     for link in report.links:
         assert domain_of(link["target"]) not in spam, link["target"]
+    assert any(note.startswith("relevance of source pages: ") for note in report.notes)
     toxic = [row for row in report.rejected if "toxic domain" in row["reasons"]]
     assert toxic
     assert {row["domain"] for row in toxic} <= spam
@@ -347,7 +350,7 @@ def test_a_store_of_imports_plans_from_new_pages_with_cautions(imported_db: Path
     assert all("unverified: never fetched" in row["cautions"] for row in report.candidates)
     assert report.uses_new_pages
     assert len(report.links) == 3
-    assert any("relevance: not checked" in note for note in report.notes)
+    assert any("relevance of tier-1 pages: not checked" in note for note in report.notes)
     strict = plan_target(imported_db, ["example-garden.com"], budget=3, unverified_blocks=True)
     assert strict.candidates == []
     assert strict.links == []

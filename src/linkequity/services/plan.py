@@ -315,7 +315,7 @@ def plan_target(
         link_rows = store.link_details(pa.array(int64_column(links.column("link_id"))[edges.links]))
         every = np.arange(n, dtype=np.int64)
         details = store.page_details(snapshot, pa.array(loaded.url_ids))
-        relevance = _relevance(store, loaded, tier1, notes)
+        relevance = _relevance(store, loaded, tier1, notes, "tier-1 pages")
         tier1_ids = pa.array(loaded.url_ids[tier1])
         anchor_rows = store.inbound_anchors(snapshot, tier1_ids)
         title_rows = store.page_titles(snapshot, tier1_ids)
@@ -378,9 +378,10 @@ def plan_target(
         & ~is_toxic
         & (loaded.teleport > 0)
     )
-    sources = every[may_link]
     ranks = _pagerank_of(loaded, damping)
-    sources = sources[np.argsort(-ranks[sources], kind="stable")[:max_sources]]
+    sources = _relevant_sources(
+        db, loaded, every[may_link], ranks, max_sources, min_relevance, notes
+    )
     own = _own_nodes(own_urls, details, may_link, notes)
     plan = plan_tier2(
         loaded.graph,
@@ -740,15 +741,51 @@ def _seed_nodes(
     return np.flatnonzero(found).astype(np.int64)
 
 
+def _relevant_sources(
+    db: Path,
+    loaded: RankedGraph,
+    allowed: npt.NDArray[np.int64],
+    ranks: npt.NDArray[np.float64],
+    max_sources: int,
+    min_relevance: float,
+    notes: list[str],
+) -> npt.NDArray[np.int64]:
+    """Return the ``max_sources`` pages of highest PageRank that may link and are relevant.
+
+    Relevance is that of the checklist (best TF-IDF cosine to a target page):
+    a link from a page on another topic is what link schemes look like, and a
+    page without words (a contact form) has no content for a link to sit in.
+    When the store holds no words at all (exports only), nothing is checked.
+    Twice ``max_sources`` pages are measured, highest PageRank first.
+    """
+    pool = allowed[np.argsort(-ranks[allowed], kind="stable")[: 2 * max_sources]]
+    with open_existing(db, read_only=True) as store:
+        relevance = _relevance(store, loaded, pool, notes, "source pages")
+    if np.isnan(relevance).all():
+        return pool[:max_sources]
+    kept = pool[relevance >= min_relevance]
+    if kept.size < pool.size:
+        notes.append(
+            f"sources: {pool.size - kept.size} of the {pool.size} pages of highest PageRank "
+            f"that may link are off topic (relevance under {min_relevance} to the target) "
+            "or have no words: left out"
+        )
+    return kept[:max_sources]
+
+
 def _relevance(
-    store: Store, loaded: RankedGraph, tier1: npt.NDArray[np.int64], notes: list[str]
+    store: Store,
+    loaded: RankedGraph,
+    tier1: npt.NDArray[np.int64],
+    notes: list[str],
+    what: str,
 ) -> npt.NDArray[np.float64]:
-    """Best TF-IDF cosine of each tier-1 page to a target page; NaN without text."""
+    """Best TF-IDF cosine of each page to a target page; NaN without text."""
     relevance = np.full(tier1.size, np.nan)
     wanted = np.concatenate([tier1, loaded.targets])
     texts = store.page_texts(url_ids=[int(i) for i in loaded.url_ids[wanted]])
     if texts.num_rows == 0:
-        notes.append("relevance: not checked (the store holds no page text)")
+        notes.append(f"relevance of {what}: not checked (the store holds no page text)")
         return relevance
     with_text = np.searchsorted(loaded.url_ids, int64_column(texts.column("url_id")))
     titles = texts.column("title").to_pylist()
@@ -761,7 +798,7 @@ def _relevance(
     target_rows = [row_of[int(t)] for t in loaded.targets if int(t) in row_of]
     page_rows = [(i, row_of[int(p)]) for i, p in enumerate(tier1.tolist()) if int(p) in row_of]
     if not target_rows or not page_rows:
-        notes.append("relevance: not checked (no text for the target or its tier-1 pages)")
+        notes.append(f"relevance of {what}: not checked (no text for the target or for them)")
         return relevance
     at = np.asarray([i for i, _ in page_rows], dtype=np.int64)
     rows = np.asarray([row for _, row in page_rows], dtype=np.int64)
@@ -775,8 +812,8 @@ def _relevance(
     relevance[at] = np.where(np.isfinite(best), best, np.nan)
     measured = int(np.count_nonzero(np.isfinite(best)))
     notes.append(
-        f"relevance: best TF-IDF cosine to a target page, for {measured} of {tier1.size} "
-        "tier-1 pages (the others have no stored words: not checked)"
+        f"relevance of {what}: best TF-IDF cosine to a target page, for {measured} of "
+        f"{tier1.size} (the others have no stored words: not checked)"
     )
     return relevance
 
