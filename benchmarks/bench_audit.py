@@ -17,7 +17,8 @@ On the most linked target domain, each part of the audit is timed on both
 engines: the target's pages, the totals, the rel and placement mixes, the most
 linked pages, the referring domains by authority (through the ``Store``
 methods on DuckDB, SQL over the twin on SQLite), and the anchors end to end
-(the grouped anchors, then ``analysis.anchors`` classes them in Python). Each
+(the grouped anchors, timed alone too, then ``analysis.anchors`` classes them
+in Python). Each
 is run once on a newly opened connection (cold; the OS file cache stays warm)
 and then ``--repeat`` times (the best counts). Both engines' answers are
 compared. ``audit_target``, which also scores toxicity, lists lost links and
@@ -178,7 +179,18 @@ PARTS = (
     "placement_mix",
     "top_pages",
     "authority",
+    "anchor_groups",
     "anchors",
+)
+#: The columns of ``Store.inbound_anchors``.
+ANCHOR_COLUMNS = (
+    "target_url_id",
+    "anchor",
+    "is_image",
+    "alt",
+    "source_domain",
+    "links",
+    "followed_links",
 )
 
 
@@ -276,6 +288,7 @@ def duckdb_parts(path: Path, domain: str, repeat: int) -> dict[str, tuple[Any, T
         "placement_mix": lambda store: store.audit_placement_mix(snapshot, ids),
         "top_pages": lambda store: store.audit_top_pages(snapshot, ids, limit=TOP),
         "authority": lambda store: store.audit_authority(snapshot, ids, width=WIDTH),
+        "anchor_groups": lambda store: store.inbound_anchors(snapshot, ids),
         "anchors": lambda store: classed_anchors(store.inbound_anchors(snapshot, ids), domain),
     }
     results: dict[str, tuple[Any, Timing]] = {}
@@ -299,20 +312,11 @@ def sqlite_parts(
         [(ranked,)] = ask(conn, "ranked_snapshot")
         return ranked, ask(conn, "authority", ranked=ranked)
 
-    def anchors(conn: sqlite3.Connection) -> dict[str, Any]:
-        rows = ask(conn, "anchors")
-        names = ("target_url_id", "anchor", "is_image", "alt", "source_domain", "links")
-        columns: dict[str, list[Any]] = {name: [] for name in (*names, "followed_links")}
-        for row in rows:
-            for name, value in zip(columns, row, strict=True):
-                columns[name].append(value)
-        columns["is_image"] = [bool(flag) for flag in columns["is_image"]]
-        return classed_anchors(pa.table(columns), domain)
-
     questions: dict[str, Callable[[sqlite3.Connection], Any]] = {
         **{part: lambda conn, p=part: ask(conn, p) for part in PARTS[:5]},  # type: ignore[misc]
         "authority": authority,
-        "anchors": anchors,
+        "anchor_groups": lambda conn: ask(conn, "anchors"),
+        "anchors": lambda conn: classed_anchors(anchor_table(ask(conn, "anchors")), domain),
     }
     conn = sqlite3.connect(path)
     url_of = dict(conn.execute("SELECT id, url FROM urls WHERE domain = ?", [domain]).fetchall())
@@ -329,11 +333,19 @@ def sqlite_parts(
     return results
 
 
+def anchor_table(rows: list[tuple[Any, ...]]) -> pa.Table:
+    """Return SQLite's grouped anchors as the table ``Store.inbound_anchors`` gives."""
+    columns = list(zip(*rows, strict=True)) or [()] * len(ANCHOR_COLUMNS)
+    table = dict(zip(ANCHOR_COLUMNS, map(list, columns), strict=True))
+    table["is_image"] = [bool(flag) for flag in table["is_image"]]
+    return pa.table(table)
+
+
 def classed_anchors(rows: pa.Table, domain: str) -> dict[str, Any]:
     """Class grouped anchors as the audit does (``services.audit``), keywords given."""
     no_titles = pa.table({"title": pa.array([], pa.string())})
     classes = _anchors(rows, no_titles, [domain], (), KEYWORDS, TOP, [])
-    return {"rows": rows.num_rows, "rows_table": rows, **classes}
+    return {"rows": rows.num_rows, **classes}
 
 
 def comparable(part: str, answer: Any, url_of: dict[int, str]) -> Any:
@@ -345,8 +357,10 @@ def comparable(part: str, answer: Any, url_of: dict[int, str]) -> Any:
     if part == "authority":
         ranked, buckets = answer
         return ranked, [tuple(row.values()) for row in buckets.to_pylist()]
+    if part == "anchor_groups":
+        return _grouped(answer, url_of)
     if part == "anchors":
-        return _comparable_anchors(answer, url_of)
+        return answer
     return [tuple(row.values()) for row in answer.to_pylist()]
 
 
@@ -370,16 +384,16 @@ def comparable_sqlite(part: str, answer: Any, url_of: dict[int, str]) -> Any:
     if part == "authority":
         ranked, buckets = answer
         return ranked, [tuple(row) for row in buckets]
+    if part == "anchor_groups":
+        return _grouped(anchor_table(answer), url_of)
     if part == "anchors":
-        return _comparable_anchors(answer, url_of)
+        return answer
     return [tuple(row) for row in answer]
 
 
-def _comparable_anchors(answer: dict[str, Any], url_of: dict[int, str]) -> dict[str, Any]:
-    rows = answer["rows_table"]
-    grouped = sorted((url_of[row.pop("target_url_id")], *row.values()) for row in rows.to_pylist())
-    plain = {key: value for key, value in answer.items() if key != "rows_table"}
-    return {**plain, "grouped": grouped}
+def _grouped(rows: pa.Table, url_of: dict[int, str]) -> list[tuple[Any, ...]]:
+    """Return grouped anchors as sorted rows, the target page by its URL."""
+    return sorted((url_of[row.pop("target_url_id")], *row.values()) for row in rows.to_pylist())
 
 
 def whole_audit(path: Path, domain: str, repeat: int) -> dict[str, Any]:

@@ -106,5 +106,5 @@ def test_a_twin_that_differs_in_one_link_is_caught(bench: ModuleType, tmp_path: 
     lite = bench.sqlite_parts(lite_path, domain, snapshot, 0)
 
     disagree = {part for part in bench.PARTS if duck[part][0] != lite[part][0]}
-    assert {"totals", "rel_mix", "anchors"} <= disagree
+    assert {"totals", "rel_mix", "anchor_groups"} <= disagree
     assert {"target_pages", "placement_mix"}.isdisjoint(disagree)
