@@ -542,8 +542,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--whole-repeat",
         type=int,
-        default=1,
-        help="warm runs of audit_target after the first (-1: do not run it)",
+        default=0,
+        help="runs of audit_target after the first, best counted (-1: do not run it)",
     )
     parser.add_argument("--out", type=Path, default=OUT, help="directory of the JSON figures")
     args = parser.parse_args(argv)
