@@ -116,6 +116,7 @@ __all__ = [
     "anchor_match",
     "combine",
     "domain_reasons",
+    "links_by_domain",
     "interlinked_pairs",
     "link_reasons",
     "network_evidence",
@@ -685,14 +686,22 @@ def link_reasons(
 
 
 def domain_reasons(
-    scores: ToxicityScores, links: LinkFacts, domains: DomainFacts, d: int
+    scores: ToxicityScores,
+    links: LinkFacts,
+    domains: DomainFacts,
+    d: int,
+    *,
+    mine: Ids | None = None,
 ) -> list[Reason]:
     """Return the reasons behind referring domain *d*'s score, strongest first.
 
     A link-level reason quotes the link that gives the domain its value, and
-    counts how many of the domain's links show the signal.
+    counts how many of the domain's links show the signal. ``mine``, the
+    domain's links that pass value in ascending order, saves a scan of every
+    link when the caller has them (``links_by_domain``).
     """
-    mine = np.flatnonzero((links.domain == d) & scores.link_passes_value)
+    if mine is None:
+        mine = np.flatnonzero((links.domain == d) & scores.link_passes_value)
     reasons = []
     for j, signal in enumerate(SIGNALS):
         value = float(scores.domain_signals[d, j])
@@ -711,6 +720,14 @@ def domain_reasons(
                 text += f" ({showing} of {mine.size} links)"
         reasons.append(Reason(signal, value, float(scores.weights[j]), text))
     return sorted(reasons, key=lambda r: (-r.points, r.signal))
+
+
+def links_by_domain(scores: ToxicityScores, links: LinkFacts, n_domains: int) -> list[Ids]:
+    """Return each domain's links that pass value, ascending: one sort for all domains."""
+    passing = np.flatnonzero(scores.link_passes_value)
+    order = passing[np.argsort(links.domain[passing], kind="stable")]
+    bounds = np.searchsorted(links.domain[order], np.arange(n_domains + 1))
+    return [order[bounds[d] : bounds[d + 1]] for d in range(n_domains)]
 
 
 def _names(domains: DomainFacts, members: Sequence[int]) -> str:

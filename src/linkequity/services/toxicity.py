@@ -37,6 +37,7 @@ from linkequity.analysis.toxicity import (
     domain_reasons,
     interlinked_pairs,
     link_reasons,
+    links_by_domain,
     toxicity_scores,
 )
 from linkequity.errors import UsageError
@@ -547,17 +548,21 @@ def _domain_rows(scores: Any, links: LinkFacts, domains: DomainFacts) -> list[di
     toxic = np.bincount(
         links.domain, weights=scores.is_toxic_link.astype(np.float64), minlength=domains.n_domains
     )
+    is_toxic = scores.is_toxic_domain.tolist()
+    mine = links_by_domain(scores, links, domains.n_domains)
     rows = [
         {
             "domain": domains.names[d],
             "score": float(scores.domain_score[d]),
-            "is_toxic": bool(scores.is_toxic_domain[d]),
+            "is_toxic": is_toxic[d],
             "passes_value": bool(scores.domain_passes_value[d]),
             "no_value_reason": scores.domain_no_value_reason[d],
             "links": int(counts[d]),
             "fetched_links": int(fetched[d]),
             "toxic_links": int(toxic[d]),
-            "reasons": [r.as_dict() for r in domain_reasons(scores, links, domains, d)],
+            "reasons": [
+                r.as_dict() for r in domain_reasons(scores, links, domains, d, mine=mine[d])
+            ],
             "signals": _signal_values(scores.domain_signals[d]),
             "unknown": [
                 str(signal)
@@ -576,9 +581,12 @@ def _link_rows(
     weighted = [j for j, signal in enumerate(SIGNALS) if scores.weights[j] > 0]
     sources = table.column("source_url").to_pylist()
     targets = table.column("target_url").to_pylist()
+    # Once, not per link: each is a whole-array expression.
+    is_toxic = scores.is_toxic_link.tolist()
+    unknown = np.isnan(scores.link_signals[:, weighted])
+    names = [str(SIGNALS[j]) for j in weighted]
     rows = []
     for i in range(links.n_links):
-        row = scores.link_signals[i]
         rows.append(
             {
                 "source": sources[i],
@@ -586,12 +594,12 @@ def _link_rows(
                 "domain": domains.names[int(links.domain[i])],
                 "anchor": links.anchor[i],
                 "score": float(scores.link_score[i]),
-                "is_toxic": bool(scores.is_toxic_link[i]),
+                "is_toxic": is_toxic[i],
                 "passes_value": bool(scores.link_passes_value[i]),
                 "no_value_reason": scores.link_no_value_reason[i],
                 "is_fetched": bool(links.is_fetched[i]),
                 "reasons": [r.as_dict() for r in link_reasons(scores, links, domains, i)],
-                "unknown": [str(SIGNALS[j]) for j in weighted if np.isnan(row[j])],
+                "unknown": [name for name, gap in zip(names, unknown[i], strict=True) if gap],
             }
         )
     return sorted(

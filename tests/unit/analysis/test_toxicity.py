@@ -26,6 +26,7 @@ from linkequity.analysis.toxicity import (
     domain_reasons,
     interlinked_pairs,
     link_reasons,
+    links_by_domain,
     toxicity_scores,
 )
 
@@ -382,6 +383,12 @@ def test_a_domain_takes_its_worst_link_and_counts_those_showing_it() -> None:
     ]
     assert not found.domain_passes_value[0]  # no link at all
     assert found.domain_score[2] == 0.0
+    grouped = links_by_domain(found, link_facts, 3)
+    assert [g.tolist() for g in grouped] == [[], [0, 1], [2]]
+    for d in range(3):
+        assert domain_reasons(found, link_facts, domains(), d, mine=grouped[d]) == domain_reasons(
+            found, link_facts, domains(), d
+        )
 
 
 def test_anchor_match_reads_keywords_and_image_alts() -> None:
