@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from linkequity.analysis.anchors import (
@@ -284,7 +285,7 @@ def _anchors(
         [str(anchor) for anchor in rows.column("anchor").to_pylist()],
         rows.column("is_image").to_numpy(zero_copy_only=False),
         [str(alt) for alt in rows.column("alt").to_pylist()],
-        np.asarray(rows.column("source_domain").to_pylist(), dtype=object),
+        _codes(rows.column("source_domain")),
         rules,
         links=int64_column(rows.column("links")),
         top=top,
@@ -298,3 +299,8 @@ def _anchors(
         "brands": list(rules.brands),
         "keywords": list(rules.keywords),
     }
+
+
+def _codes(column: pa.ChunkedArray[Any]) -> npt.NDArray[np.int64]:
+    """Return a code per distinct value: sorting a million names took 1.5 s at 10M links."""
+    return int64_column(column.combine_chunks().dictionary_encode().indices)

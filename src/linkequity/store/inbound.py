@@ -35,20 +35,25 @@ def inbound_anchors(
     try:
         return fetch_arrow(
             conn,
-            """SELECT l.target_url_id, mode(l.anchor ORDER BY l.anchor) AS anchor,
-                coalesce(l.is_image, false) AS is_image,
-                CASE WHEN l.is_image THEN coalesce(l.alt, '') ELSE '' END AS alt,
-                s.domain AS source_domain, count(*) AS links,
-                count(*) FILTER (WHERE NOT (coalesce(l.is_nofollow, false)
-                    OR coalesce(l.is_sponsored, false) OR coalesce(l.is_ugc, false)))
-                    AS followed_links
-            FROM links l
-            SEMI JOIN profile_pages p ON p.url_id = l.target_url_id
-            JOIN urls s ON s.id = l.source_url_id
-            JOIN urls t ON t.id = l.target_url_id
-            WHERE l.first_snapshot_id <= ? AND l.lost_at IS NULL AND s.domain <> t.domain
-            GROUP BY l.target_url_id, l.anchor_key, 3, 4, s.domain
-            ORDER BY l.target_url_id, l.anchor_key, 3, 4, s.domain""",
+            """WITH spelled AS (
+                SELECT l.target_url_id, l.anchor_key, coalesce(l.is_image, false) AS is_image,
+                    CASE WHEN l.is_image THEN coalesce(l.alt, '') ELSE '' END AS alt,
+                    s.domain AS source_domain, l.anchor, count(*) AS links,
+                    count(*) FILTER (WHERE NOT (coalesce(l.is_nofollow, false)
+                        OR coalesce(l.is_sponsored, false) OR coalesce(l.is_ugc, false)))
+                        AS followed_links
+                FROM links l
+                SEMI JOIN profile_pages p ON p.url_id = l.target_url_id
+                JOIN urls s ON s.id = l.source_url_id
+                JOIN urls t ON t.id = l.target_url_id
+                WHERE l.first_snapshot_id <= ? AND l.lost_at IS NULL AND s.domain <> t.domain
+                GROUP BY ALL)
+            -- The commonest spelling of each folded anchor (ties: the first in order).
+            SELECT target_url_id, arg_min(anchor, {'n': -links, 'a': anchor}) AS anchor,
+                is_image, alt, source_domain, sum(links)::BIGINT AS links,
+                sum(followed_links)::BIGINT AS followed_links
+            FROM spelled GROUP BY target_url_id, anchor_key, is_image, alt, source_domain
+            ORDER BY target_url_id, anchor_key, is_image, alt, source_domain""",
             [snapshot_id],
         )
     finally:
