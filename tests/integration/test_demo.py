@@ -189,7 +189,9 @@ def test_printed_findings_name_real_pages_of_the_sample_web(
     small_demo: DemoReport, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     manifest = generate_web(DEMO_SEED, pages=SMALL_PAGES).manifest()
-    monkeypatch.setattr(render.stdout, "width", 400)  # a URL on one line
+    # A URL on one line. (Setting the console's width would outlive the test: undoing it
+    # sets the width then measured, and every later table would wrap at it.)
+    monkeypatch.setenv("COLUMNS", "400")
     capsys.readouterr()
     render.demo_report(small_demo, db=small_demo.files.db)
     printed = capsys.readouterr().out
