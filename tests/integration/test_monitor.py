@@ -480,6 +480,48 @@ def test_a_second_crawl_finds_each_loss_and_its_reason(
     assert (report.domains_before, report.domains_after) == (8, 4)
 
 
+def test_the_store_itself_loses_the_links_a_later_crawl_shows_gone(two_crawls: Path) -> None:
+    # rank, tiers and plan read links.lost_at: the second crawl's losses must be
+    # there too, each at the fetch that showed it. A noindex page keeps its link
+    # (it stops passing value, which rank reads from the page, not the link).
+    rows = [row for row in links_table(two_crawls) if row["lost_at"] is not None]
+
+    assert {(row["source_url"], row["anchor"]): row["lost_reason"] for row in rows} == {
+        ("https://removed.test/post", "removed"): "link_removed",
+        ("https://gone.test/post", "gone"): "page_gone",
+        ("https://away.test/post", "away"): "redirected_away",
+        ("https://anchor.test/post", "old anchor"): "link_removed",
+        ("https://both.test/post", "old"): "link_removed",
+    }
+    assert {row["lost_at"].date() for row in rows} == {SECOND_CRAWL.date()}
+
+
+def test_a_link_seen_again_after_its_loss_is_live_again(tmp_path: Path) -> None:
+    pages = {"https://x.test/p": page(to_money("m"))}
+    db = tmp_path / "back.duckdb"
+    ingest_archives([write_archive(tmp_path / "a.warc.gz", pages, FIRST_CRAWL)], db=db, workers=1)
+    gone = {"https://x.test/p": page("none")}
+    report = ingest_archives(
+        [write_archive(tmp_path / "b.warc.gz", gone, SECOND_CRAWL)], db=db, workers=1
+    )
+    assert [item.lost_links for item in report.files] == [1]
+
+    ingest_archives(
+        [write_archive(tmp_path / "c.warc.gz", pages, SECOND_CRAWL + timedelta(days=7))],
+        db=db,
+        workers=1,
+    )
+    # An archive older than the loss says nothing new: the link stays live.
+    ingest_archives(
+        [write_archive(tmp_path / "d.warc.gz", gone, FIRST_CRAWL - timedelta(days=7))],
+        db=db,
+        workers=1,
+    )
+
+    lost = [(row["lost_at"], row["lost_reason"]) for row in links_table(db)]
+    assert lost == [(None, None)]
+
+
 def test_the_crawls_velocity_has_the_new_and_lost_links_of_each_week(two_crawls: Path) -> None:
     velocity = diff_links(two_crawls, ["money.test"], since="2026-01-01").velocity.to_pylist()
 

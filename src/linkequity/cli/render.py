@@ -257,6 +257,8 @@ def crawl_report(report: CrawlReport, *, db: Path) -> None:
     stdout.print(Text(f"URLs: {states}"))
     if report.sitewide_sightings:
         stdout.print(Text(f"{report.sitewide_sightings:,} link sightings marked sitewide"))
+    if report.lost_links:
+        stdout.print(Text(f"{report.lost_links:,} stored links gone from their pages: marked lost"))
     for url, outcome in report.failures:
         stdout.print(Text(f"failed: {safe_text(url, limit=200)}: {safe_text(outcome)}"))
     for hint in report.progress.hints:
@@ -415,6 +417,13 @@ def ingest_report(report: IngestReport, *, db: Path) -> None:
                 Text(
                     f"{safe_text(item.path.name)}: {item.unreadable_bodies:,} response bodies "
                     "in a coding linkequity cannot undo (br, zstd) gave no links"
+                )
+            )
+        if item.lost_links:
+            stdout.print(
+                Text(
+                    f"{safe_text(item.path.name)}: {item.lost_links:,} stored links "
+                    "gone from their pages: marked lost"
                 )
             )
     project_stats(report.stats, db=db)

@@ -179,6 +179,7 @@ class CrawlReport:
     is_resumed: bool
     sitewide_sightings: int
     stats: StoreStats
+    lost_links: int = 0
     sitemap_urls: int = 0
     requeued: int = 0
     failures: tuple[tuple[str, str], ...] = ()
@@ -195,6 +196,7 @@ class CrawlReport:
             "progress": progress,
             "urls_by_state": dict(self.urls_by_state),
             "sitewide_sightings": self.sitewide_sightings,
+            "lost_links": self.lost_links,
             "failures": [{"url": url, "outcome": outcome} for url, outcome in self.failures],
             "stats": self.stats.as_dict(),
         }
@@ -512,6 +514,7 @@ def _run(
         _crawl_async(frontier, plan, tuning, limits, on_progress, with_sitemaps=with_sitemaps)
     )
     sitewide = store.mark_sitewide(file_id, min_share=SITEWIDE_SHARE, min_pages=SITEWIDE_MIN_PAGES)
+    lost = store.mark_lost(file_id)
     store.finish_snapshot(snapshot_id)
     return CrawlReport(
         snapshot_id=snapshot_id,
@@ -519,6 +522,7 @@ def _run(
         urls_by_state=store.frontier_counts(snapshot_id),
         is_resumed=is_resumed,
         sitewide_sightings=sitewide,
+        lost_links=lost,
         stats=store.stats(),
         failures=_failures(store, snapshot_id),
         sitemap_urls=sitemap_pages,

@@ -79,7 +79,9 @@ class ArchiveReport:
     ``records_by_type`` counts every record read, by WARC type; ``skipped``
     those not stored, by reason; ``unreadable_bodies`` the responses whose
     body was in a coding nothing here undoes; ``sitewide_sightings`` the links
-    found on most pages of their host in this file (template links).
+    found on most pages of their host in this file (template links);
+    ``lost_links`` the stored links that the file's fetches show gone
+    (``Store.mark_lost``).
     """
 
     path: Path
@@ -95,6 +97,7 @@ class ArchiveReport:
     links_merged: int = 0
     sightings_added: int = 0
     sitewide_sightings: int = 0
+    lost_links: int = 0
     block_bytes: int = 0
 
     @property
@@ -384,6 +387,7 @@ def _ingest_file(
     sitewide = store.mark_sitewide(
         writer.file_id, min_share=SITEWIDE_SHARE, min_pages=SITEWIDE_MIN_PAGES
     )
+    lost = store.mark_lost(writer.file_id)
     summary = reader.summary
     if tell is not None:
         tell(summary.records, reader.path.stat().st_size)
@@ -401,5 +405,6 @@ def _ingest_file(
         links_merged=written.links_merged,
         sightings_added=written.sightings_added,
         sitewide_sightings=sitewide,
+        lost_links=lost,
         block_bytes=summary.block_bytes,
     )

@@ -18,6 +18,7 @@ from linkequity.errors import StoreCorrupt, StoreError, StoreLocked
 from linkequity.store import (
     audit,
     browse,
+    campaigns,
     frontier,
     inbound,
     metrics,
@@ -261,6 +262,15 @@ class Store:
             return writes.mark_sitewide(
                 self._conn, file_id, min_share=min_share, min_pages=min_pages
             )
+
+    def mark_lost(self, file_id: int) -> int:
+        """Lose the links that the latest fetch of their source page no longer shows.
+
+        See ``writes.mark_lost``: run once a crawl or an archive *file_id* is
+        stored; returns the links lost.
+        """
+        with self._writing():
+            return writes.mark_lost(self._conn, file_id)
 
     def add_to_frontier(self, snapshot_id: int, table: pa.Table) -> int:
         """Queue the URLs of *table* (``FRONTIER_ADD_SCHEMA``) new to the crawl; return how many."""
@@ -662,6 +672,97 @@ class Store:
         with self._translated_errors():
             return browse.page_links(
                 self._conn, snapshot_id, url, is_inbound=is_inbound, limit=limit
+            )
+
+    def create_campaign(
+        self, name: str, target: Sequence[str], *, created_at: datetime, notes: str | None = None
+    ) -> int | None:
+        """Create a campaign and return its id; ``None`` if one of that name exists."""
+        with self._writing():
+            return campaigns.create_campaign(
+                self._conn, name, target, created_at=created_at, notes=notes
+            )
+
+    def campaign(self, name: str) -> dict[str, Any] | None:
+        """Return the campaign called *name* (``id, name, target, created_at, notes``)."""
+        with self._translated_errors():
+            return campaigns.campaign_row(self._conn, name)
+
+    def campaigns(self) -> list[dict[str, Any]]:
+        """Return every campaign with its prospects and live links counted."""
+        with self._translated_errors():
+            return campaigns.campaign_rows(self._conn)
+
+    def add_prospects(
+        self, campaign_id: int, prospects: Sequence[dict[str, Any]], *, created_at: datetime
+    ) -> tuple[int, int]:
+        """Add the prospects not stored yet; return how many were added and known already."""
+        with self._writing():
+            return campaigns.insert_prospects(
+                self._conn, campaign_id, prospects, created_at=created_at
+            )
+
+    def prospects(
+        self, campaign_id: int, *, prospect_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Return the campaign's prospects (or the one *prospect_id*) with their latest check."""
+        with self._translated_errors():
+            return campaigns.prospect_rows(self._conn, campaign_id, prospect_id=prospect_id)
+
+    def set_prospect_status(
+        self,
+        prospect_id: int,
+        status: str,
+        *,
+        at: datetime,
+        changed_by: str,
+        note: str | None = None,
+        lost_reason: str | None = None,
+    ) -> None:
+        """Change a prospect's status and record the change (``campaigns.set_status``)."""
+        with self._writing():
+            campaigns.set_status(
+                self._conn,
+                prospect_id,
+                status,
+                at=at,
+                changed_by=changed_by,
+                note=note,
+                lost_reason=lost_reason,
+            )
+
+    def add_prospect_note(self, prospect_id: int, *, at: datetime, note: str) -> None:
+        """Append a note to a prospect, recorded as an event that keeps its status."""
+        with self._writing():
+            campaigns.add_note(self._conn, prospect_id, at, note)
+
+    def campaign_events(self, campaign_id: int) -> list[dict[str, Any]]:
+        """Return the status history of the campaign's prospects, oldest first."""
+        with self._translated_errors():
+            return campaigns.campaign_events(self._conn, campaign_id)
+
+    def record_prospect_checks(self, checks: Sequence[dict[str, Any]]) -> int:
+        """Store what a campaign verification found of each prospect."""
+        with self._writing():
+            return campaigns.record_prospect_checks(self._conn, checks)
+
+    def crawl_pages(self, snapshot_id: int) -> list[dict[str, Any]]:
+        """Return the latest fetch of each URL the crawl *snapshot_id* fetched."""
+        with self._translated_errors():
+            return campaigns.crawl_pages(self._conn, snapshot_id)
+
+    def crawl_page_links(self, snapshot_id: int, source_urls: Sequence[str]) -> pa.Table:
+        """Return the links the crawl *snapshot_id* read on the pages *source_urls*."""
+        with self._translated_errors():
+            return campaigns.crawl_page_links(self._conn, snapshot_id, source_urls)
+
+    def mark_links_lost(
+        self, source_url: str, target_url: str, *, at: datetime, reason: str
+    ) -> int:
+        """Mark the live links from *source_url* to *target_url* lost; return how many."""
+        with self._writing():
+            return campaigns.mark_links_lost(
+                self._conn, source_url, target_url, at=at, reason=reason
             )
 
 

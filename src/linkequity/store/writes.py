@@ -626,6 +626,73 @@ def mark_sitewide(
         conn.execute("DROP TABLE IF EXISTS remerged")
 
 
+#: Why the latest fetch of a page loses the links it no longer shows, as
+#: ``store.monitor`` names it; ``NULL`` where the fetch cannot tell (robots,
+#: no response, a server error, a page that is not HTML) or keeps the links
+#: (``noindex`` stops their value, not their existence).
+_LOSS_REASON = """CASE
+    WHEN is_robots_allowed = false OR status IS NULL THEN NULL
+    WHEN status IN (404, 410) THEN 'page_gone'
+    WHEN status BETWEEN 300 AND 399 AND final_domain IS NULL THEN NULL
+    WHEN status BETWEEN 300 AND 399 AND final_domain <> page_domain THEN 'redirected_away'
+    WHEN status BETWEEN 300 AND 399 THEN 'redirected'
+    WHEN status NOT BETWEEN 200 AND 299 THEN NULL
+    WHEN is_indexable IS NULL OR non_indexable_reason = 'not_html' THEN NULL
+    ELSE 'link_removed'
+END"""
+
+
+def mark_lost(conn: duckdb.DuckDBPyConnection, file_id: int) -> int:
+    """Lose the links that the latest fetch of their source page no longer shows.
+
+    The pages are those *file_id* fetched or holds links of; for each, its
+    latest fetch in any file decides. A fetch that read the page (2xx HTML)
+    without a link that was last seen before it loses the link
+    (``link_removed``); a 404 or 410 loses every earlier link of the page
+    (``page_gone``), a redirect every one but the redirect itself
+    (``redirected``, or ``redirected_away`` to another registrable domain).
+    ``lost_at`` is the fetch's time. Fetches that cannot tell lose nothing, and
+    a link seen again after its loss is live again (the merge clears
+    ``lost_at`` when a later sighting arrives). Returns the links lost.
+    """
+    conn.execute(
+        f"""CREATE OR REPLACE TEMP TABLE lost AS
+        WITH touched AS (
+            SELECT url_id FROM pages WHERE file_id = $1
+            UNION
+            SELECT l.source_url_id FROM link_sightings s JOIN links l ON l.id = s.link_id
+            WHERE s.file_id = $1
+        ),
+        latest AS (
+            SELECT p.url_id, coalesce(p.fetched_at, sn.started_at) AS observed_at, p.status,
+                p.is_indexable, p.non_indexable_reason, p.is_robots_allowed,
+                u.domain AS page_domain, fu.domain AS final_domain
+            FROM pages p
+            SEMI JOIN touched USING (url_id)
+            JOIN snapshots sn ON sn.id = p.snapshot_id
+            JOIN urls u ON u.id = p.url_id
+            LEFT JOIN urls fu ON fu.id = p.final_url_id
+            QUALIFY row_number() OVER (PARTITION BY p.url_id ORDER BY observed_at DESC) = 1
+        ),
+        losses AS (SELECT url_id, observed_at, {_LOSS_REASON} AS reason FROM latest)
+        SELECT l.id AS link_id, f.observed_at, f.reason
+        FROM links l
+        JOIN losses f ON f.url_id = l.source_url_id
+        JOIN snapshots sn ON sn.id = l.last_snapshot_id
+        WHERE f.reason IS NOT NULL AND l.lost_at IS NULL
+            AND coalesce(l.last_seen, l.first_seen, sn.started_at) < f.observed_at""",  # noqa: S608
+        [file_id],
+    )
+    try:
+        conn.execute(
+            """UPDATE links SET lost_at = f.observed_at, lost_reason = f.reason
+            FROM lost f WHERE links.id = f.link_id"""
+        )
+        return fetch_int(conn, "SELECT count(*) FROM lost")
+    finally:
+        conn.execute("DROP TABLE IF EXISTS lost")
+
+
 def _stage_unstored_rows(
     conn: duckdb.DuckDBPyConnection, relation: str, file_id: int, total: int
 ) -> int:
