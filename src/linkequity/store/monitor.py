@@ -1,9 +1,9 @@
 """The SQL of link monitoring: every event of each backlink, from exports, crawls and checks.
 
-No table stores a link's history: ``links`` holds its merged state, and a
-re-crawl that fetches a page again without one of its links does not mark
-it lost. ``link_events`` derives the history at query time, one row per
-event, from three sources:
+No table stores a link's history: ``links`` holds its merged state (a
+re-crawl that fetches a page again without one of its links marks it lost
+there, ``writes.mark_lost``, but keeps no earlier state). ``link_events``
+derives the history at query time, one row per event, from three sources:
 
 sighting
     Every sighting is the link seen *live* at its ``last_seen`` (the fetch
