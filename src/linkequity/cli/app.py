@@ -20,6 +20,7 @@ from linkequity.cli.disavow_command import disavow_
 from linkequity.cli.monitor_command import diff_
 from linkequity.cli.opportunities_command import opportunities_
 from linkequity.cli.options import (
+    CompetitorsOption,
     DampingOption,
     DbOption,
     JsonOption,
@@ -532,12 +533,7 @@ def plan_(
             metavar="N",
         ),
     ] = None,
-    competitors: Annotated[
-        Path | None,
-        typer.Option(
-            "--competitors", help="Competitors' domains, one a line: never used", metavar="FILE"
-        ),
-    ] = None,
+    competitors: CompetitorsOption = None,
     trust_seeds: Annotated[
         Path | None,
         typer.Option(

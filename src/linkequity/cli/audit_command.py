@@ -15,8 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from linkequity.cli.options import (
+    BrandOption,
+    CompetitorsOption,
     DbOption,
     JsonOption,
+    KeywordOption,
     SnapshotOption,
     TargetArgument,
     print_json,
@@ -37,32 +40,9 @@ _REASONS_SHOWN = 2
 def audit_(
     target: TargetArgument,
     db: DbOption = None,
-    brand: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--brand",
-            help="A brand name (repeatable) [default: the domain's label]",
-            metavar="NAME",
-            show_default=False,
-        ),
-    ] = None,
-    keyword: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--keyword",
-            help="A keyword of the target (repeatable) [default: from its pages' titles]",
-            metavar="K",
-            show_default=False,
-        ),
-    ] = None,
-    competitors: Annotated[
-        Path | None,
-        typer.Option(
-            "--competitors",
-            help="Competitors' domains, one a line: for the link gap",
-            metavar="FILE",
-        ),
-    ] = None,
+    brand: BrandOption = None,
+    keyword: KeywordOption = None,
+    competitors: CompetitorsOption = None,
     lost_days: Annotated[
         int, typer.Option("--lost-days", help="List the links lost in these last days", metavar="N")
     ] = 90,

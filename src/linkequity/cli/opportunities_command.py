@@ -14,6 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from linkequity.cli.options import (
+    BrandOption,
+    CompetitorsOption,
     DbOption,
     JsonOption,
     SnapshotOption,
@@ -38,23 +40,8 @@ PART_NAMES = ("broken", "reclaim", "mentions", "gap")
 def opportunities_(
     target: TargetArgument,
     db: DbOption = None,
-    competitors: Annotated[
-        Path | None,
-        typer.Option(
-            "--competitors",
-            help="Competitors' domains, one a line: for the link gap",
-            metavar="FILE",
-        ),
-    ] = None,
-    brand: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--brand",
-            help="A brand name to look for (repeatable) [default: the domain's first label]",
-            metavar="NAME",
-            show_default=False,
-        ),
-    ] = None,
+    competitors: CompetitorsOption = None,
+    brand: BrandOption = None,
     min_competitors: Annotated[
         int,
         typer.Option(

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
+    "BrandOption",
+    "CompetitorsOption",
     "DampingOption",
     "DbOption",
     "JsonOption",
+    "KeywordOption",
     "SnapshotOption",
     "TargetArgument",
     "print_json",
@@ -45,6 +48,32 @@ TargetArgument = Annotated[
         help="A registrable domain (all its pages), a host (its pages), or URLs",
         metavar="TARGET",
         show_default=False,
+    ),
+]
+BrandOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--brand",
+        help="A brand name of the target (repeatable) [default: its domain's label]",
+        metavar="NAME",
+        show_default=False,
+    ),
+]
+KeywordOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--keyword",
+        help="A keyword of the target (repeatable) [default: from its pages' titles]",
+        metavar="K",
+        show_default=False,
+    ),
+]
+CompetitorsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--competitors",
+        help="Competitors' domains, one a line: for the link gap, never planned from",
+        metavar="FILE",
     ),
 ]
 SnapshotOption = Annotated[

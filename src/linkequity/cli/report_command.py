@@ -14,7 +14,10 @@ import typer
 from rich.text import Text
 
 from linkequity.cli.options import (
+    BrandOption,
+    CompetitorsOption,
     DbOption,
+    KeywordOption,
     SnapshotOption,
     TargetArgument,
     print_json,
@@ -38,32 +41,9 @@ def report_(
     budget: Annotated[
         int, typer.Option("--budget", help="New links the plan spends", metavar="K")
     ] = 5,
-    brand: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--brand",
-            help="A brand name (repeatable) [default: the domain's label]",
-            metavar="NAME",
-            show_default=False,
-        ),
-    ] = None,
-    keyword: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--keyword",
-            help="A keyword of the target (repeatable) [default: from its pages' titles]",
-            metavar="K",
-            show_default=False,
-        ),
-    ] = None,
-    competitors: Annotated[
-        Path | None,
-        typer.Option(
-            "--competitors",
-            help="Competitors' domains, one a line: the link gap, never planned from",
-            metavar="FILE",
-        ),
-    ] = None,
+    brand: BrandOption = None,
+    keyword: KeywordOption = None,
+    competitors: CompetitorsOption = None,
     trust_seeds: Annotated[
         Path | None,
         typer.Option(

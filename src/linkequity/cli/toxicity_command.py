@@ -14,8 +14,10 @@ from rich.table import Table
 from rich.text import Text
 
 from linkequity.cli.options import (
+    BrandOption,
     DbOption,
     JsonOption,
+    KeywordOption,
     SnapshotOption,
     TargetArgument,
     print_json,
@@ -40,25 +42,8 @@ SHOWN_REASONS = 4
 def toxic(
     target: TargetArgument,
     db: DbOption = None,
-    brands: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--brand",
-            help="The target's brand name (repeat for more); its domain's name is one already",
-            metavar="NAME",
-            show_default=False,
-        ),
-    ] = None,
-    keywords: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--keyword",
-            help="A commercial keyword of the target (repeat for more) "
-            "[default: from its page titles]",
-            metavar="K",
-            show_default=False,
-        ),
-    ] = None,
+    brands: BrandOption = None,
+    keywords: KeywordOption = None,
     trust_seeds: Annotated[
         Path | None,
         typer.Option(
