@@ -78,6 +78,19 @@ page_texts
 page_metrics, domain_metrics
     Authority, trust, spam mass and referring counts per snapshot, by URL id and
     by registrable domain.
+campaigns, prospects, prospect_events, prospect_checks
+    Since version 7: link-building campaigns (``id``, unique ``name``, the
+    ``target`` as a JSON list, ``created_at``, ``notes``); their prospects, one
+    per ``(campaign_id, source_url, target_url)`` (the page to get a link on and
+    the page it should link to, the suggested anchor with its class and hint,
+    the ``origin`` recommendation, the predicted page and domain gains with the
+    snapshot, time and target ranks they were predicted against, the
+    ``status`` with the time of each status, ``lost_reason`` and ``notes``);
+    every status change or note (``prospect_events``: ``changed_at``,
+    ``old_status``, ``new_status``, ``changed_by`` hand or verify, ``note``);
+    and what each campaign verification found on each prospect's page
+    (``prospect_checks``, keyed by the verify crawl's ``snapshot_id``). See
+    ``store.campaigns``.
 
 No primary key or unique constraint sits on the bulk tables (``urls``,
 ``links``, ``link_sightings``): measured at 10M links, DuckDB's ART index made
@@ -227,6 +240,41 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TABLE page_texts (
                 snapshot_id BIGINT NOT NULL, file_id BIGINT, url_id BIGINT NOT NULL,
                 fetched_at TIMESTAMP, title VARCHAR, language VARCHAR, text VARCHAR NOT NULL)""",
+        ),
+    ),
+    Migration(
+        7,
+        "campaigns: prospects, their status history and verifications",
+        (
+            """CREATE TABLE campaigns (
+                id BIGINT PRIMARY KEY, name VARCHAR NOT NULL UNIQUE, target JSON NOT NULL,
+                created_at TIMESTAMP NOT NULL, notes VARCHAR)""",
+            """CREATE TABLE prospects (
+                id BIGINT PRIMARY KEY, campaign_id BIGINT NOT NULL,
+                source_url VARCHAR NOT NULL, target_url VARCHAR NOT NULL,
+                suggested_anchor VARCHAR, anchor_class VARCHAR, anchor_hint VARCHAR,
+                anchor_keywords JSON, origin VARCHAR NOT NULL,
+                predicted_page_gain DOUBLE, predicted_domain_gain DOUBLE,
+                predicted_page_gain_in_plan DOUBLE, plan_position INTEGER,
+                predicted_snapshot_id BIGINT, predicted_at TIMESTAMP,
+                predicted_target_rank DOUBLE, predicted_domain_rank DOUBLE,
+                status VARCHAR NOT NULL, status_at TIMESTAMP NOT NULL,
+                created_at TIMESTAMP NOT NULL, contacted_at TIMESTAMP, replied_at TIMESTAMP,
+                agreed_at TIMESTAMP, live_at TIMESTAMP, lost_at TIMESTAMP,
+                declined_at TIMESTAMP, lost_reason VARCHAR, notes VARCHAR,
+                UNIQUE (campaign_id, source_url, target_url))""",
+            """CREATE TABLE prospect_events (
+                prospect_id BIGINT NOT NULL, changed_at TIMESTAMP NOT NULL,
+                old_status VARCHAR, new_status VARCHAR NOT NULL, changed_by VARCHAR NOT NULL,
+                note VARCHAR)""",
+            """CREATE TABLE prospect_checks (
+                snapshot_id BIGINT NOT NULL, prospect_id BIGINT NOT NULL,
+                checked_at TIMESTAMP NOT NULL, outcome VARCHAR NOT NULL, detail VARCHAR,
+                status INTEGER, final_url VARCHAR, is_robots_allowed BOOLEAN,
+                is_indexable BOOLEAN, non_indexable_reason VARCHAR, is_present BOOLEAN,
+                anchor_now VARCHAR, anchor_class_now VARCHAR, is_same_class BOOLEAN,
+                is_exact_anchor BOOLEAN, is_nofollow BOOLEAN, is_sponsored BOOLEAN,
+                is_ugc BOOLEAN, placement VARCHAR, is_hidden BOOLEAN)""",
         ),
     ),
 )
