@@ -1,0 +1,1220 @@
+"""Use case: campaigns, tracking what became of a plan.
+
+A campaign holds prospects taken from any recommendation (the tier-2 plan,
+its internal-link asks, broken-link and reclamation opportunities) or from a
+CSV file, each with the gain predicted when it was planned. People work
+them by hand and record it (``update_prospect``); linkequity never sends
+anything. ``verify_campaign`` fetches the prospects' pages with a
+verify-mode crawl (``services.crawl``: robots.txt obeyed, politely) and marks
+links live or lost (``analysis.campaigns``). ``campaign_impact`` sets the
+realised change of the target's rank beside the predicted gain.
+
+Predictions
+    A plan prospect keeps the plan's numbers: ``predicted_page_gain`` is the
+    gain of that link alone (``gain_alone``), ``predicted_page_gain_in_plan``
+    its gain after the plan's links before it (these add up to the plan's
+    joint gain), ``predicted_domain_gain`` the plan's domain-level gain.
+    An internal ask keeps its gain (alone; 0 at domain level: one site).
+    Other prospects get the exact gain of their one link on the snapshot's
+    graph (``graph.link_gains``), page and domain level; a page the graph
+    does not hold gets none. Each keeps the snapshot, the time and the
+    target's page and domain rank it was predicted against.
+
+Impact
+    On the store's latest graph (the graph ``rank`` ranks, as the plan
+    loads it), with PageRank solved to 1e-13: ``with`` is the target's
+    rank now; ``without`` the same with the campaign's live links taken
+    out; ``realised = with - baseline`` (the rank predicted against);
+    ``from_campaign = with - without``; ``other = without - baseline``, what
+    the rest of the graph did. Per link, ``realised`` is ``with`` less the
+    rank without that one link. Predicted gains of single links do not add
+    up (each was computed alone), so the campaign's prediction is also
+    computed jointly: the live links added together to the graph of the
+    snapshot they were predicted on. Where nothing else changed, realised
+    equals that joint prediction, and equals a single link's own prediction
+    when one link is live. Page level is the PageRank of the target's pages;
+    domain level the domain PageRank of its registrable domains.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from linkequity.analysis.campaign_risk import CampaignLink, RiskCheck, campaign_risk
+from linkequity.analysis.campaigns import (
+    FoundLink,
+    PageFetch,
+    classify_prospect,
+    loose_url_key,
+    match_anchor,
+    verified_status,
+    with_edges,
+    without_edges,
+)
+from linkequity.analysis.monitor import week_of
+from linkequity.errors import InvalidUrl, UsageError
+from linkequity.graph import link_gains, pagerank
+from linkequity.model.campaigns import (
+    STATUSES,
+    ChangeBy,
+    ProspectOrigin,
+    ProspectStatus,
+    transition_error,
+)
+from linkequity.model.links import AnchorClass
+from linkequity.model.urls import normalize_url, registrable_domain, url_host
+from linkequity.report.csv import write_csv
+from linkequity.services.crawl import CrawlMode, CrawlPlan, crawl
+from linkequity.services.plan import NEW_PAGE, plan_target
+from linkequity.services.project import open_existing
+from linkequity.services.ranked_graph import RankedGraph, load_ranked_graph
+from linkequity.services.targets import parse_target, resolve_snapshot, select_target_rows
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+    import numpy.typing as npt
+
+    from linkequity.crawl.crawler import CrawlProgress
+    from linkequity.services.crawl import CrawlReport
+    from linkequity.settings import CrawlSettings
+    from linkequity.store import Store
+
+__all__ = [
+    "SOURCES",
+    "AddReport",
+    "CampaignImpact",
+    "CampaignStatus",
+    "CampaignVerification",
+    "add_prospects",
+    "campaign_impact",
+    "campaign_status",
+    "campaign_summary",
+    "create_campaign",
+    "export_campaign",
+    "read_prospects_csv",
+    "update_prospect",
+    "verify_campaign",
+]
+
+#: The recommendation lists prospects can be added from.
+SOURCES = ("plan", "internal", "broken", "reclaim")
+#: Tolerance of the PageRank solves of the impact.
+IMPACT_TOL = 1e-13
+_MAX_REDIRECTS = 10
+_CSV_COLUMNS = {
+    "source_url": ("source_url", "source", "page", "prospect"),
+    "target_url": ("target_url", "target", "link_to"),
+    "anchor": ("anchor", "suggested_anchor"),
+    "anchor_class": ("anchor_class",),
+    "predicted_page_gain": ("predicted_page_gain", "page_gain"),
+    "notes": ("notes", "note"),
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- create, add, update ---------------------------------------------------------------
+
+
+def create_campaign(
+    db: Path, name: str, target: list[str], *, notes: str | None = None
+) -> dict[str, Any]:
+    """Create the campaign NAME for a target (a domain, a host or URLs).
+
+    Raises
+    ------
+    UsageError
+        If the name is blank, a campaign of that name exists, or the store
+        holds no page of the target.
+    """
+    name = name.strip()
+    if not name:
+        raise UsageError("a campaign needs a name", hint="Pass a name such as spring-guest-posts.")
+    if not target:
+        raise UsageError("no target given", hint="Pass --target example.com (or a host or URLs).")
+    names, urls = parse_target(target)
+    with open_existing(db) as store:
+        select_target_rows(store.target_pages(names, urls), names, urls, db)
+        campaign_id = store.create_campaign(name, target, created_at=_now(), notes=notes)
+        if campaign_id is None:
+            raise UsageError(
+                f"a campaign called {name!r} exists in {db}",
+                hint=f"Pick another name, or add to it: linkequity campaign add {name} ...",
+            )
+        return _campaign(store, name, db)
+
+
+def _campaign(store: Store, name: str, db: Path) -> dict[str, Any]:
+    found = store.campaign(name)
+    if found is None:
+        known = ", ".join(row["name"] for row in store.campaigns()) or "none yet"
+        raise UsageError(
+            f"no campaign called {name!r} in {db} (campaigns: {known})",
+            hint=f"Create it: linkequity campaign new {name} --target example.com --db {db}",
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class AddReport:
+    """What adding prospects did: added, already known, and each bad CSV line."""
+
+    campaign: str
+    origin: str
+    added: int
+    known: int
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values, for JSON output."""
+        return dataclasses.asdict(self)
+
+
+def add_prospects(
+    db: Path,
+    name: str,
+    *,
+    source: str | None = None,
+    csv_file: Path | None = None,
+    top: int = 10,
+    competitors: list[str] | None = None,
+    trust_seeds: list[str] | None = None,
+    damping: float = 0.85,
+) -> AddReport:
+    """Add prospects to a campaign from a recommendation list or a CSV file.
+
+    Parameters
+    ----------
+    db : pathlib.Path
+        The project.
+    name : str
+        The campaign.
+    source : str, optional
+        ``plan`` (the tier-2 plan's links, budget ``top``), ``internal`` (its
+        internal-link asks), ``broken`` or ``reclaim`` (the opportunities).
+    csv_file : pathlib.Path, optional
+        Instead of ``source``: a CSV of ``source_url, target_url`` and
+        optionally ``anchor, anchor_class, predicted_page_gain, notes``.
+    top : int, default 10
+        The plan's budget, or the opportunities kept.
+    competitors, trust_seeds : list of str, optional
+        Passed to the plan.
+    damping : float, default 0.85
+        PageRank damping of the predictions.
+
+    Returns
+    -------
+    AddReport
+        Prospects added, already in the campaign (the same source and target
+        page: one row), and the CSV lines skipped, each ``file:line: what to do``.
+
+    Raises
+    ------
+    UsageError
+        If neither or both of ``source`` and ``csv_file`` are given, the
+        source is unknown, or a CSV holds no usable line.
+    """
+    if (source is None) == (csv_file is None):
+        raise UsageError(
+            "give one of --from and --from-csv",
+            hint="--from plan|internal|broken|reclaim, or --from-csv FILE",
+        )
+    if source is not None and source not in SOURCES:
+        raise UsageError(f"unknown --from {source!r}", hint=f"Pick one of: {', '.join(SOURCES)}.")
+    if top < 1:
+        raise UsageError(f"--top must be at least 1, got {top}", hint="Pass --top 10, say.")
+    with open_existing(db, read_only=True) as store:
+        campaign = _campaign(store, name, db)
+    target: list[str] = campaign["target"]
+    notes: list[str] = []
+    skipped: list[str] = []
+    if csv_file is not None:
+        rows, skipped = read_prospects_csv(csv_file)
+        prospects = _predicted(db, target, rows, ProspectOrigin.CSV, damping, notes)
+        origin = str(ProspectOrigin.CSV)
+    elif source in ("plan", "internal"):
+        origin = str(source)
+        prospects = _from_plan(db, target, origin, top, competitors, trust_seeds, notes)
+    else:
+        origin = str(source)
+        rows = _from_opportunities(db, target, origin, top)
+        prospects = _predicted(db, target, rows, ProspectOrigin(origin), damping, notes)
+    with open_existing(db) as store:
+        added, known = store.add_prospects(campaign["id"], prospects, created_at=_now())
+    return AddReport(campaign["name"], origin, added, known, skipped, notes)
+
+
+def _concrete_anchor(anchor_class: str, hint: str) -> str | None:
+    """Return the anchor text a plan hint names (a quoted brand or keyword, or a URL)."""
+    if anchor_class in (AnchorClass.BRANDED, AnchorClass.EXACT) and hint.startswith("'"):
+        return hint.strip("'\"")
+    if anchor_class == AnchorClass.NAKED_URL:
+        return hint
+    return None
+
+
+def _from_plan(
+    db: Path,
+    target: list[str],
+    source: str,
+    top: int,
+    competitors: list[str] | None,
+    trust_seeds: list[str] | None,
+    notes: list[str],
+) -> list[dict[str, Any]]:
+    plan = plan_target(db, target, budget=top, competitors=competitors, trust_seeds=trust_seeds)
+    at = _now()
+    base = {
+        "predicted_snapshot_id": plan.snapshot_id,
+        "predicted_at": at,
+        "predicted_target_rank": plan.target_rank,
+        "predicted_domain_rank": plan.target_domain_rank,
+    }
+    keywords = {mix["target"]: mix["keywords"] for mix in plan.anchor_mix}
+    prospects: list[dict[str, Any]] = []
+    if source == "internal":
+        for ask in plan.internal_asks:
+            prospects.append(
+                {
+                    **base,
+                    "source_url": ask["source"],
+                    "target_url": ask["target"],
+                    "origin": str(ProspectOrigin.INTERNAL),
+                    "predicted_page_gain": ask["page_gain"],
+                    "predicted_domain_gain": 0.0,
+                    "anchor_keywords": keywords.get(ask["target"], []),
+                }
+            )
+        return prospects
+    new_pages = 0
+    for position, link in enumerate(plan.links, start=1):
+        if link["source"] == NEW_PAGE:
+            new_pages += 1
+            continue
+        prospects.append(
+            {
+                **base,
+                "source_url": link["source"],
+                "target_url": link["target"],
+                "origin": str(ProspectOrigin.PLAN),
+                "anchor_class": link["anchor_class"],
+                "anchor_hint": link["anchor_hint"],
+                "suggested_anchor": _concrete_anchor(link["anchor_class"], link["anchor_hint"]),
+                "anchor_keywords": keywords.get(link["target"], []),
+                "predicted_page_gain": link["gain_alone"],
+                "predicted_page_gain_in_plan": link["page_gain"],
+                "predicted_domain_gain": link["domain_gain"],
+                "plan_position": position,
+            }
+        )
+    if new_pages:
+        notes.append(
+            f"{new_pages} planned links come from pages still to be written: no page to "
+            "verify, so they are not prospects"
+        )
+    return prospects
+
+
+def _from_opportunities(db: Path, target: list[str], part: str, top: int) -> list[dict[str, Any]]:
+    # The opportunities service loads the text models: only when asked for.
+    from linkequity.services.opportunities import find_opportunities
+
+    report = find_opportunities(db, target, parts=(part,), top=top)
+    landing = _landing_page(db, target)
+    rows: list[dict[str, Any]] = []
+    if part == "broken":
+        for page in report.broken:
+            dead = page["dead_links"][0] if page["dead_links"] else {}
+            rows.append(
+                {
+                    "source_url": page["url"],
+                    "target_url": landing,
+                    "anchor": dead.get("anchor"),
+                    "notes": f"replaces the dead link to {dead.get('url')}" if dead else None,
+                }
+            )
+        return rows
+    for dead_url in report.reclaim:
+        redirect = dead_url["redirect_to"] or landing
+        for link in dead_url["links"]:
+            rows.append(
+                {
+                    "source_url": link["source"],
+                    "target_url": redirect,
+                    "anchor": link["anchor"],
+                    "notes": f"links to the dead {dead_url['url']}: ask for {redirect}",
+                }
+            )
+    return rows
+
+
+def _landing_page(db: Path, target: list[str]) -> str:
+    """Return the page a broken-link prospect should link to: a target URL, else its home."""
+    names, urls = parse_target(target)
+    if urls:
+        return urls[0]
+    with open_existing(db, read_only=True) as store:
+        rows = select_target_rows(store.target_pages(names, urls), names, urls, db).to_pylist()
+    homes = sorted(
+        (len(row["host"]), row["url"]) for row in rows if row["url"].split("/", 3)[3:] in ([""], [])
+    )
+    return homes[0][1] if homes else str(rows[0]["url"])
+
+
+def read_prospects_csv(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Read prospects from a CSV file; return the good rows and one line per bad one.
+
+    The header names the columns (``source_url``, ``target_url``; optional
+    ``anchor``, ``anchor_class``, ``predicted_page_gain``, ``notes``; some
+    aliases are read). A bad line is reported as ``file:line: what to do``
+    and skipped.
+
+    Raises
+    ------
+    UsageError
+        If the file cannot be read, its header lacks a required column, or
+        no line is usable.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise UsageError(f"cannot read {path}: {err.strerror}", hint="Check the path.") from err
+    except UnicodeDecodeError as err:
+        raise UsageError(
+            f"{path}: not UTF-8 text (byte {err.start})", hint="Save the file as UTF-8 CSV."
+        ) from err
+    reader = csv.reader(text.splitlines())
+    header = [cell.strip().lower().replace(" ", "_") for cell in next(reader, [])]
+    where = {
+        column: next((header.index(alias) for alias in aliases if alias in header), None)
+        for column, aliases in _CSV_COLUMNS.items()
+    }
+    missing = [column for column in ("source_url", "target_url") if where[column] is None]
+    if missing:
+        raise UsageError(
+            f"{path}:1: no {' or '.join(missing)} column (header: {', '.join(header) or 'empty'})",
+            hint="Start the file with a header: source_url,target_url,anchor,notes",
+        )
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    classes = {str(c) for c in AnchorClass}
+    for line, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            at = where[column]
+            return cells[at].strip() if at is not None and at < len(cells) else ""
+
+        row: dict[str, Any] = {}
+        try:
+            for column in ("source_url", "target_url"):
+                value = cell(column)
+                if not value:
+                    raise UsageError(f"no {column}: give the page's whole URL")
+                try:
+                    row[column] = normalize_url(value)
+                except InvalidUrl as err:
+                    raise UsageError(
+                        f"{column} {value!r} is no URL ({err}): give a whole http(s) URL"
+                    ) from err
+            if row["source_url"] == row["target_url"]:
+                raise UsageError(
+                    "source_url and target_url are the same page: a page cannot link itself"
+                )
+            kind = cell("anchor_class").lower()
+            if kind and kind not in classes:
+                raise UsageError(
+                    f"anchor_class {kind!r} is unknown: use one of {', '.join(sorted(classes))}"
+                )
+            gain = cell("predicted_page_gain")
+            if gain:
+                try:
+                    row["predicted_page_gain"] = float(gain)
+                except ValueError as err:
+                    raise UsageError(
+                        f"predicted_page_gain {gain!r} is no number: write 0.0012, say"
+                    ) from err
+                if not math.isfinite(row["predicted_page_gain"]):
+                    raise UsageError(f"predicted_page_gain {gain!r} is no finite number")
+        except UsageError as err:
+            skipped.append(f"{path}:{line}: {err}")
+            continue
+        row["anchor"] = cell("anchor") or None
+        row["anchor_class"] = kind or None
+        row["notes"] = cell("notes") or None
+        rows.append(row)
+    if not rows:
+        raise UsageError(
+            f"{path} holds no usable prospect"
+            + (f"; first problem: {skipped[0]}" if skipped else ""),
+            hint="One prospect a line: source_url,target_url (whole URLs).",
+        )
+    return rows, skipped
+
+
+def _predicted(
+    db: Path,
+    target: list[str],
+    rows: Sequence[dict[str, Any]],
+    origin: ProspectOrigin,
+    damping: float,
+    notes: list[str],
+) -> list[dict[str, Any]]:
+    """Prospects from rows of source and target URLs, each with its exact gain alone."""
+    names, urls = parse_target(target)
+    with open_existing(db, read_only=True) as store:
+        snapshot = resolve_snapshot(store, None, db)
+        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
+        _, nodes = store.live_links(snapshot)
+        loaded = load_ranked_graph(store, snapshot, target_rows, nodes=nodes)
+        wanted = sorted({r["source_url"] for r in rows} | {r["target_url"] for r in rows})
+        known = store.url_ids(wanted).to_pylist()
+    id_of = {row["url"]: int(row["url_id"]) for row in known}
+    node_of = {
+        url: int(node[0])
+        for url, url_id in id_of.items()
+        if (node := loaded.nodes_of([url_id])).size
+    }
+    ranks = pagerank(loaded.graph, damping=damping, teleport=loaded.teleport, tol=IMPACT_TOL)
+    target_rank = float(ranks[loaded.targets].sum())
+    dgraph, dteleport = loaded.domain_level()
+    domain_rank = float(
+        pagerank(dgraph, damping=damping, teleport=dteleport, tol=IMPACT_TOL)[
+            loaded.target_domains
+        ].sum()
+    )
+    at = _now()
+    prospects: list[dict[str, Any]] = []
+    unknown = 0
+    for row in rows:
+        source, to = node_of.get(row["source_url"]), node_of.get(row["target_url"])
+        page_gain = domain_gain = None
+        if source is not None and to is not None and loaded.teleport[source] > 0:
+            page_gain = float(
+                link_gains(
+                    loaded.graph, loaded.targets, [to], source=source, damping=damping,
+                    teleport=loaded.teleport,
+                ).gains[0]
+            )  # fmt: skip
+            from_domain = int(loaded.domain_of_node[source])
+            to_domain = int(loaded.domain_of_node[to])
+            domain_gain = (
+                0.0
+                if from_domain == to_domain
+                else float(
+                    link_gains(
+                        dgraph, loaded.target_domains, [to_domain], source=from_domain,
+                        damping=damping, teleport=dteleport,
+                    ).gains[0]
+                )
+            )  # fmt: skip
+        else:
+            unknown += 1
+        prospects.append(
+            {
+                "source_url": row["source_url"],
+                "target_url": row["target_url"],
+                "origin": str(origin),
+                "suggested_anchor": row.get("anchor"),
+                "anchor_class": row.get("anchor_class"),
+                "notes": row.get("notes"),
+                "predicted_page_gain": row.get("predicted_page_gain", page_gain),
+                "predicted_domain_gain": domain_gain,
+                "predicted_snapshot_id": snapshot,
+                "predicted_at": at,
+                "predicted_target_rank": target_rank,
+                "predicted_domain_rank": domain_rank,
+            }
+        )
+    if unknown:
+        notes.append(
+            f"{unknown} prospects have no predicted gain: their page is not in the graph "
+            "(never seen linking), or the page they should link to is not"
+        )
+    return prospects
+
+
+def update_prospect(
+    db: Path, prospect_id: int, *, status: str | None = None, note: str | None = None
+) -> dict[str, Any]:
+    """Change a prospect's status by hand and/or add a note; return the prospect.
+
+    Raises
+    ------
+    UsageError
+        If the prospect does not exist, the status is unknown, nothing is
+        asked, or the change is not allowed (``model.campaigns``).
+    """
+    if status is None and not (note and note.strip()):
+        raise UsageError("nothing to update", hint="Pass --status S, --note TEXT, or both.")
+    new: ProspectStatus | None = None
+    if status is not None:
+        try:
+            new = ProspectStatus(status.strip().lower())
+        except ValueError as err:
+            raise UsageError(
+                f"unknown status {status!r}",
+                hint=f"Use one of: {', '.join(str(s) for s in STATUSES)}.",
+            ) from err
+    at = _now()
+    with open_existing(db) as store:
+        rows = store.prospects(0, prospect_id=prospect_id)
+        if not rows:
+            raise UsageError(
+                f"no prospect {prospect_id} in {db}",
+                hint="`linkequity campaign status NAME` lists the prospects with their ids.",
+            )
+        old = ProspectStatus(rows[0]["status"])
+        with store.transaction():
+            if new is not None and new != old:
+                refused = transition_error(old, new, by=ChangeBy.HAND, note=note)
+                if refused:
+                    raise UsageError(
+                        f"prospect {prospect_id}: {refused}",
+                        hint="`linkequity campaign update --help` gives the allowed changes.",
+                    )
+                store.set_prospect_status(
+                    prospect_id,
+                    str(new),
+                    at=at,
+                    changed_by=str(ChangeBy.HAND),
+                    note=note,
+                    lost_reason=(note or "").strip() or None
+                    if new is ProspectStatus.LOST
+                    else None,
+                )
+                if new is ProspectStatus.LOST:
+                    store.mark_links_lost(
+                        rows[0]["source_url"], rows[0]["target_url"], at=at, reason="by hand"
+                    )
+            elif note and note.strip():
+                store.add_prospect_note(prospect_id, at=at, note=note.strip())
+        return _plain(store.prospects(0, prospect_id=prospect_id)[0])
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in row.items()
+    }
+
+
+# --- verify ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignVerification:
+    """What a campaign verification found: a check per prospect, and the changes made."""
+
+    campaign: str
+    snapshot_id: int
+    crawl: CrawlReport
+    checks: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values, for JSON output."""
+        return {
+            "campaign": self.campaign,
+            "snapshot_id": self.snapshot_id,
+            "checked": len(self.checks),
+            "by_outcome": dict(Counter(check["outcome"] for check in self.checks)),
+            "changes": [_plain(change) for change in self.changes],
+            "checks": [_plain(check) for check in self.checks],
+            "crawl": self.crawl.as_dict(),
+        }
+
+
+def verify_campaign(
+    db: Path,
+    name: str,
+    *,
+    tuning: CrawlSettings,
+    allow_private: bool = False,
+    resolve_to: str | None = None,
+    on_progress: Callable[[CrawlProgress], None] | None = None,
+) -> CampaignVerification:
+    """Fetch every prospect's page and mark its link live or lost (``analysis.campaigns``).
+
+    The pages are fetched by one verify-mode crawl (only those pages and their
+    redirects, robots.txt asked, per-host politeness): its snapshot holds what
+    they say now. A live link found gone is marked lost in the store's links
+    as well, as ``verify`` does, so that ``rank`` and ``campaign impact``
+    leave it out.
+
+    Raises
+    ------
+    UsageError
+        If the campaign is unknown or has no prospect.
+    """
+    with open_existing(db, read_only=True) as store:
+        campaign = _campaign(store, name, db)
+        prospects = store.prospects(campaign["id"])
+    if not prospects:
+        raise UsageError(
+            f"campaign {name!r} has no prospect to verify",
+            hint=f"Add some: linkequity campaign add {name} --from plan --db {db}",
+        )
+    seeds = tuple(dict.fromkeys(row["source_url"] for row in prospects))
+    plan = CrawlPlan(
+        seeds=seeds, mode=CrawlMode.VERIFY, allow_private=allow_private, resolve_to=resolve_to
+    )
+    report = crawl(plan, db=db, tuning=tuning, on_progress=on_progress)
+    at = _now()
+    checks: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    with open_existing(db) as store:
+        fetched = {row["url"]: PageFetch(**row) for row in store.crawl_pages(report.snapshot_id)}
+        chains = {seed: _chain(seed, fetched) for seed in seeds}
+        ends = sorted({chain[-1].url for chain in chains.values() if chain})
+        links = store.crawl_page_links(report.snapshot_id, ends).to_pylist()
+        with store.transaction():
+            for prospect in prospects:
+                check, change = _check(prospect, chains[prospect["source_url"]], links)
+                check.update(snapshot_id=report.snapshot_id, checked_at=at)
+                checks.append(check)
+                if change is None:
+                    continue
+                status, reason = change
+                store.set_prospect_status(
+                    prospect["id"],
+                    str(status),
+                    at=at,
+                    changed_by=str(ChangeBy.VERIFY),
+                    note=check["detail"] or check["outcome"],
+                    lost_reason=reason,
+                )
+                if status is ProspectStatus.LOST:
+                    store.mark_links_lost(
+                        prospect["source_url"], prospect["target_url"], at=at, reason=reason or ""
+                    )
+                changes.append(
+                    {
+                        "prospect_id": prospect["id"],
+                        "source_url": prospect["source_url"],
+                        "target_url": prospect["target_url"],
+                        "old_status": prospect["status"],
+                        "new_status": str(status),
+                        "reason": reason,
+                    }
+                )
+            store.record_prospect_checks(checks)
+    return CampaignVerification(campaign["name"], report.snapshot_id, report, checks, changes)
+
+
+def _chain(seed: str, fetched: dict[str, PageFetch]) -> list[PageFetch]:
+    """Return the source page and the pages its redirects led to, as the crawl fetched them."""
+    chain: list[PageFetch] = []
+    url: str | None = seed
+    while url is not None and url in fetched and len(chain) <= _MAX_REDIRECTS:
+        page = fetched[url]
+        if page in chain:
+            break
+        chain.append(page)
+        is_redirect = page.status is not None and 300 <= page.status <= 399  # noqa: PLR2004
+        url = page.final_url if is_redirect and page.final_url != page.url else None
+    return chain
+
+
+def _check(
+    prospect: dict[str, Any], chain: list[PageFetch], links: list[dict[str, Any]]
+) -> tuple[dict[str, Any], tuple[ProspectStatus, str | None] | None]:
+    """Classify one prospect's page; return its check row and the status change, if any."""
+    key = loose_url_key(prospect["target_url"])
+    found: FoundLink | None = None
+    if chain:
+        end = chain[-1].url
+        candidates = [
+            link for link in links if link["source_url"] == end and link["target_key"] == key
+        ]
+        suggested = prospect["suggested_anchor"] or ""
+        candidates.sort(
+            key=lambda link: (
+                not _is_followed(link),
+                (link["anchor"] or "").strip().lower() != suggested.strip().lower(),
+            )
+        )
+        if candidates:
+            best = candidates[0]
+            found = FoundLink(
+                target_url=best["target_url"],
+                anchor=best["anchor"] or "",
+                is_nofollow=best["is_nofollow"],
+                is_sponsored=best["is_sponsored"],
+                is_ugc=best["is_ugc"],
+                placement=best["placement"],
+                is_hidden=best["is_hidden"],
+                is_image=best["is_image"],
+                alt=best["alt"],
+            )
+    status = ProspectStatus(prospect["status"])
+    was_followed = (
+        None
+        if status is not ProspectStatus.LIVE
+        else not (prospect["is_nofollow"] or prospect["is_sponsored"] or prospect["is_ugc"])
+    )
+    outcome, detail = classify_prospect(chain, found, was_followed=was_followed)
+    end_page = chain[-1] if chain else None
+    check: dict[str, Any] = {
+        "prospect_id": prospect["id"],
+        "source_url": prospect["source_url"],
+        "target_url": prospect["target_url"],
+        "outcome": str(outcome),
+        "detail": detail,
+        "status": None if end_page is None else end_page.status,
+        "final_url": None if end_page is None else end_page.url,
+        "is_robots_allowed": None if end_page is None else end_page.is_robots_allowed,
+        "is_indexable": None if end_page is None else end_page.is_indexable,
+        "non_indexable_reason": None if end_page is None else end_page.non_indexable_reason,
+        "is_present": found is not None if chain else None,
+    }
+    if found is not None:
+        anchor = match_anchor(
+            found,
+            target_domain=_domain(prospect["target_url"]),
+            suggested_anchor=prospect["suggested_anchor"],
+            suggested_class=prospect["anchor_class"],
+            keywords=prospect["anchor_keywords"],
+        )
+        check.update(
+            anchor_now=found.anchor,
+            anchor_class_now=anchor.anchor_class,
+            is_same_class=anchor.is_same_class,
+            is_exact_anchor=anchor.is_exact,
+            is_nofollow=bool(found.is_nofollow),
+            is_sponsored=bool(found.is_sponsored),
+            is_ugc=bool(found.is_ugc),
+            placement=found.placement,
+            is_hidden=found.is_hidden,
+        )
+    new = verified_status(status, outcome)
+    if new is None:
+        return check, None
+    return check, (new, str(outcome) if new is ProspectStatus.LOST else None)
+
+
+def _is_followed(link: dict[str, Any]) -> bool:
+    return not (link["is_nofollow"] or link["is_sponsored"] or link["is_ugc"])
+
+
+def _domain(url: str) -> str:
+    host = url_host(url)
+    return registrable_domain(host) or host
+
+
+# --- impact ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignImpact:
+    """Realised against predicted gains, per link and for the campaign (module docstring).
+
+    ``page`` and ``domain`` hold, for that level: ``baseline`` (the target's
+    rank predicted against), ``with``, ``without``, ``realised``,
+    ``from_campaign``, ``other``, ``predicted_sum`` (of the single links'
+    predictions), ``predicted_in_plan_sum`` (their gains in the plan's
+    order, which add up to the plan's joint gain when every planned link is
+    live), ``predicted_joint`` and ``baseline_now`` (the rank of the
+    prediction's snapshot recomputed today: it differs from ``baseline`` by
+    links lost since).
+    """
+
+    campaign: str
+    target: tuple[str, ...]
+    snapshot_id: int
+    predicted_snapshot_id: int | None
+    live_links: int
+    page: dict[str, float | None]
+    domain: dict[str, float | None]
+    links: list[dict[str, Any]]
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values, for JSON output."""
+        return {
+            "campaign": self.campaign,
+            "target": list(self.target),
+            "snapshot_id": self.snapshot_id,
+            "predicted_snapshot_id": self.predicted_snapshot_id,
+            "live_links": self.live_links,
+            "page": dict(self.page),
+            "domain": dict(self.domain),
+            "links": self.links,
+            "notes": self.notes,
+        }
+
+
+def _page_rank(loaded: RankedGraph, damping: float) -> float:
+    ranks = pagerank(
+        loaded.graph, damping=damping, teleport=loaded.teleport, tol=IMPACT_TOL, max_iter=2000
+    )
+    return float(ranks[loaded.targets].sum())
+
+
+def _domain_rank(loaded: RankedGraph, damping: float) -> float:
+    graph, teleport = loaded.domain_level()
+    ranks = pagerank(graph, damping=damping, teleport=teleport, tol=IMPACT_TOL, max_iter=2000)
+    return float(ranks[loaded.target_domains].sum())
+
+
+def _edges(
+    loaded: RankedGraph, pairs: Sequence[tuple[int, int]]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[int]]:
+    """Node ids of the (source, target) URL-id pairs that are edges-to-be of the graph."""
+    sources: list[int] = []
+    targets: list[int] = []
+    kept: list[int] = []
+    for at, (source, target) in enumerate(pairs):
+        s, t = loaded.nodes_of([source]), loaded.nodes_of([target])
+        if s.size and t.size:
+            sources.append(int(s[0]))
+            targets.append(int(t[0]))
+            kept.append(at)
+    return np.asarray(sources, np.int64), np.asarray(targets, np.int64), kept
+
+
+def _changed(
+    loaded: RankedGraph,
+    sources: npt.NDArray[np.int64],
+    targets: npt.NDArray[np.int64],
+    *,
+    is_added: bool,
+) -> RankedGraph:
+    edit = with_edges if is_added else without_edges
+    graph, teleport = edit(loaded.graph, loaded.teleport, sources, targets)
+    return dataclasses.replace(loaded, graph=graph, teleport=teleport)
+
+
+def _has_edge(loaded: RankedGraph, source: int, target: int) -> bool:
+    start, stop = loaded.graph.in_indptr[target], loaded.graph.in_indptr[target + 1]
+    return bool(np.any(loaded.graph.in_indices[start:stop] == source))
+
+
+def campaign_impact(db: Path, name: str, *, damping: float = 0.85) -> CampaignImpact:
+    """Set the realised change of the target's rank beside the predicted gains.
+
+    See the module docstring for what is compared. Only live prospects whose
+    link is a followed link of the store's graph count.
+
+    Raises
+    ------
+    UsageError
+        If the campaign is unknown or the store holds no live link.
+    NotConverged
+        If a PageRank solve does not settle.
+    """
+    notes: list[str] = []
+    with open_existing(db, read_only=True) as store:
+        campaign = _campaign(store, name, db)
+        prospects = store.prospects(campaign["id"])
+        snapshot = resolve_snapshot(store, None, db)
+        names, urls = parse_target(campaign["target"])
+        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
+        _, nodes = store.live_links(snapshot)
+        now = load_ranked_graph(store, snapshot, target_rows, nodes=nodes)
+        live = [p for p in prospects if p["status"] == ProspectStatus.LIVE]
+        id_of = {
+            row["url"]: int(row["url_id"])
+            for row in store.url_ids(
+                sorted({p["source_url"] for p in live} | {p["target_url"] for p in live})
+            ).to_pylist()
+        }
+        predicted = [p["predicted_snapshot_id"] for p in live if p["predicted_snapshot_id"]]
+        first_snapshot = min(predicted) if predicted else None
+        before = None
+        if first_snapshot is not None and store.snapshot_exists(first_snapshot):
+            _, old_nodes = store.live_links(first_snapshot)
+            before = load_ranked_graph(store, first_snapshot, target_rows, nodes=old_nodes)
+    pairs = [(id_of.get(p["source_url"], -1), id_of.get(p["target_url"], -1)) for p in live]
+    sources, targets, kept = _edges(now, pairs)
+    is_edge = [_has_edge(now, int(s), int(t)) for s, t in zip(sources, targets, strict=True)]
+    in_graph = [at for at, flag in zip(kept, is_edge, strict=True) if flag]
+    sources = np.asarray([s for s, flag in zip(sources, is_edge, strict=True) if flag], np.int64)
+    targets = np.asarray([t for t, flag in zip(targets, is_edge, strict=True) if flag], np.int64)
+    if len(in_graph) < len(live):
+        notes.append(
+            f"{len(live) - len(in_graph)} live prospects are no followed link of the store's "
+            "graph (nofollow, or not crawled into it): they count for nothing"
+        )
+    baseline_row = next((p for p in live if p["predicted_snapshot_id"] == first_snapshot), None)
+    levels = {"page": _page_rank, "domain": _domain_rank}
+    totals: dict[str, dict[str, float | None]] = {}
+    per_link: list[dict[str, Any]] = [
+        {
+            "prospect_id": p["id"],
+            "source_url": p["source_url"],
+            "target_url": p["target_url"],
+            "origin": p["origin"],
+            "predicted_page_gain": p["predicted_page_gain"],
+            "predicted_page_gain_in_plan": p["predicted_page_gain_in_plan"],
+            "predicted_domain_gain": p["predicted_domain_gain"],
+            "is_counted": at in in_graph,
+        }
+        for at, p in enumerate(live)
+    ]
+    for level, rank in levels.items():
+        with_rank = rank(now, damping)
+        without_rank = rank(_changed(now, sources, targets, is_added=False), damping)
+        stored = None
+        if baseline_row is not None:
+            stored = baseline_row[
+                "predicted_target_rank" if level == "page" else "predicted_domain_rank"
+            ]
+        joint = baseline_now = None
+        if before is not None:
+            old_sources, old_targets, old_kept = _edges(before, [pairs[at] for at in in_graph])
+            baseline_now = rank(before, damping)
+            joint = rank(_changed(before, old_sources, old_targets, is_added=True), damping) - (
+                baseline_now
+            )
+            if len(old_kept) < len(in_graph):
+                notes.append(
+                    f"{level}: {len(in_graph) - len(old_kept)} live links have an end the "
+                    "prediction's graph did not hold: left out of the joint prediction"
+                )
+        key = f"predicted_{level}_gain"
+        totals[level] = {
+            "baseline": stored,
+            "baseline_now": baseline_now,
+            "with": with_rank,
+            "without": without_rank,
+            "realised": None if stored is None else with_rank - stored,
+            "from_campaign": with_rank - without_rank,
+            "other": None if stored is None else without_rank - stored,
+            "predicted_sum": _sum(live[at][key] for at in in_graph),
+            "predicted_in_plan_sum": (
+                _sum(live[at]["predicted_page_gain_in_plan"] for at in in_graph)
+                if level == "page"
+                else None
+            ),
+            "predicted_joint": joint,
+        }
+        for at, source, target in zip(in_graph, sources.tolist(), targets.tolist(), strict=True):
+            alone = rank(
+                _changed(now, np.asarray([source]), np.asarray([target]), is_added=False), damping
+            )
+            per_link[at][f"realised_{level}_gain"] = with_rank - alone
+    notes.append(
+        "realised = the target's rank now - the rank it was predicted against; from the "
+        "campaign = now - now without the campaign's live links; other = the rest. Predicted "
+        "gains of single links do not add up: predicted_joint adds the live links together "
+        "to the prediction's graph"
+    )
+    return CampaignImpact(
+        campaign=campaign["name"],
+        target=tuple(campaign["target"]),
+        snapshot_id=snapshot,
+        predicted_snapshot_id=first_snapshot,
+        live_links=len(in_graph),
+        page=totals["page"],
+        domain=totals["domain"],
+        links=per_link,
+        notes=notes,
+    )
+
+
+def _sum(values: Any) -> float | None:
+    numbers = [float(v) for v in values if v is not None]
+    return sum(numbers) if numbers else None
+
+
+# --- status, export, summary ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignStatus:
+    """A campaign's funnel, its prospects, their history and the risk watch."""
+
+    campaign: dict[str, Any]
+    funnel: dict[str, int]
+    prospects: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    risk: tuple[RiskCheck, ...]
+    impact: CampaignImpact | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values, for JSON output."""
+        return {
+            "campaign": _plain(self.campaign),
+            "funnel": dict(self.funnel),
+            "prospects": [_plain(row) for row in self.prospects],
+            "events": [_plain(row) for row in self.events],
+            "risk": [check.as_dict() for check in self.risk],
+            "impact": None if self.impact is None else self.impact.as_dict(),
+        }
+
+
+def campaign_status(db: Path, name: str, *, with_impact: bool = False) -> CampaignStatus:
+    """Return the campaign's funnel by status, prospects, history and risk watch.
+
+    With ``with_impact``, the realised gains as well (``campaign_impact``).
+    """
+    with open_existing(db, read_only=True) as store:
+        campaign = _campaign(store, name, db)
+        prospects = store.prospects(campaign["id"])
+        events = store.campaign_events(campaign["id"])
+        snapshot = resolve_snapshot(store, None, db)
+        risk = _risk(store, snapshot, prospects)
+    funnel = Counter(row["status"] for row in prospects)
+    return CampaignStatus(
+        campaign=campaign,
+        funnel={str(status): funnel.get(str(status), 0) for status in STATUSES},
+        prospects=prospects,
+        events=events,
+        risk=risk,
+        impact=campaign_impact(db, name) if with_impact else None,
+    )
+
+
+def _risk(store: Store, snapshot: int, prospects: list[dict[str, Any]]) -> tuple[RiskCheck, ...]:
+    live = [p for p in prospects if p["status"] == ProspectStatus.LIVE]
+    agreed = [p for p in prospects if p["status"] == ProspectStatus.AGREED]
+    sources = sorted({p["source_url"] for p in [*live, *agreed]})
+    targets = sorted({p["target_url"] for p in prospects})
+    ids = store.url_ids([*sources, *targets]).to_pylist()
+    id_of = {row["url"]: int(row["url_id"]) for row in ids}
+    source_ids = [id_of[url] for url in sources if url in id_of]
+    details = store.page_details(snapshot, pa.array(source_ids, pa.int64())).to_pylist()
+    marks = {row["url"]: row for row in details}
+    target_ids = [id_of[url] for url in targets if url in id_of]
+    dated = store.inbound_first_seen(snapshot, pa.array(target_ids, pa.int64()))
+
+    def link(p: dict[str, Any], *, is_live: bool) -> CampaignLink:
+        page = marks.get(p["source_url"], {})
+        owners = json.loads(page.get("footprints") or "{}")
+        return CampaignLink(
+            url=p["source_url"],
+            source_domain=_domain(p["source_url"]),
+            anchor=(p["anchor_now"] if is_live else p["suggested_anchor"]) or "",
+            anchor_class=p["anchor_class_now"] if is_live else p["anchor_class"],
+            is_followed=not (p["is_nofollow"] or p["is_sponsored"] or p["is_ugc"])
+            if is_live
+            else True,
+            template_hash=page.get("template_hash"),
+            owner_ids=tuple(sorted({o for values in owners.values() for o in values})),
+        )
+
+    this_week = int(week_of(np.array([_now()], dtype="datetime64[us]"))[0])
+    live_weeks = [int(week_of(np.array([p["live_at"]], dtype="datetime64[us]"))[0]) for p in live]
+    return campaign_risk(
+        [link(p, is_live=True) for p in live],
+        [link(p, is_live=False) for p in agreed],
+        live_this_week=sum(week == this_week for week in live_weeks),
+        weekly_history=_weekly_history(dated, this_week),
+    )
+
+
+def _weekly_history(dated: pa.Table, this_week: int) -> npt.NDArray[np.int64]:
+    """Count new links into the pages per week, from the first dated one to last week."""
+    first_seen = dated.column("first_seen").to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    weeks = week_of(first_seen[~np.isnat(first_seen)])
+    weeks = weeks[weeks < this_week]
+    if weeks.size == 0:
+        return np.zeros(0, np.int64)
+    return np.bincount(weeks - weeks.min(), minlength=int(this_week - weeks.min())).astype(np.int64)
+
+
+_EXPORT_COLUMNS = (
+    "id",
+    "status",
+    "origin",
+    "source_url",
+    "target_url",
+    "suggested_anchor",
+    "anchor_class",
+    "anchor_hint",
+    "predicted_page_gain",
+    "predicted_page_gain_in_plan",
+    "predicted_domain_gain",
+    "predicted_snapshot_id",
+    "created_at",
+    "contacted_at",
+    "replied_at",
+    "agreed_at",
+    "live_at",
+    "lost_at",
+    "declined_at",
+    "lost_reason",
+    "check_outcome",
+    "checked_at",
+    "anchor_now",
+    "anchor_class_now",
+    "is_same_class",
+    "is_exact_anchor",
+    "is_nofollow",
+    "is_sponsored",
+    "is_ugc",
+    "placement",
+    "is_indexable",
+    "notes",
+)
+
+
+def export_campaign(db: Path, name: str, path: Path, *, as_json: bool = False) -> int:
+    """Write the campaign's prospects as CSV (formula-safe, ``report.csv``) or JSON; count them.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written.
+    """
+    status = campaign_status(db, name)
+    if as_json:
+        path.write_text(
+            json.dumps(status.as_dict(), indent=2, ensure_ascii=False, default=str),
+            encoding="utf-8",
+        )
+        return len(status.prospects)
+    rows = [[row.get(column) for column in _EXPORT_COLUMNS] for row in status.prospects]
+    return write_csv(path, _EXPORT_COLUMNS, rows)
+
+
+def campaign_summary(db: Path, name: str) -> dict[str, Any]:
+    """Return plain values for a report's campaign section: funnel, gains side by side, risk.
+
+    ``{"name", "target", "funnel", "links": [{source_url, target_url, status,
+    predicted_page_gain, realised_page_gain, ...}], "page", "domain", "risk",
+    "notes"}``: the numbers ``campaign status --json`` and ``campaign impact
+    --json`` print.
+    """
+    status = campaign_status(db, name, with_impact=True)
+    impact = status.impact or campaign_impact(db, name)
+    realised = {link["prospect_id"]: link for link in impact.links}
+    return {
+        "name": status.campaign["name"],
+        "target": list(status.campaign["target"]),
+        "funnel": status.funnel,
+        "links": [
+            {
+                "prospect_id": row["id"],
+                "source_url": row["source_url"],
+                "target_url": row["target_url"],
+                "status": row["status"],
+                "predicted_page_gain": row["predicted_page_gain"],
+                "predicted_domain_gain": row["predicted_domain_gain"],
+                "realised_page_gain": realised.get(row["id"], {}).get("realised_page_gain"),
+                "realised_domain_gain": realised.get(row["id"], {}).get("realised_domain_gain"),
+            }
+            for row in status.prospects
+        ],
+        "page": impact.page,
+        "domain": impact.domain,
+        "risk": [check.as_dict() for check in status.risk],
+        "notes": impact.notes,
+    }
