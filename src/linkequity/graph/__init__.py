@@ -12,10 +12,8 @@ from linkequity.graph.authority import (
     trustrank,
 )
 from linkequity.graph.influence import (
-    AuthorityPath,
     LinkGains,
     PlannedLink,
-    explain_paths,
     influence,
     link_gains,
     plan_links,
@@ -23,6 +21,7 @@ from linkequity.graph.influence import (
     target_rank,
 )
 from linkequity.graph.link_graph import LinkGraph, assign_ids, rollup
+from linkequity.graph.paths import AuthorityPath, explain_paths
 from linkequity.graph.scores import (
     DomainAuthority,
     PageAuthority,
