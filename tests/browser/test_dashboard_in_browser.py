@@ -1,6 +1,7 @@
 """The dashboard in Debian's chromium, served for real on 127.0.0.1.
 
-The overview loads without a console error and draws its charts; the links
+The overview answers with the totals, then each section arrives from its own
+address and is drawn, its charts and tier graph working, without a console error; the links
 table's filters (a select submits on change, the search on its button) show
 the count read straight from DuckDB; the CSV download arrives with the rows
 the filter keeps and every formula cell neutralised.
@@ -14,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from tests.browser.watch import assert_charts_drawn, save_screenshot
+from tests.browser.watch import assert_charts_drawn, save_screenshot, wait_for_parts
 from tests.integration.test_web import is_followed, profile
 from tests.integration.test_web_security import HOSTILE_ANCHORS, VICTIM, hostile_db
 from tests.integration.web_server import served
+
+from linkequity.web.app import SECTIONS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,9 +55,16 @@ def test_the_overview_loads_and_draws_its_charts(
     page = watched.page
     target = manifest["target"]["domain"]
     page.goto(f"{dashboard}/t/{target}/")
-    page.wait_for_load_state("load")
     assert target in (page.locator("h1").text_content() or "")
+    assert page.locator("#summary .card").count() == 6  # the totals, before any section
+    assert wait_for_parts(page) == len(SECTIONS)
+    assert page.locator("#summary").count() == 0  # the full overview took its place
     assert_charts_drawn(page)
+    page.locator("svg.tier-graph g.node.tier-1 circle").first.click()  # the parts' script runs
+    assert page.locator("svg.tier-graph.focus").count() == 1
+    header = page.locator('table[data-table="tiers.pages"] thead th').nth(1)
+    header.click()
+    assert header.get_attribute("aria-sort") == "ascending"  # one handler: one sort per click
     save_screenshot(page, tmp_path / "dashboard.png", SHOWN)
     assert {re.sub(r"^(\w+://[^/]+).*", r"\1", url) for url in watched.requests} == {dashboard}
     watched.assert_quiet()

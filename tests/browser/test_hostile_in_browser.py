@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from tests.browser.watch import injected
+from tests.browser.watch import injected, wait_for_parts
 from tests.integration.test_report import hostile_web
 from tests.integration.web_server import served
 
@@ -103,6 +103,7 @@ def test_the_dashboard_shows_hostile_text_and_runs_none_of_it(
     response = page.goto(dashboard + path)
     assert response is not None
     assert response.status == 200
+    wait_for_parts(page)  # the overview's sections arrive after the page
     poke_tier_graph(page)
     own = page.locator("script").last.text_content() or ""
     assert report_script() in own  # the page's own script, at the end, allowed by its nonce

@@ -53,6 +53,19 @@ class Watched:
         assert self.dialogs == [], f"dialogs opened: {self.dialogs}"
 
 
+def wait_for_parts(page: Page) -> int:
+    """Wait until every section the page fetches on its own (``[data-part]``) has arrived.
+
+    Returns how many there are; asserts that each arrived whole (none ``failed``).
+    """
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-part][data-state=working]').length === 0"
+    )
+    states = page.eval_on_selector_all("[data-part]", "slots => slots.map(s => s.dataset.state)")
+    assert states.count("done") == len(states), states
+    return len(states)
+
+
 def injected(page: Page) -> list[str]:
     """Return the suspicious elements of *page* (see ``_INJECTED_JS``), ``script`` included."""
     found: list[str] = page.evaluate(_INJECTED_JS)

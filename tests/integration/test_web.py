@@ -113,23 +113,28 @@ def test_every_page_loads_on_the_sample_web(
     overview = web.get(f"/t/{target}/")
     assert overview.status_code == 200, overview.text[:2000]
     assert_secure(overview)
-    for part in ('id="overview"', 'id="profile"', 'id="tier-graph"', 'id="plan"', 'id="tier1"'):
-        assert part in overview.text
-    assert overview.text.count("<svg") >= 3
+    parts = {}
+    for part in ("overview", "profile", "tier-graph", "plan", "tier1"):
+        assert f'data-part="/t/{target}/part/{part}"' in overview.text
+        parts[part] = web.get(f"/t/{target}/part/{part}")
+        assert parts[part].status_code == 200
+        assert f'id="{part}"' in parts[part].text
+    assert sum(answer.text.count("<svg") for answer in parts.values()) >= 3
     audit = json.loads(web.get(f"/t/{target}/audit.json").text)
     for metric in ("links", "referring_domains"):
-        assert f'data-metric="audit.totals.{metric}" data-value="{audit["totals"][metric]}"' in (
-            overview.text
-        )
+        card = f'data-metric="audit.totals.{metric}" data-value="{audit["totals"][metric]}"'
+        assert card in overview.text
+        assert card in parts["overview"].text
     links = web.get(f"/t/{target}/links")
     assert links.status_code == 200
     assert shown_count(links) == len(profile(web_db, target))
-    domain = re.search(rf'href="/t/{re.escape(target)}/domain/([^"]+)"', overview.text)
+    worst = web.get(f"/t/{target}/part/domains").text
+    domain = re.search(rf'href="/t/{re.escape(target)}/domain/([^"]+)"', worst)
     assert domain is not None
     page = web.get(f"/t/{target}/domain/{domain.group(1)}")
     assert page.status_code == 200
     assert "Why this score" in page.text or "did not score" in page.text
-    tier1 = re.search(rf'href="/t/{re.escape(target)}/page\?url=([^"]+)"', overview.text)
+    tier1 = re.search(rf'href="/t/{re.escape(target)}/page\?url=([^"]+)"', parts["tier1"].text)
     assert tier1 is not None
     page = web.get(f"/t/{target}/page?url={tier1.group(1)}")
     assert page.status_code == 200

@@ -4,8 +4,10 @@ A ``TargetView`` holds what is expensive to work out once per target: its
 pages, the audit (``services.audit``), the toxic domains (``services.toxicity``)
 and the class of each anchor of the profile, classed with the audit's brands
 and keywords, so that the links table filters by anchor class in DuckDB. The
-tier map and the plan are loaded on demand. Everything else is one query per
-page of the table (``store.browse``).
+tier map and the plan are loaded on demand. A ``TargetSummary`` is the cheap
+part (the profile's totals, one query) that a page shows at once. Everything
+else is one query per page of the table (``store.browse``); ``data_version``
+tells when the project was written, so that what is kept can be dropped.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from linkequity.services.targets import (
     select_target_rows,
 )
 from linkequity.services.toxicity import ToxicityReport, score_toxicity
-from linkequity.store.browse import LINK_SORTS, RELS, LinkFilter
+from linkequity.store.browse import LINK_SORTS, RELS, LinkFilter, data_version
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -42,13 +44,16 @@ __all__ = [
     "RELS",
     "LinkFilter",
     "LinkPage",
+    "TargetSummary",
     "TargetView",
+    "data_version",
     "domain_view",
     "link_page",
     "list_targets",
     "load_target",
     "page_gain",
     "page_links",
+    "target_summary",
     "write_links_csv",
 ]
 
@@ -102,6 +107,27 @@ class TargetView:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetSummary:
+    """The cheap part of a target: its snapshot, pages and the profile's totals.
+
+    Attributes
+    ----------
+    target : tuple of str
+    snapshot_id : int
+    target_pages : int
+        The target's pages in the project.
+    totals : dict
+        ``links, referring_pages, referring_domains, followed_links,
+        followed_domains, linked_pages``: the audit's ``totals``.
+    """
+
+    target: tuple[str, ...]
+    snapshot_id: int
+    target_pages: int
+    totals: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class LinkPage:
     """One page of the links table: the count of matches and the rows shown."""
 
@@ -125,8 +151,45 @@ def list_targets(db: Path, *, limit: int = 50) -> list[dict[str, Any]]:
     return rows[:limit]
 
 
-def load_target(db: Path, target: list[str], *, snapshot_id: int | None = None) -> TargetView:
+def target_summary(db: Path, target: list[str], *, snapshot_id: int | None = None) -> TargetSummary:
+    """Return the target's totals as ``linkequity audit`` counts them, from one query.
+
+    Raises
+    ------
+    StoreError
+        If the project is missing, locked or not a store.
+    UsageError
+        If the target is unknown.
+    InvalidUrl
+        If a target cannot be read.
+    """
+    names, urls = parse_target(target)
+    with open_existing(db, read_only=True) as store:
+        snapshot = resolve_snapshot(store, snapshot_id, db)
+        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
+        url_ids = pa.array(int64_column(target_rows.column("url_id")))
+        totals = store.audit_totals(snapshot, url_ids)
+    return TargetSummary(tuple(target), snapshot, target_rows.num_rows, totals)
+
+
+def load_target(
+    db: Path,
+    target: list[str],
+    *,
+    snapshot_id: int | None = None,
+    toxicity: ToxicityReport | None = None,
+) -> TargetView:
     """Audit a target and class its anchors: the expensive part of browsing it.
+
+    Parameters
+    ----------
+    db : pathlib.Path
+    target : list of str
+    snapshot_id : int, optional
+        The latest snapshot by default.
+    toxicity : ToxicityReport, optional
+        The target's toxicity at that snapshot, when the caller scored it
+        already (scored here otherwise).
 
     Raises
     ------
@@ -145,7 +208,8 @@ def load_target(db: Path, target: list[str], *, snapshot_id: int | None = None) 
         anchor_rows = store.inbound_anchors(snapshot, url_ids)
     # The toxicity as the audit and the proposed disavow file score it: the same toxic
     # domains everywhere, scored once.
-    toxicity = score_toxicity(db, target, snapshot_id=snapshot)
+    if toxicity is None or toxicity.snapshot_id != snapshot:
+        toxicity = score_toxicity(db, target, snapshot_id=snapshot)
     audit = audit_target(db, target, snapshot_id=snapshot, toxicity=toxicity)
     domains = sorted({str(domain) for domain in target_rows.column("domain").to_pylist()})
     rules = AnchorRules.for_target(

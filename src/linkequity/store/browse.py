@@ -19,10 +19,34 @@ from linkequity.store.queries import fetch_arrow, fetch_int
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     import duckdb
 
-__all__ = ["LINK_SORTS", "RELS", "LinkFilter", "page_links", "profile_links"]
+__all__ = ["LINK_SORTS", "RELS", "LinkFilter", "data_version", "page_links", "profile_links"]
+
+#: DuckDB's write-ahead log beside a database file.
+_WAL_SUFFIX = ".wal"
+
+
+def data_version(path: Path) -> tuple[int, ...]:
+    """Return what changes whenever the project file at *path* is written.
+
+    The size and modification time (ns) of the file and of its write-ahead
+    log (``-1, -1`` when there is none): a write lands in the log, then in the
+    file at the checkpoint, and moves one of them; reading moves neither.
+    Nothing is opened, so that asking costs two ``stat`` calls.
+    """
+    version: list[int] = []
+    for file in (path, path.with_name(path.name + _WAL_SUFFIX)):
+        try:
+            found = file.stat()
+        except FileNotFoundError:
+            version += [-1, -1]
+        else:
+            version += [found.st_size, found.st_mtime_ns]
+    return tuple(version)
+
 
 #: The rel values a filter takes, each a test on the merged flags.
 RELS: dict[str, str] = {

@@ -4,19 +4,25 @@
 parse the request, call a service and render a Jinja2 template (autoescaped:
 anchors and titles from the web are text, never markup); the services run in
 FastAPI's threadpool (every endpoint is a plain ``def``), so a slow audit
-never blocks the event loop. A target's audit, toxicity, tier map and plan
-are computed once per process and kept (``_TargetCache``); a page of the
-links table is one query.
+never blocks the event loop.
+
+A target's overview answers at once with what one query counts (the
+profile's totals) and starts the costly parts in worker threads: the
+toxicity, the audit, the tier map, the diff and the plan. The page then
+fetches each of its sections from ``/t/{target}/part/{name}`` and shows it
+when it arrives. Every costly part and every rendered section is kept per
+version of the store (``web.cache``): a second visit finds them, a write to
+the project drops them. A page of the links table is one query.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import FastAPI, Query, Request
@@ -45,16 +51,19 @@ from linkequity.services.disavow import proposed_entries
 from linkequity.services.monitor import diff_links
 from linkequity.services.plan import plan_target
 from linkequity.services.tiers import map_tiers
+from linkequity.services.toxicity import score_toxicity
+from linkequity.web.cache import PartCache
 from linkequity.web.security import LOOPBACK_NAMES, SecurityMiddleware
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import AsyncIterator, Callable, Collection
 
     from linkequity.services.monitor import LinkDiffReport
     from linkequity.services.plan import PlanReport
     from linkequity.services.tiers import TiersReport
+    from linkequity.services.toxicity import ToxicityReport
 
-__all__ = ["PAGE_SIZES", "create_app"]
+__all__ = ["COSTLY_PARTS", "PAGE_SIZES", "SECTIONS", "create_app"]
 
 #: Rows per page of the links table: the smallest, the default and the largest.
 PAGE_SIZES = (10, 50, 100)
@@ -63,26 +72,34 @@ PLAN_BUDGET = 10
 #: Rows of each list on the overview.
 OVERVIEW_ROWS = 10
 
-_T = TypeVar("_T")
-
-
-class _TargetCache:
-    """The expensive parts of each target, computed once per process, one computation at a time."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: dict[tuple[str, str], threading.Lock] = {}
-        self._values: dict[tuple[str, str], object] = {}
-
-    def get(self, part: str, target: str, build: Callable[[], _T]) -> _T:
-        key = (part, target)
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._values:
-                self._values[key] = build()
-            value: _T = self._values[key]  # type: ignore[assignment]
-            return value
+#: Referring domains listed, worst first, under the overview.
+DOMAIN_ROWS = 20
+#: The overview's sections, in page order, each fetched from ``/t/{target}/part/{name}``.
+SECTIONS = (
+    "overview",
+    "profile",
+    "anchors",
+    "velocity",
+    "toxicity",
+    "tier-graph",
+    "tiers",
+    "plan",
+    "opportunities",
+    "tier1",
+    "domains",
+)
+#: The costly parts of a target, built in this order once its overview is asked for:
+#: the audit's sections first, the plan (the slowest) last.
+COSTLY_PARTS = ("toxicity", "view", "diff", "tiers", "plan")
+#: The cards the overview shows at once: the profile's totals (``audit.totals``).
+_TOTAL_CARDS = (
+    ("links", "live backlinks"),
+    ("referring_pages", "referring pages"),
+    ("referring_domains", "referring domains"),
+    ("followed_links", "followed links"),
+    ("followed_domains", "domains giving a followed link"),
+    ("linked_pages", "of {:,} pages linked to"),
+)
 
 
 def _web_link(url: object, text: object = None) -> Markup:
@@ -148,10 +165,20 @@ def create_app(
     fastapi.FastAPI
     """
     db = Path(db)
-    app = FastAPI(title="linkequity", docs_url=None, redoc_url=None, openapi_url=None)
+    cache = PartCache(lambda: browse.data_version(db))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        cache.close()
+
+    app = FastAPI(
+        title="linkequity", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.add_middleware(SecurityMiddleware, token=token, allowed_hosts=allowed_hosts)
+    #: The kept parts and their ``computations`` counter, for tests and benchmarks.
+    app.state.cache = cache
     templates = _templates()
-    cache = _TargetCache()
 
     def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         html = templates.get_template(name).render(
@@ -164,30 +191,89 @@ def create_app(
         )
         return HTMLResponse(html, status_code=status_code)
 
+    def summary_of(name: str) -> browse.TargetSummary:
+        return cache.get("summary", name, lambda: browse.target_summary(db, [name]))
+
+    def toxicity_of(name: str) -> ToxicityReport:
+        return cache.get("toxicity", name, lambda: score_toxicity(db, [name]))
+
     def view_of(target: str) -> browse.TargetView:
-        name = target.strip().lower()
-        return cache.get("view", name, lambda: browse.load_target(db, [name]))
+        name = _target_name(target)
+        return cache.get(
+            "view", name, lambda: browse.load_target(db, [name], toxicity=toxicity_of(name))
+        )
 
     def tiers_of(target: str) -> TiersReport:
-        name = target.strip().lower()
+        name = _target_name(target)
         return cache.get("tiers", name, lambda: map_tiers(db, [name]))
 
     def diff_of(target: str) -> LinkDiffReport:
-        name = target.strip().lower()
+        name = _target_name(target)
         return cache.get("diff", name, lambda: diff_links(db, [name]))
 
     def plan_of(target: str) -> PlanReport:
-        name = target.strip().lower()
+        name = _target_name(target)
         return cache.get(
             "plan",
             name,
-            lambda: plan_target(db, [name], budget=PLAN_BUDGET, toxicity=view_of(name).toxicity),
+            lambda: plan_target(db, [name], budget=PLAN_BUDGET, toxicity=toxicity_of(name)),
         )
+
+    costly: dict[str, Callable[[str], object]] = {
+        "toxicity": toxicity_of,
+        "tiers": tiers_of,
+        "diff": diff_of,
+        "view": view_of,
+        "plan": plan_of,
+    }
+
+    def audit_of(name: str) -> dict[str, Any]:
+        return cache.get("audit-dict", name, lambda: view_of(name).audit.as_dict())
+
+    def section_html(name: str, part: str) -> Markup:
+        """Render one section of the overview (the report's renderers: the same numbers)."""
+        if part == "overview":
+            return render_overview(
+                audit_of(name), tiers_of(name).as_dict(), plan_of(name).as_dict()
+            )
+        if part == "velocity":
+            return render_velocity(diff_of(name).as_dict(), audit_of(name)["lost"])
+        if part in {"tier-graph", "tiers"}:
+            draw = render_tier_graph if part == "tier-graph" else render_tiers
+            return draw(tiers_of(name).as_dict())
+        if part == "plan":
+            return render_plan(plan_of(name).as_dict())
+        if part == "opportunities":
+            return render_opportunities(audit_of(name)["opportunities"])
+        if part == "tier1":
+            rows = tiers_of(name).pages.slice(0, OVERVIEW_ROWS).to_pylist()
+            # Our own template, autoescaped: the URLs in it are text.
+            return Markup(  # noqa: S704
+                templates.get_template("part_tier1.html").render(target=name, tier1=rows)
+            )
+        if part == "domains":
+            return Markup(  # noqa: S704 - our own autoescaped template
+                templates.get_template("part_domains.html").render(
+                    target=name, toxicity=toxicity_of(name), rows=DOMAIN_ROWS
+                )
+            )
+        audit_renderers = {
+            "profile": render_profile,
+            "anchors": render_anchors,
+            "toxicity": render_toxicity,
+        }
+        return audit_renderers[part](audit_of(name))
 
     @app.exception_handler(LinkEquityError)
     def explain(request: Request, error: LinkEquityError) -> HTMLResponse:
         unknown = isinstance(error, (UsageError, InvalidUrl)) and "is not a" in str(error)
         status = 404 if unknown else 500 if isinstance(error, StoreError) else 400
+        if "part" in request.path_params:
+            # A section fetched into the overview: the message alone, not a page.
+            fragment = templates.get_template("part_error.html")
+            return HTMLResponse(
+                fragment.render(message=str(error), hint=error.hint), status_code=status
+            )
         return render(request, "error.html", status, message=str(error), hint=error.hint)
 
     @app.get("/", response_class=HTMLResponse)
@@ -203,21 +289,28 @@ def create_app(
 
     @app.get("/t/{target}/", response_class=HTMLResponse)
     def overview(request: Request, target: str) -> HTMLResponse:
-        # A first visit computes the parts side by side; later ones find them cached.
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="linkequity-overview") as pool:
-            tiers_later = pool.submit(tiers_of, target)
-            plan_later = pool.submit(plan_of, target)
-            diff_later = pool.submit(diff_of, target)
-            view = view_of(target)
-            tiers, plan, diff = tiers_later.result(), plan_later.result(), diff_later.result()
+        name = _target_name(target)
+        summary = summary_of(name)
+        cache.schedule(name, [(part, partial(costly[part], name)) for part in COSTLY_PARTS])
         return render(
             request,
             "overview.html",
             target=target,
-            view=view,
-            sections=_report_sections(view, tiers, plan, diff),
-            tier1=tiers.pages.slice(0, OVERVIEW_ROWS).to_pylist(),
+            summary=summary,
+            parts=SECTIONS,
+            cards=[(metric, label.format(summary.target_pages)) for metric, label in _TOTAL_CARDS],
         )
+
+    @app.get("/t/{target}/part/{part}", response_class=HTMLResponse)
+    def section(target: str, part: str) -> HTMLResponse:
+        if part not in SECTIONS:
+            raise UsageError(
+                f"{part!r} is not a section of the overview",
+                hint="Use one of: " + ", ".join(SECTIONS),
+            )
+        name = _target_name(target)
+        html = cache.get(f"section:{part}", name, lambda: section_html(name, part))
+        return HTMLResponse(html)
 
     @app.get("/t/{target}/links", response_class=HTMLResponse)
     def links_table(request: Request, target: str) -> HTMLResponse:
@@ -314,24 +407,8 @@ def create_app(
     return app
 
 
-def _report_sections(
-    view: browse.TargetView, tiers: TiersReport, plan: PlanReport, diff: LinkDiffReport
-) -> list[Markup]:
-    """Return the report's parts for the overview: the same renderers, the same numbers."""
-    audit = view.audit.as_dict()
-    tier_map = tiers.as_dict()
-    planned = plan.as_dict()
-    return [
-        render_overview(audit, tier_map, planned),
-        render_profile(audit),
-        render_anchors(audit),
-        render_velocity(diff.as_dict(), audit["lost"]),
-        render_toxicity(audit),
-        render_tier_graph(tier_map),
-        render_tiers(tier_map),
-        render_plan(planned),
-        render_opportunities(audit["opportunities"]),
-    ]
+def _target_name(target: str) -> str:
+    return target.strip().lower()
 
 
 def _link_filter(request: Request) -> tuple[browse.LinkFilter, int, int]:
