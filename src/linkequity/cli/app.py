@@ -20,17 +20,16 @@ from linkequity.cli.disavow_command import disavow_
 from linkequity.cli.monitor_command import diff_
 from linkequity.cli.opportunities_command import opportunities_
 from linkequity.cli.options import (
-    CompetitorsOption,
     DampingOption,
     DbOption,
     JsonOption,
-    TargetArgument,
     print_json,
-    read_list,
     write_file,
 )
+from linkequity.cli.plan_command import plan_
 from linkequity.cli.report_command import report_
 from linkequity.cli.serve_command import serve_
+from linkequity.cli.tiers_command import tiers_
 from linkequity.cli.toxicity_command import toxic
 from linkequity.errors import LinkEquityError, UsageError
 from linkequity.model.urls import parse_url, url_host
@@ -485,120 +484,8 @@ def rank_(
         render.rank_report(report, db=settings.store.db)
 
 
-@app.command("tiers")
-def tiers_(
-    target: TargetArgument,
-    db: DbOption = None,
-    depth: Annotated[
-        int, typer.Option("--depth", help="Deepest tier, and longest path (1 to 6)", metavar="N")
-    ] = 3,
-    snapshot: Annotated[
-        int | None,
-        typer.Option("--snapshot", help="Snapshot to map (the latest by default)", metavar="ID"),
-    ] = None,
-    top: Annotated[
-        int,
-        typer.Option(
-            "--top", help="Tier-1 pages and domains listed, paths per length", metavar="N"
-        ),
-    ] = 10,
-    as_json: JsonOption = False,
-) -> None:
-    """Map the tiers around TARGET: who links to it, who links to them, and the equity they pass."""
-    from linkequity.services import tiers as tiering
-
-    settings = _settings(store__db=db)
-    report = tiering.map_tiers(
-        settings.store.db, target, depth=depth, snapshot_id=snapshot, top=top
-    )
-    if as_json:
-        print_json(report.as_dict())
-    else:
-        render.tiers_report(report, db=settings.store.db, top=top)
-
-
-@app.command("plan")
-def plan_(
-    target: TargetArgument,
-    budget: Annotated[int, typer.Option("--budget", help="New links to plan", metavar="K")],
-    db: DbOption = None,
-    per_page_cap: Annotated[
-        int, typer.Option("--per-page-cap", help="Most new links to one tier-1 page", metavar="N")
-    ] = 2,
-    per_domain_cap: Annotated[
-        int | None,
-        typer.Option(
-            "--per-domain-cap",
-            help="Most new links from one source domain (half the budget from 5 links on)",
-            metavar="N",
-        ),
-    ] = None,
-    competitors: CompetitorsOption = None,
-    trust_seeds: Annotated[
-        Path | None,
-        typer.Option(
-            "--trust-seeds",
-            help="Trusted domains or URLs, one a line: spam mass rejects spam pages",
-            metavar="FILE",
-        ),
-    ] = None,
-    own: Annotated[
-        Path | None,
-        typer.Option(
-            "--own",
-            help="Your own pages (your other guest posts), one URL a line: listed first as sources",
-            metavar="FILE",
-        ),
-    ] = None,
-    new_source_authority: Annotated[
-        float | None,
-        typer.Option(
-            "--new-source-authority",
-            help="Plan links from new pages of this PageRank instead of the store's pages",
-            metavar="X",
-        ),
-    ] = None,
-    strict: Annotated[
-        bool,
-        typer.Option("--strict", help="Reject tier-1 pages never fetched (unverified)"),
-    ] = False,
-    snapshot: Annotated[
-        int | None,
-        typer.Option(
-            "--snapshot", help="Snapshot to plan on (the latest by default)", metavar="ID"
-        ),
-    ] = None,
-    as_json: JsonOption = False,
-    csv_file: Annotated[
-        Path | None,
-        typer.Option("--csv", help="Also write the plan as CSV", metavar="FILE"),
-    ] = None,
-) -> None:
-    """Plan K new links to TARGET's tier-1 pages: which pages, from where, and the exact gain."""
-    from linkequity.services import plan as planning
-
-    settings = _settings(store__db=db)
-    report = planning.plan_target(
-        settings.store.db,
-        target,
-        budget=budget,
-        per_page_cap=per_page_cap,
-        per_domain_cap=per_domain_cap,
-        competitors=read_list(competitors),
-        trust_seeds=read_list(trust_seeds),
-        own_pages=read_list(own),
-        new_source_authority=new_source_authority,
-        unverified_blocks=strict,
-        snapshot_id=snapshot,
-    )
-    if csv_file is not None:
-        write_file(lambda path: planning.write_plan_csv(report, path), csv_file)
-    if as_json:
-        print_json(report.as_dict())
-    else:
-        render.plan_report(report, db=settings.store.db)
-
-
+app.command("tiers")(tiers_)
+app.command("plan")(plan_)
 app.command("audit")(audit_)
 app.command("toxic")(toxic)
 app.command("disavow")(disavow_)

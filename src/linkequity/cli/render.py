@@ -52,9 +52,7 @@ if TYPE_CHECKING:
     from linkequity.services.imports import FormatInfo, ImportReport
     from linkequity.services.ingest import IngestReport
     from linkequity.services.pages import PageLinksReport
-    from linkequity.services.plan import PlanReport
     from linkequity.services.rank import EdgeListRanking, RankReport
-    from linkequity.services.tiers import TierPath, TiersReport
     from linkequity.services.verify import VerifyReport
     from linkequity.settings import SettingInfo
     from linkequity.store import StoreStats
@@ -327,7 +325,7 @@ def demo_report(report: DemoReport, *, db: Path) -> None:
     domains.add_column("share of its domain rank", justify="right", no_wrap=True)
     domains.add_column("tier-1 pages", justify="right", no_wrap=True)
     for row in findings["authority_domains"]:
-        domains.add_row(Text(safe_text(row["domain"])), _percent(row["share"]), f"{row['pages']:,}")
+        domains.add_row(Text(safe_text(row["domain"])), percent(row["share"]), f"{row['pages']:,}")
     stdout.print(domains)
     pages = Table(title="... and tier-1 pages", title_justify="left")
     pages.add_column("tier-1 page", overflow="fold", ratio=1)
@@ -336,7 +334,7 @@ def demo_report(report: DemoReport, *, db: Path) -> None:
     for row in findings["authority_pages"]:
         pages.add_row(
             Text(safe_text(row["url"], limit=200)),
-            _percent(row["share"]),
+            percent(row["share"]),
             Text(", ".join(safe_text(place) for place in row["placements"])),
         )
     stdout.print(pages)
@@ -344,7 +342,7 @@ def demo_report(report: DemoReport, *, db: Path) -> None:
     plan = report.data.plan
     moves = Table(
         title=f"Best tier-2 moves: {len(plan['links'])} new links raise its PageRank by "
-        f"{_percent(plan['total_share'])}",
+        f"{percent(plan['total_share'])}",
         title_justify="left",
     )
     moves.add_column("#", justify="right")
@@ -357,7 +355,7 @@ def demo_report(report: DemoReport, *, db: Path) -> None:
             str(number),
             Text(safe_text(row["source"], limit=200)),
             Text(safe_text(row["target"], limit=200)),
-            _percent(row["page_share"]),
+            percent(row["page_share"]),
             Text(f"{row['anchor_class']}: {safe_text(row['anchor_hint'], limit=100)}"),
         )
     stdout.print(moves)
@@ -829,237 +827,6 @@ def rank_report(report: RankReport, *, db: Path) -> None:
         stdout.print(table)
 
 
-def tiers_report(report: TiersReport, *, db: Path, top: int) -> None:
-    """Print a tier map: tier counts, the top tier-1 pages and domains by equity, the top paths."""
-    domains = ", ".join(safe_text(domain) for domain in report.target_domains)
-    stdout.print(
-        Text(
-            f"Tier map of {safe_text(' '.join(report.target))} in snapshot {report.snapshot_id} "
-            f"of {safe_text(db)}: {report.target_pages:,} target pages on {domains}; "
-            f"their PageRank {report.target_rank:.3g} "
-            f"(domain level {report.target_domain_rank:.3g})"
-        )
-    )
-    stdout.print(
-        Text(
-            "A page is in the lowest tier it reaches. Tiers follow every link; equity and "
-            "paths follow followed links. Internal: a link from the linked page's own domain."
-        )
-    )
-    counts = Table(title="Tiers", title_justify="left")
-    for column in ("tier", "pages", "external pages", "internal pages", "external links"):
-        counts.add_column(column, justify="right")
-    counts.add_column("internal links", justify="right")
-    for row in report.tiers.to_pylist():
-        counts.add_row(
-            str(row["tier"]),
-            f"{row['pages']:,}",
-            f"{row['external_pages']:,}",
-            "-" if row["tier"] == 1 else f"{row['internal_pages']:,}",
-            f"{row['external_links']:,}",
-            "-" if row["tier"] == 1 else f"{row['internal_links']:,}",
-        )
-    stdout.print(counts)
-
-    pages = Table(title="Top tier-1 pages by equity passed to the target", title_justify="left")
-    pages.add_column("page", overflow="fold", ratio=2)
-    pages.add_column("domain", overflow="fold", ratio=1)
-    for column in ("equity", "share", "influence"):
-        pages.add_column(column, justify="right", no_wrap=True)
-    pages.add_column("placement", overflow="fold")
-    pages.add_column("rel", overflow="fold")
-    pages.add_column("indexability", overflow="fold")
-    for row in report.pages.slice(0, top).to_pylist():
-        pages.add_row(
-            Text(safe_text(row["url"], limit=200)),
-            Text(safe_text(row["domain"])),
-            f"{row['equity']:.3g}",
-            _percent(row["share"]),
-            f"{row['influence']:.3g}",
-            Text(", ".join(safe_text(p) for p in row["placements"])),
-            Text(", ".join(row["rels"])),
-            Text(safe_text(row["indexability"])),
-        )
-    stdout.print(pages)
-
-    domains_table = Table(title="Top tier-1 domains by equity", title_justify="left")
-    domains_table.add_column("domain", overflow="fold", ratio=1)
-    for column in ("equity", "share", "influence", "tier-1 pages"):
-        domains_table.add_column(column, justify="right", no_wrap=True)
-    for row in report.domains.slice(0, top).to_pylist():
-        domains_table.add_row(
-            Text(safe_text(row["domain"])),
-            f"{row['equity']:.3g}",
-            _percent(row["share"]),
-            f"{row['influence']:.3g}",
-            f"{row['pages']:,}",
-        )
-    stdout.print(domains_table)
-    _tier_paths("Top paths carrying the target's authority", report.paths)
-    _tier_paths("Top domain paths", report.domain_paths)
-
-
-def _tier_paths(title: str, paths: Sequence[TierPath]) -> None:
-    table = Table(title=title, title_justify="left")
-    table.add_column("links", justify="right")
-    table.add_column("share", justify="right", no_wrap=True)
-    table.add_column("path", overflow="fold", ratio=1)
-    for path in paths:
-        table.add_row(
-            str(len(path.nodes) - 1),
-            _percent(path.share),
-            Text(" \N{RIGHTWARDS ARROW} ".join(safe_text(node, limit=200) for node in path.nodes)),
-        )
-    stdout.print(table)
-
-
-def _anchor_mix_table(mixes: list[dict[str, Any]]) -> None:
-    """Print each chosen page's anchor profile now and the classes of its new links."""
-    if not mixes:
-        return
-    table = Table(
-        title="Anchors: referring domains per class now, and the new links' classes",
-        title_justify="left",
-    )
-    table.add_column("tier-1 page", overflow="fold", ratio=2)
-    table.add_column("keywords (title)", overflow="fold", ratio=1)
-    table.add_column("now", overflow="fold", ratio=1)
-    table.add_column("new", overflow="fold", ratio=1)
-    table.add_column("alerts", overflow="fold", ratio=1)
-    for mix in mixes:
-        table.add_row(
-            Text(safe_text(mix["target"], limit=200)),
-            Text(safe_text(", ".join(mix["keywords"]) or "-", limit=200)),
-            ", ".join(f"{kind} {n}" for kind, n in mix["current"].items()) or "none",
-            ", ".join(f"{kind} {n}" for kind, n in mix["new"].items()),
-            Text(safe_text("; ".join(mix["alerts"]) or "-")),
-        )
-    stdout.print(table)
-
-
-def _footprint_table(checks: list[dict[str, Any]]) -> None:
-    """Print what the plan's footprint checks found, risks first."""
-    if not checks:
-        return
-    table = Table(title="Footprint checks of the plan", title_justify="left")
-    table.add_column("check", no_wrap=True)
-    table.add_column("risk", no_wrap=True)
-    table.add_column("what was seen", overflow="fold", ratio=1)
-    for check in sorted(checks, key=lambda c: not c["is_risk"]):
-        table.add_row(
-            check["rule"].replace("_", " "),
-            "[red]risk[/]" if check["is_risk"] else "ok",
-            Text(safe_text(check["message"])),
-        )
-    stdout.print(table)
-
-
-def plan_report(report: PlanReport, *, db: Path) -> None:
-    """Print a tier-2 plan: the links with their gains and why, source options, rejected pages."""
-    rank = report.target_rank
-    stdout.print(
-        Text(
-            f"Tier-2 plan for {safe_text(' '.join(report.target))} in snapshot "
-            f"{report.snapshot_id} of {safe_text(db)}: {len(report.links)} of {report.budget} "
-            f"links, at most {report.per_page_cap} per tier-1 page. The target's PageRank "
-            f"{rank:.3g} rises by {report.total_gain:.3g} "
-            f"({_percent(report.total_gain / rank) if rank else '-'}); domain level "
-            f"{report.target_domain_rank:.3g}."
-        )
-    )
-    stdout.print(
-        Text(
-            "Page gain: the exact change of the target's PageRank if the link is added after "
-            "the ones above it (re-solved each step); nth: the k-th new link to that page, its "
-            "gain the diminishing return. Alone: its gain were it the only new link. Domain "
-            "gain: the same on the domain graph."
-        )
-    )
-    links = Table(title="Planned links", title_justify="left")
-    links.add_column("#", justify="right")
-    links.add_column("from", overflow="fold", ratio=1)
-    links.add_column("to tier-1 page", overflow="fold", ratio=1)
-    links.add_column("nth", justify="right")
-    for column in ("page gain", "share", "alone", "domain gain"):
-        links.add_column(column, justify="right", no_wrap=True)
-    links.add_column("why", overflow="fold", ratio=1)
-    links.add_column("anchor", overflow="fold", ratio=1)
-    for number, row in enumerate(report.links, start=1):
-        links.add_row(
-            str(number),
-            Text(safe_text(row["source"], limit=200)),
-            Text(safe_text(row["target"], limit=200)),
-            str(row["nth"]),
-            f"{row['page_gain']:.3g}",
-            _percent(row["page_share"]),
-            f"{row['gain_alone']:.3g}",
-            f"{row['domain_gain']:.3g}",
-            Text(safe_text(row["why"])),
-            Text(f"{row['anchor_class']}: {safe_text(row['anchor_hint'], limit=200)}"),
-        )
-    stdout.print(links)
-    _anchor_mix_table(report.anchor_mix)
-    _footprint_table(report.footprints)
-    if report.options:
-        options = Table(
-            title="Other sources for each chosen page, best first", title_justify="left"
-        )
-        options.add_column("tier-1 page", overflow="fold", ratio=1)
-        options.add_column("source", overflow="fold", ratio=1)
-        options.add_column("page gain", justify="right", no_wrap=True)
-        options.add_column("domain gain", justify="right", no_wrap=True)
-        for row in report.options:
-            options.add_row(
-                Text(safe_text(row["target"], limit=200)),
-                Text(safe_text(row["source"], limit=200) + (" (yours)" if row["is_own"] else "")),
-                f"{row['page_gain']:.3g}",
-                f"{row['domain_gain']:.3g}",
-            )
-        stdout.print(options)
-    if report.internal_asks:
-        asks = Table(
-            title="Internal links to ask each chosen page's editor for (same site), best first",
-            title_justify="left",
-        )
-        asks.add_column("tier-1 page", overflow="fold", ratio=1)
-        asks.add_column("from its own page", overflow="fold", ratio=1)
-        asks.add_column("page gain", justify="right", no_wrap=True)
-        for row in report.internal_asks:
-            asks.add_row(
-                Text(safe_text(row["target"], limit=200)),
-                Text(safe_text(row["source"], limit=200)),
-                f"{row['page_gain']:.3g}",
-            )
-        stdout.print(asks)
-    candidates = Table(
-        title=f"Candidates: one link from a new page of PageRank {report.new_source_rank:.3g}",
-        title_justify="left",
-    )
-    candidates.add_column("tier-1 page", overflow="fold", ratio=2)
-    for column in ("page gain", "domain gain", "influence"):
-        candidates.add_column(column, justify="right", no_wrap=True)
-    candidates.add_column("cautions", overflow="fold", ratio=1)
-    for row in report.candidates:
-        candidates.add_row(
-            Text(safe_text(row["url"], limit=200)),
-            f"{row['page_gain']:.3g}",
-            f"{row['domain_gain']:.3g}",
-            f"{row['influence']:.3g}",
-            Text(", ".join(row["cautions"])),
-        )
-    stdout.print(candidates)
-    rejected = Table(title="Rejected tier-1 pages", title_justify="left")
-    rejected.add_column("tier-1 page", overflow="fold", ratio=2)
-    rejected.add_column("reasons", overflow="fold", ratio=1)
-    for row in report.rejected:
-        rejected.add_row(
-            Text(safe_text(row["url"], limit=200)), Text(safe_text(", ".join(row["reasons"])))
-        )
-    stdout.print(rejected)
-    for note in report.notes:
-        stdout.print(Text(f"Note: {safe_text(note)}"))
-
-
-def _percent(share: float) -> str:
+def percent(share: float) -> str:
     """Format a share as a percentage of three significant digits: 15.1%, 0.0042%."""
     return f"{share * 100:.3g}%"
