@@ -26,12 +26,9 @@ from linkequity.cli.render import crawl_progress, safe_text, stderr, stdout
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
-    from linkequity.services.campaigns import (
-        AddReport,
-        CampaignImpact,
-        CampaignStatus,
-        CampaignVerification,
-    )
+    from linkequity.services.campaign_impact import CampaignImpact
+    from linkequity.services.campaign_verify import CampaignVerification
+    from linkequity.services.campaigns import AddReport, CampaignStatus
 
 __all__ = ["SHOWN_PROSPECTS", "campaign_app"]
 
@@ -300,11 +297,11 @@ def verify_(
     as_json: JsonOption = False,
 ) -> None:
     """Fetch NAME's prospect pages: links found go live, live links gone are lost (with why)."""
-    from linkequity.services import campaigns
+    from linkequity.services.campaign_verify import verify_campaign
 
     settings = load_settings(flags={"store.db": db, "crawl.delay_s": delay}).settings
     with crawl_progress(enabled=settings.ui.progress and not as_json) as tell:
-        report = campaigns.verify_campaign(
+        report = verify_campaign(
             settings.store.db,
             name,
             tuning=settings.crawl,
@@ -354,9 +351,9 @@ def impact_(
     as_json: JsonOption = False,
 ) -> None:
     """Set NAME's realised change of the target's rank beside the predicted gains."""
-    from linkequity.services import campaigns
+    from linkequity.services.campaign_impact import campaign_impact
 
-    report = campaigns.campaign_impact(_db(db), name, damping=damping)
+    report = campaign_impact(_db(db), name, damping=damping)
     if as_json:
         print_json(report.as_dict())
     else:

@@ -6,7 +6,7 @@ CSV file, each with the gain predicted when it was planned. People work
 them by hand and record it (``update_prospect``); linkequity never sends
 anything. ``verify_campaign`` fetches the prospects' pages with a
 verify-mode crawl (``services.crawl``: robots.txt obeyed, politely) and marks
-links live or lost (``analysis.campaigns``). ``campaign_impact`` sets the
+links live or lost (``analysis.campaigns``); ``campaign_impact`` sets the
 realised change of the target's rank beside the predicted gain.
 
 Predictions
@@ -20,20 +20,9 @@ Predictions
     does not hold gets none. Each keeps the snapshot, the time and the
     target's page and domain rank it was predicted against.
 
-Impact
-    On the store's latest graph (the graph ``rank`` ranks, as the plan
-    loads it), with PageRank solved to 1e-13: ``with`` is the target's
-    rank now; ``without`` the same with the campaign's live links taken
-    out; ``realised = with - baseline`` (the rank predicted against);
-    ``from_campaign = with - without``; ``other = without - baseline``, what
-    the rest of the graph did. Per link, ``realised`` is ``with`` less the
-    rank without that one link. Predicted gains of single links do not add
-    up (each was computed alone), so the campaign's prediction is also
-    computed jointly: the live links added together to the graph of the
-    snapshot they were predicted on. Where nothing else changed, realised
-    equals that joint prediction, and equals a single link's own prediction
-    when one link is live. Page level is the PageRank of the target's pages;
-    domain level the domain PageRank of its registrable domains.
+Verification and impact live in ``services.campaign_verify`` and
+``services.campaign_impact``; the risk watch (``analysis.campaign_risk``)
+comes with ``campaign_status``.
 """
 
 from __future__ import annotations
@@ -51,16 +40,6 @@ import numpy as np
 import pyarrow as pa
 
 from linkequity.analysis.campaign_risk import CampaignLink, RiskCheck, campaign_risk
-from linkequity.analysis.campaigns import (
-    FoundLink,
-    PageFetch,
-    classify_prospect,
-    loose_url_key,
-    match_anchor,
-    verified_status,
-    with_edges,
-    without_edges,
-)
 from linkequity.analysis.monitor import week_of
 from linkequity.errors import InvalidUrl, UsageError
 from linkequity.graph import link_gains, pagerank
@@ -74,45 +53,42 @@ from linkequity.model.campaigns import (
 from linkequity.model.links import AnchorClass
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
 from linkequity.report.csv import write_csv
-from linkequity.services.crawl import CrawlMode, CrawlPlan, crawl
 from linkequity.services.plan import NEW_PAGE, plan_target
 from linkequity.services.project import open_existing
-from linkequity.services.ranked_graph import RankedGraph, load_ranked_graph
+from linkequity.services.ranked_graph import load_ranked_graph
 from linkequity.services.targets import parse_target, resolve_snapshot, select_target_rows
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
 
     import numpy.typing as npt
 
-    from linkequity.crawl.crawler import CrawlProgress
-    from linkequity.services.crawl import CrawlReport
-    from linkequity.settings import CrawlSettings
+    from linkequity.services.campaign_impact import CampaignImpact
     from linkequity.store import Store
 
 __all__ = [
+    "IMPACT_TOL",
     "SOURCES",
     "AddReport",
-    "CampaignImpact",
     "CampaignStatus",
-    "CampaignVerification",
     "add_prospects",
-    "campaign_impact",
     "campaign_status",
     "campaign_summary",
     "create_campaign",
     "export_campaign",
+    "find_campaign",
+    "plain_values",
     "read_prospects_csv",
     "update_prospect",
-    "verify_campaign",
+    "url_domain",
+    "utc_now",
 ]
 
 #: The recommendation lists prospects can be added from.
 SOURCES = ("plan", "internal", "broken", "reclaim")
 #: Tolerance of the PageRank solves of the impact.
 IMPACT_TOL = 1e-13
-_MAX_REDIRECTS = 10
 _CSV_COLUMNS = {
     "source_url": ("source_url", "source", "page", "prospect"),
     "target_url": ("target_url", "target", "link_to"),
@@ -123,7 +99,8 @@ _CSV_COLUMNS = {
 }
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
+    """Return the time now, naive UTC, as the store keeps times."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -149,16 +126,17 @@ def create_campaign(
     names, urls = parse_target(target)
     with open_existing(db) as store:
         select_target_rows(store.target_pages(names, urls), names, urls, db)
-        campaign_id = store.create_campaign(name, target, created_at=_now(), notes=notes)
+        campaign_id = store.create_campaign(name, target, created_at=utc_now(), notes=notes)
         if campaign_id is None:
             raise UsageError(
                 f"a campaign called {name!r} exists in {db}",
                 hint=f"Pick another name, or add to it: linkequity campaign add {name} ...",
             )
-        return _campaign(store, name, db)
+        return find_campaign(store, name, db)
 
 
-def _campaign(store: Store, name: str, db: Path) -> dict[str, Any]:
+def find_campaign(store: Store, name: str, db: Path) -> dict[str, Any]:
+    """Return the campaign called *name*; a missing one is a usage error naming the others."""
     found = store.campaign(name)
     if found is None:
         known = ", ".join(row["name"] for row in store.campaigns()) or "none yet"
@@ -239,7 +217,7 @@ def add_prospects(
     if top < 1:
         raise UsageError(f"--top must be at least 1, got {top}", hint="Pass --top 10, say.")
     with open_existing(db, read_only=True) as store:
-        campaign = _campaign(store, name, db)
+        campaign = find_campaign(store, name, db)
     target: list[str] = campaign["target"]
     notes: list[str] = []
     skipped: list[str] = []
@@ -255,7 +233,7 @@ def add_prospects(
         rows = _from_opportunities(db, target, origin, top)
         prospects = _predicted(db, target, rows, ProspectOrigin(origin), damping, notes)
     with open_existing(db) as store:
-        added, known = store.add_prospects(campaign["id"], prospects, created_at=_now())
+        added, known = store.add_prospects(campaign["id"], prospects, created_at=utc_now())
     return AddReport(campaign["name"], origin, added, known, skipped, notes)
 
 
@@ -278,7 +256,7 @@ def _from_plan(
     notes: list[str],
 ) -> list[dict[str, Any]]:
     plan = plan_target(db, target, budget=top, competitors=competitors, trust_seeds=trust_seeds)
-    at = _now()
+    at = utc_now()
     base = {
         "predicted_snapshot_id": plan.snapshot_id,
         "predicted_at": at,
@@ -499,7 +477,7 @@ def _predicted(
             loaded.target_domains
         ].sum()
     )
-    at = _now()
+    at = utc_now()
     prospects: list[dict[str, Any]] = []
     unknown = 0
     for row in rows:
@@ -572,7 +550,7 @@ def update_prospect(
                 f"unknown status {status!r}",
                 hint=f"Use one of: {', '.join(str(s) for s in STATUSES)}.",
             ) from err
-    at = _now()
+    at = utc_now()
     with open_existing(db) as store:
         rows = store.prospects(0, prospect_id=prospect_id)
         if not rows:
@@ -605,433 +583,21 @@ def update_prospect(
                     )
             elif note and note.strip():
                 store.add_prospect_note(prospect_id, at=at, note=note.strip())
-        return _plain(store.prospects(0, prospect_id=prospect_id)[0])
+        return plain_values(store.prospects(0, prospect_id=prospect_id)[0])
 
 
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
+def plain_values(row: dict[str, Any]) -> dict[str, Any]:
+    """Return the row with its times as ISO text, for JSON."""
     return {
         key: value.isoformat() if isinstance(value, datetime) else value
         for key, value in row.items()
     }
 
 
-# --- verify ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignVerification:
-    """What a campaign verification found: a check per prospect, and the changes made."""
-
-    campaign: str
-    snapshot_id: int
-    crawl: CrawlReport
-    checks: list[dict[str, Any]]
-    changes: list[dict[str, Any]]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain values, for JSON output."""
-        return {
-            "campaign": self.campaign,
-            "snapshot_id": self.snapshot_id,
-            "checked": len(self.checks),
-            "by_outcome": dict(Counter(check["outcome"] for check in self.checks)),
-            "changes": [_plain(change) for change in self.changes],
-            "checks": [_plain(check) for check in self.checks],
-            "crawl": self.crawl.as_dict(),
-        }
-
-
-def verify_campaign(
-    db: Path,
-    name: str,
-    *,
-    tuning: CrawlSettings,
-    allow_private: bool = False,
-    resolve_to: str | None = None,
-    on_progress: Callable[[CrawlProgress], None] | None = None,
-) -> CampaignVerification:
-    """Fetch every prospect's page and mark its link live or lost (``analysis.campaigns``).
-
-    The pages are fetched by one verify-mode crawl (only those pages and their
-    redirects, robots.txt asked, per-host politeness): its snapshot holds what
-    they say now. A live link found gone is marked lost in the store's links
-    as well, as ``verify`` does, so that ``rank`` and ``campaign impact``
-    leave it out.
-
-    Raises
-    ------
-    UsageError
-        If the campaign is unknown or has no prospect.
-    """
-    with open_existing(db, read_only=True) as store:
-        campaign = _campaign(store, name, db)
-        prospects = store.prospects(campaign["id"])
-    if not prospects:
-        raise UsageError(
-            f"campaign {name!r} has no prospect to verify",
-            hint=f"Add some: linkequity campaign add {name} --from plan --db {db}",
-        )
-    seeds = tuple(dict.fromkeys(row["source_url"] for row in prospects))
-    plan = CrawlPlan(
-        seeds=seeds, mode=CrawlMode.VERIFY, allow_private=allow_private, resolve_to=resolve_to
-    )
-    report = crawl(plan, db=db, tuning=tuning, on_progress=on_progress)
-    at = _now()
-    checks: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    with open_existing(db) as store:
-        fetched = {row["url"]: PageFetch(**row) for row in store.crawl_pages(report.snapshot_id)}
-        chains = {seed: _chain(seed, fetched) for seed in seeds}
-        ends = sorted({chain[-1].url for chain in chains.values() if chain})
-        links = store.crawl_page_links(report.snapshot_id, ends).to_pylist()
-        with store.transaction():
-            for prospect in prospects:
-                check, change = _check(prospect, chains[prospect["source_url"]], links)
-                check.update(snapshot_id=report.snapshot_id, checked_at=at)
-                checks.append(check)
-                if change is None:
-                    continue
-                status, reason = change
-                store.set_prospect_status(
-                    prospect["id"],
-                    str(status),
-                    at=at,
-                    changed_by=str(ChangeBy.VERIFY),
-                    note=check["detail"] or check["outcome"],
-                    lost_reason=reason,
-                )
-                if status is ProspectStatus.LOST:
-                    store.mark_links_lost(
-                        prospect["source_url"], prospect["target_url"], at=at, reason=reason or ""
-                    )
-                changes.append(
-                    {
-                        "prospect_id": prospect["id"],
-                        "source_url": prospect["source_url"],
-                        "target_url": prospect["target_url"],
-                        "old_status": prospect["status"],
-                        "new_status": str(status),
-                        "reason": reason,
-                    }
-                )
-            store.record_prospect_checks(checks)
-    return CampaignVerification(campaign["name"], report.snapshot_id, report, checks, changes)
-
-
-def _chain(seed: str, fetched: dict[str, PageFetch]) -> list[PageFetch]:
-    """Return the source page and the pages its redirects led to, as the crawl fetched them."""
-    chain: list[PageFetch] = []
-    url: str | None = seed
-    while url is not None and url in fetched and len(chain) <= _MAX_REDIRECTS:
-        page = fetched[url]
-        if page in chain:
-            break
-        chain.append(page)
-        is_redirect = page.status is not None and 300 <= page.status <= 399  # noqa: PLR2004
-        url = page.final_url if is_redirect and page.final_url != page.url else None
-    return chain
-
-
-def _check(
-    prospect: dict[str, Any], chain: list[PageFetch], links: list[dict[str, Any]]
-) -> tuple[dict[str, Any], tuple[ProspectStatus, str | None] | None]:
-    """Classify one prospect's page; return its check row and the status change, if any."""
-    key = loose_url_key(prospect["target_url"])
-    found: FoundLink | None = None
-    if chain:
-        end = chain[-1].url
-        candidates = [
-            link for link in links if link["source_url"] == end and link["target_key"] == key
-        ]
-        suggested = prospect["suggested_anchor"] or ""
-        candidates.sort(
-            key=lambda link: (
-                not _is_followed(link),
-                (link["anchor"] or "").strip().lower() != suggested.strip().lower(),
-            )
-        )
-        if candidates:
-            best = candidates[0]
-            found = FoundLink(
-                target_url=best["target_url"],
-                anchor=best["anchor"] or "",
-                is_nofollow=best["is_nofollow"],
-                is_sponsored=best["is_sponsored"],
-                is_ugc=best["is_ugc"],
-                placement=best["placement"],
-                is_hidden=best["is_hidden"],
-                is_image=best["is_image"],
-                alt=best["alt"],
-            )
-    status = ProspectStatus(prospect["status"])
-    was_followed = (
-        None
-        if status is not ProspectStatus.LIVE
-        else not (prospect["is_nofollow"] or prospect["is_sponsored"] or prospect["is_ugc"])
-    )
-    outcome, detail = classify_prospect(chain, found, was_followed=was_followed)
-    end_page = chain[-1] if chain else None
-    check: dict[str, Any] = {
-        "prospect_id": prospect["id"],
-        "source_url": prospect["source_url"],
-        "target_url": prospect["target_url"],
-        "outcome": str(outcome),
-        "detail": detail,
-        "status": None if end_page is None else end_page.status,
-        "final_url": None if end_page is None else end_page.url,
-        "is_robots_allowed": None if end_page is None else end_page.is_robots_allowed,
-        "is_indexable": None if end_page is None else end_page.is_indexable,
-        "non_indexable_reason": None if end_page is None else end_page.non_indexable_reason,
-        "is_present": found is not None if chain else None,
-    }
-    if found is not None:
-        anchor = match_anchor(
-            found,
-            target_domain=_domain(prospect["target_url"]),
-            suggested_anchor=prospect["suggested_anchor"],
-            suggested_class=prospect["anchor_class"],
-            keywords=prospect["anchor_keywords"],
-        )
-        check.update(
-            anchor_now=found.anchor,
-            anchor_class_now=anchor.anchor_class,
-            is_same_class=anchor.is_same_class,
-            is_exact_anchor=anchor.is_exact,
-            is_nofollow=bool(found.is_nofollow),
-            is_sponsored=bool(found.is_sponsored),
-            is_ugc=bool(found.is_ugc),
-            placement=found.placement,
-            is_hidden=found.is_hidden,
-        )
-    new = verified_status(status, outcome)
-    if new is None:
-        return check, None
-    return check, (new, str(outcome) if new is ProspectStatus.LOST else None)
-
-
-def _is_followed(link: dict[str, Any]) -> bool:
-    return not (link["is_nofollow"] or link["is_sponsored"] or link["is_ugc"])
-
-
-def _domain(url: str) -> str:
+def url_domain(url: str) -> str:
+    """Return the registrable domain of a URL's host (the host when it has none)."""
     host = url_host(url)
     return registrable_domain(host) or host
-
-
-# --- impact ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CampaignImpact:
-    """Realised against predicted gains, per link and for the campaign (module docstring).
-
-    ``page`` and ``domain`` hold, for that level: ``baseline`` (the target's
-    rank predicted against), ``with``, ``without``, ``realised``,
-    ``from_campaign``, ``other``, ``predicted_sum`` (of the single links'
-    predictions), ``predicted_in_plan_sum`` (their gains in the plan's
-    order, which add up to the plan's joint gain when every planned link is
-    live), ``predicted_joint`` and ``baseline_now`` (the rank of the
-    prediction's snapshot recomputed today: it differs from ``baseline`` by
-    links lost since).
-    """
-
-    campaign: str
-    target: tuple[str, ...]
-    snapshot_id: int
-    predicted_snapshot_id: int | None
-    live_links: int
-    page: dict[str, float | None]
-    domain: dict[str, float | None]
-    links: list[dict[str, Any]]
-    notes: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain values, for JSON output."""
-        return {
-            "campaign": self.campaign,
-            "target": list(self.target),
-            "snapshot_id": self.snapshot_id,
-            "predicted_snapshot_id": self.predicted_snapshot_id,
-            "live_links": self.live_links,
-            "page": dict(self.page),
-            "domain": dict(self.domain),
-            "links": self.links,
-            "notes": self.notes,
-        }
-
-
-def _page_rank(loaded: RankedGraph, damping: float) -> float:
-    ranks = pagerank(
-        loaded.graph, damping=damping, teleport=loaded.teleport, tol=IMPACT_TOL, max_iter=2000
-    )
-    return float(ranks[loaded.targets].sum())
-
-
-def _domain_rank(loaded: RankedGraph, damping: float) -> float:
-    graph, teleport = loaded.domain_level()
-    ranks = pagerank(graph, damping=damping, teleport=teleport, tol=IMPACT_TOL, max_iter=2000)
-    return float(ranks[loaded.target_domains].sum())
-
-
-def _edges(
-    loaded: RankedGraph, pairs: Sequence[tuple[int, int]]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[int]]:
-    """Node ids of the (source, target) URL-id pairs that are edges-to-be of the graph."""
-    sources: list[int] = []
-    targets: list[int] = []
-    kept: list[int] = []
-    for at, (source, target) in enumerate(pairs):
-        s, t = loaded.nodes_of([source]), loaded.nodes_of([target])
-        if s.size and t.size:
-            sources.append(int(s[0]))
-            targets.append(int(t[0]))
-            kept.append(at)
-    return np.asarray(sources, np.int64), np.asarray(targets, np.int64), kept
-
-
-def _changed(
-    loaded: RankedGraph,
-    sources: npt.NDArray[np.int64],
-    targets: npt.NDArray[np.int64],
-    *,
-    is_added: bool,
-) -> RankedGraph:
-    edit = with_edges if is_added else without_edges
-    graph, teleport = edit(loaded.graph, loaded.teleport, sources, targets)
-    return dataclasses.replace(loaded, graph=graph, teleport=teleport)
-
-
-def _has_edge(loaded: RankedGraph, source: int, target: int) -> bool:
-    start, stop = loaded.graph.in_indptr[target], loaded.graph.in_indptr[target + 1]
-    return bool(np.any(loaded.graph.in_indices[start:stop] == source))
-
-
-def campaign_impact(db: Path, name: str, *, damping: float = 0.85) -> CampaignImpact:
-    """Set the realised change of the target's rank beside the predicted gains.
-
-    See the module docstring for what is compared. Only live prospects whose
-    link is a followed link of the store's graph count.
-
-    Raises
-    ------
-    UsageError
-        If the campaign is unknown or the store holds no live link.
-    NotConverged
-        If a PageRank solve does not settle.
-    """
-    notes: list[str] = []
-    with open_existing(db, read_only=True) as store:
-        campaign = _campaign(store, name, db)
-        prospects = store.prospects(campaign["id"])
-        snapshot = resolve_snapshot(store, None, db)
-        names, urls = parse_target(campaign["target"])
-        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
-        _, nodes = store.live_links(snapshot)
-        now = load_ranked_graph(store, snapshot, target_rows, nodes=nodes)
-        live = [p for p in prospects if p["status"] == ProspectStatus.LIVE]
-        id_of = {
-            row["url"]: int(row["url_id"])
-            for row in store.url_ids(
-                sorted({p["source_url"] for p in live} | {p["target_url"] for p in live})
-            ).to_pylist()
-        }
-        predicted = [p["predicted_snapshot_id"] for p in live if p["predicted_snapshot_id"]]
-        first_snapshot = min(predicted) if predicted else None
-        before = None
-        if first_snapshot is not None and store.snapshot_exists(first_snapshot):
-            _, old_nodes = store.live_links(first_snapshot)
-            before = load_ranked_graph(store, first_snapshot, target_rows, nodes=old_nodes)
-    pairs = [(id_of.get(p["source_url"], -1), id_of.get(p["target_url"], -1)) for p in live]
-    sources, targets, kept = _edges(now, pairs)
-    is_edge = [_has_edge(now, int(s), int(t)) for s, t in zip(sources, targets, strict=True)]
-    in_graph = [at for at, flag in zip(kept, is_edge, strict=True) if flag]
-    sources = np.asarray([s for s, flag in zip(sources, is_edge, strict=True) if flag], np.int64)
-    targets = np.asarray([t for t, flag in zip(targets, is_edge, strict=True) if flag], np.int64)
-    if len(in_graph) < len(live):
-        notes.append(
-            f"{len(live) - len(in_graph)} live prospects are no followed link of the store's "
-            "graph (nofollow, or not crawled into it): they count for nothing"
-        )
-    baseline_row = next((p for p in live if p["predicted_snapshot_id"] == first_snapshot), None)
-    levels = {"page": _page_rank, "domain": _domain_rank}
-    totals: dict[str, dict[str, float | None]] = {}
-    per_link: list[dict[str, Any]] = [
-        {
-            "prospect_id": p["id"],
-            "source_url": p["source_url"],
-            "target_url": p["target_url"],
-            "origin": p["origin"],
-            "predicted_page_gain": p["predicted_page_gain"],
-            "predicted_page_gain_in_plan": p["predicted_page_gain_in_plan"],
-            "predicted_domain_gain": p["predicted_domain_gain"],
-            "is_counted": at in in_graph,
-        }
-        for at, p in enumerate(live)
-    ]
-    for level, rank in levels.items():
-        with_rank = rank(now, damping)
-        without_rank = rank(_changed(now, sources, targets, is_added=False), damping)
-        stored = None
-        if baseline_row is not None:
-            stored = baseline_row[
-                "predicted_target_rank" if level == "page" else "predicted_domain_rank"
-            ]
-        joint = baseline_now = None
-        if before is not None:
-            old_sources, old_targets, old_kept = _edges(before, [pairs[at] for at in in_graph])
-            baseline_now = rank(before, damping)
-            joint = rank(_changed(before, old_sources, old_targets, is_added=True), damping) - (
-                baseline_now
-            )
-            if len(old_kept) < len(in_graph):
-                notes.append(
-                    f"{level}: {len(in_graph) - len(old_kept)} live links have an end the "
-                    "prediction's graph did not hold: left out of the joint prediction"
-                )
-        key = f"predicted_{level}_gain"
-        totals[level] = {
-            "baseline": stored,
-            "baseline_now": baseline_now,
-            "with": with_rank,
-            "without": without_rank,
-            "realised": None if stored is None else with_rank - stored,
-            "from_campaign": with_rank - without_rank,
-            "other": None if stored is None else without_rank - stored,
-            "predicted_sum": _sum(live[at][key] for at in in_graph),
-            "predicted_in_plan_sum": (
-                _sum(live[at]["predicted_page_gain_in_plan"] for at in in_graph)
-                if level == "page"
-                else None
-            ),
-            "predicted_joint": joint,
-        }
-        for at, source, target in zip(in_graph, sources.tolist(), targets.tolist(), strict=True):
-            alone = rank(
-                _changed(now, np.asarray([source]), np.asarray([target]), is_added=False), damping
-            )
-            per_link[at][f"realised_{level}_gain"] = with_rank - alone
-    notes.append(
-        "realised = the target's rank now - the rank it was predicted against; from the "
-        "campaign = now - now without the campaign's live links; other = the rest. Predicted "
-        "gains of single links do not add up: predicted_joint adds the live links together "
-        "to the prediction's graph"
-    )
-    return CampaignImpact(
-        campaign=campaign["name"],
-        target=tuple(campaign["target"]),
-        snapshot_id=snapshot,
-        predicted_snapshot_id=first_snapshot,
-        live_links=len(in_graph),
-        page=totals["page"],
-        domain=totals["domain"],
-        links=per_link,
-        notes=notes,
-    )
-
-
-def _sum(values: Any) -> float | None:
-    numbers = [float(v) for v in values if v is not None]
-    return sum(numbers) if numbers else None
 
 
 # --- status, export, summary ----------------------------------------------------------------
@@ -1051,10 +617,10 @@ class CampaignStatus:
     def as_dict(self) -> dict[str, Any]:
         """Plain values, for JSON output."""
         return {
-            "campaign": _plain(self.campaign),
+            "campaign": plain_values(self.campaign),
             "funnel": dict(self.funnel),
-            "prospects": [_plain(row) for row in self.prospects],
-            "events": [_plain(row) for row in self.events],
+            "prospects": [plain_values(row) for row in self.prospects],
+            "events": [plain_values(row) for row in self.events],
             "risk": [check.as_dict() for check in self.risk],
             "impact": None if self.impact is None else self.impact.as_dict(),
         }
@@ -1066,7 +632,7 @@ def campaign_status(db: Path, name: str, *, with_impact: bool = False) -> Campai
     With ``with_impact``, the realised gains as well (``campaign_impact``).
     """
     with open_existing(db, read_only=True) as store:
-        campaign = _campaign(store, name, db)
+        campaign = find_campaign(store, name, db)
         prospects = store.prospects(campaign["id"])
         events = store.campaign_events(campaign["id"])
         snapshot = resolve_snapshot(store, None, db)
@@ -1078,7 +644,7 @@ def campaign_status(db: Path, name: str, *, with_impact: bool = False) -> Campai
         prospects=prospects,
         events=events,
         risk=risk,
-        impact=campaign_impact(db, name) if with_impact else None,
+        impact=_impact(db, name) if with_impact else None,
     )
 
 
@@ -1100,7 +666,7 @@ def _risk(store: Store, snapshot: int, prospects: list[dict[str, Any]]) -> tuple
         owners = json.loads(page.get("footprints") or "{}")
         return CampaignLink(
             url=p["source_url"],
-            source_domain=_domain(p["source_url"]),
+            source_domain=url_domain(p["source_url"]),
             anchor=(p["anchor_now"] if is_live else p["suggested_anchor"]) or "",
             anchor_class=p["anchor_class_now"] if is_live else p["anchor_class"],
             is_followed=not (p["is_nofollow"] or p["is_sponsored"] or p["is_ugc"])
@@ -1110,7 +676,7 @@ def _risk(store: Store, snapshot: int, prospects: list[dict[str, Any]]) -> tuple
             owner_ids=tuple(sorted({o for values in owners.values() for o in values})),
         )
 
-    this_week = int(week_of(np.array([_now()], dtype="datetime64[us]"))[0])
+    this_week = int(week_of(np.array([utc_now()], dtype="datetime64[us]"))[0])
     live_weeks = [int(week_of(np.array([p["live_at"]], dtype="datetime64[us]"))[0]) for p in live]
     return campaign_risk(
         [link(p, is_live=True) for p in live],
@@ -1194,7 +760,7 @@ def campaign_summary(db: Path, name: str) -> dict[str, Any]:
     --json`` print.
     """
     status = campaign_status(db, name, with_impact=True)
-    impact = status.impact or campaign_impact(db, name)
+    impact = status.impact or _impact(db, name)
     realised = {link["prospect_id"]: link for link in impact.links}
     return {
         "name": status.campaign["name"],
@@ -1218,3 +784,10 @@ def campaign_summary(db: Path, name: str) -> dict[str, Any]:
         "risk": [check.as_dict() for check in status.risk],
         "notes": impact.notes,
     }
+
+
+def _impact(db: Path, name: str) -> CampaignImpact:
+    # campaign_impact imports this module's helpers: imported when asked for.
+    from linkequity.services.campaign_impact import campaign_impact
+
+    return campaign_impact(db, name)
