@@ -172,6 +172,15 @@ class NotConverged(LinkEquityError):
         self.residual = residual
 
 
+class NothingCrawled(LinkEquityError):
+    """A crawl that ended without one URL fetched: every seed failed or was excluded."""
+
+    hint = (
+        "Check the seeds and the connection (the report lists each failure); "
+        "private and loopback addresses need --allow-private."
+    )
+
+
 class FetchFailed(LinkEquityError):
     """A URL that gave no HTTP response: DNS, connection, TLS or timeout."""
 

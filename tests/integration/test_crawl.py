@@ -332,7 +332,9 @@ def test_without_allow_private_the_loopback_address_is_refused_with_a_clear_fail
 
     result = cli("crawl", seed, "--db", tmp_path / "p.duckdb", "--resolve-to", resolve_to, "--json")
 
-    assert result.exit_code == 0, result.stderr
+    # The report is printed, and a crawl that fetched nothing fails in one line.
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("error: crawl 1 fetched no URL (1 failed)")
     report = json.loads(result.stdout)
     assert report["urls_by_state"]["failed"] == 1
     assert report["progress"]["fetched"] == 0

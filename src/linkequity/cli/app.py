@@ -31,7 +31,7 @@ from linkequity.cli.report_command import report_
 from linkequity.cli.serve_command import serve_
 from linkequity.cli.tiers_command import tiers_
 from linkequity.cli.toxicity_command import toxic
-from linkequity.errors import LinkEquityError, UsageError
+from linkequity.errors import LinkEquityError, NothingCrawled, UsageError
 from linkequity.model.urls import parse_url, url_host
 from linkequity.services import crawl as crawling
 from linkequity.services import exchange, imports, ingest, pages, robots, stats, verify
@@ -362,6 +362,11 @@ def crawl_(
         print_json(report.as_dict())
     else:
         render.crawl_report(report, db=settings.store.db)
+    if report.fetched_nothing:
+        states = ", ".join(
+            f"{count:,} {state}" for state, count in report.urls_by_state.items() if count
+        )
+        raise NothingCrawled(f"crawl {report.snapshot_id} fetched no URL ({states})")
 
 
 @app.command("verify")

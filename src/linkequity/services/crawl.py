@@ -184,6 +184,11 @@ class CrawlReport:
     requeued: int = 0
     failures: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def fetched_nothing(self) -> bool:
+        """Whether the crawl holds no fetched URL: every one failed or was excluded."""
+        return not self.urls_by_state.get(UrlState.DONE)
+
     def as_dict(self) -> dict[str, Any]:
         """Plain values, for JSON output."""
         progress = asdict(self.progress)
