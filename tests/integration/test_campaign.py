@@ -18,6 +18,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from linkequity.cli.app import app as main_app
 from linkequity.cli.campaign_command import campaign_app
 from linkequity.errors import UsageError
 from linkequity.samples.web import generate_web, serve_web
@@ -274,3 +275,159 @@ def test_prospects_from_a_csv_with_a_bad_line_and_a_formula_safe_export(
         [line] = list(csv.DictReader(file))
     assert line["suggested_anchor"] == '\'=HYPERLINK("http://evil.example")'
     assert line["status"] == "new"
+
+
+def editorial_pages(manifest: dict[str, Any], domain: str) -> list[str]:
+    """Pages of *domain* served 200 that link with a followed link (so the graph holds them)."""
+    linking = {link["source"] for link in manifest["links"] if not link["rel"]}
+    return sorted(
+        url
+        for url, entry in manifest["urls"].items()
+        if entry["expected"] == "200" and f"//{domain}/" in url and url in linking
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.loopback
+def test_nofollow_robots_a_deleted_page_and_other_changes(
+    project: Path, served: tuple[WithExtraLinks, str], manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    web, resolve_to = served
+    money = manifest["target"]["domain"]
+    target = f"http://{manifest['target']['host']}/"
+    nofollow_page, deleted_page, *_ = editorial_pages(manifest, "meadow-blog-4.example")
+    other_page = editorial_pages(manifest, "vegetable-niche-5.example")[0]
+    blocked_page = next(
+        url
+        for url, entry in manifest["urls"].items()
+        if entry["expected"] == "disallowed" and money not in url
+    )
+    prospects = tmp_path / "prospects.csv"
+    prospects.write_text(
+        "source_url,target_url,anchor,anchor_class\n"
+        + "".join(
+            f"{page},{target},SproutRoot,branded\n"
+            for page in (nofollow_page, deleted_page, blocked_page)
+        ),
+        encoding="utf-8",
+    )
+    ok(project, "new", "spring", "--target", money)
+    ok(project, "add", "spring", "--from-csv", str(prospects))
+    ids = {row["source_url"]: row for row in ok(project, "status", "spring")["prospects"]}
+    deleted = ids[deleted_page]
+    assert deleted["predicted_page_gain"] > 0
+
+    web.add(nofollow_page, ExtraLink(target, "SproutRoot", rel="nofollow"))
+    web.add(deleted_page, ExtraLink(target, "click here"))
+    try:
+        found = verify(project, resolve_to)
+        checks = {check["source_url"]: check for check in found["checks"]}
+
+        nofollow = checks[nofollow_page]
+        assert (nofollow["outcome"], nofollow["is_nofollow"]) == ("present_nofollow", True)
+        assert checks[blocked_page]["outcome"] == "blocked_by_robots"
+        anchor = checks[deleted_page]
+        assert (anchor["anchor_class_now"], anchor["is_same_class"], anchor["is_exact_anchor"]) == (
+            "generic",
+            False,
+            False,
+        )
+        statuses = {
+            row["source_url"]: row["status"] for row in ok(project, "status", "spring")["prospects"]
+        }
+        assert statuses == {nofollow_page: "live", deleted_page: "live", blocked_page: "new"}
+
+        # Something else changes in the graph: another site links to the target, and a
+        # crawl of that page brings the link in. The campaign's part stays what was
+        # predicted; the rest is "other".
+        web.add(other_page, ExtraLink(target, "SproutRoot"))
+        recrawled = CliRunner().invoke(
+            main_app,
+            ["crawl", other_page, "--db", str(project), "--max-depth", "0", "--allow-private",
+             "--resolve-to", resolve_to, "--delay", "0", "--json"],
+        )  # fmt: skip
+        assert recrawled.exit_code == 0, recrawled.output
+    finally:
+        web.remove(nofollow_page)
+        web.remove(other_page)
+
+    impact = ok(project, "impact", "spring")
+    page = impact["page"]
+    assert impact["live_links"] == 1  # the nofollow link passes nothing
+    assert any("no followed link" in note for note in impact["notes"])
+    assert page["from_campaign"] == pytest.approx(deleted["predicted_page_gain"], rel=1e-3)
+    assert page["other"] > 1e-4
+    assert page["realised"] == pytest.approx(page["from_campaign"] + page["other"], abs=EXACT)
+
+    # The page is deleted: lost, with the reason.
+    web.gone.add(deleted_page)
+    try:
+        gone = verify(project, resolve_to)
+    finally:
+        web.gone.discard(deleted_page)
+        web.remove(deleted_page)
+    changes = {change["source_url"]: change for change in gone["changes"]}
+    assert (changes[deleted_page]["new_status"], changes[deleted_page]["reason"]) == (
+        "lost",
+        "page_gone",
+    )
+    # The nofollow link is gone too (the overlay dropped it): a live prospect is lost.
+    assert changes[nofollow_page]["reason"] == "link_removed"
+
+    refused = run(project, "update", str(ids[blocked_page]["id"]), "--status", "live")
+    assert isinstance(refused.exception, UsageError)
+    assert "needs a note" in str(refused.exception)
+    marked = ok(
+        project, "update", str(ids[blocked_page]["id"]), "--status", "live",
+        "--note", "seen by the editor behind the login",
+    )  # fmt: skip
+    assert marked["status"] == "live"
+    assert marked["notes"].endswith("seen by the editor behind the login")
+
+
+@pytest.mark.slow
+def test_prospects_from_every_recommendation_list_and_the_tables(
+    project: Path, manifest: dict[str, Any]
+) -> None:
+    money = manifest["target"]["domain"]
+    home = f"http://{manifest['target']['host']}/"
+    ok(project, "new", "spring", "--target", money)
+
+    internal = ok(project, "add", "spring", "--from", "internal", "--top", "2")
+    broken = ok(project, "add", "spring", "--from", "broken", "--top", "3")
+    reclaim = ok(project, "add", "spring", "--from", "reclaim", "--top", "3")
+
+    assert internal["added"] > 0
+    assert broken["added"] > 0
+    assert reclaim["added"] > 0
+    rows = ok(project, "status", "spring")["prospects"]
+    by_origin: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_origin.setdefault(row["origin"], []).append(row)
+    assert sorted(by_origin) == ["broken", "internal", "reclaim"]
+    for row in by_origin["internal"]:
+        # an editor's internal link: both pages on the tier-1 page's own site
+        assert row["source_url"].split("/")[2] == row["target_url"].split("/")[2]
+        assert row["predicted_domain_gain"] == 0.0
+        assert row["predicted_page_gain"] > 0
+    for row in by_origin["broken"]:
+        assert row["target_url"] == home
+        assert "in place of its dead link to" in row["notes"]
+        assert row["suggested_anchor"] is None
+    for row in by_origin["reclaim"]:
+        assert row["target_url"].startswith(home)
+        assert row["suggested_anchor"]
+    assert all(row["predicted_snapshot_id"] == 1 for row in rows)
+
+    table = run(project, "status", "spring")
+    assert table.exit_code == 0, table.output
+    assert f"{len(rows)} prospects: new {len(rows)} · contacted 0" in table.stdout
+    assert "Risk watch" in table.stdout
+    assert "not verified" in table.stdout
+    impact = run(project, "impact", "spring")
+    assert impact.exit_code == 0, impact.output
+    assert "0 live links in snapshot" in impact.stdout
+    missing = run(project, "status", "autumn")
+    assert isinstance(missing.exception, UsageError)
+    assert "no campaign called 'autumn'" in str(missing.exception)
+    assert "(campaigns: spring)" in str(missing.exception)

@@ -318,12 +318,17 @@ def _from_opportunities(db: Path, target: list[str], part: str, top: int) -> lis
     if part == "broken":
         for page in report.broken:
             dead = page["dead_links"][0] if page["dead_links"] else {}
+            # The dead link's anchor names the dead page, not the target: no suggestion.
             rows.append(
                 {
                     "source_url": page["url"],
                     "target_url": landing,
-                    "anchor": dead.get("anchor"),
-                    "notes": f"replaces the dead link to {dead.get('url')}" if dead else None,
+                    "notes": (
+                        f"offer it in place of its dead link to {dead['url']} "
+                        f"(anchor {dead['anchor']!r})"
+                        if dead
+                        else None
+                    ),
                 }
             )
         return rows

@@ -3,9 +3,10 @@
 ``WithExtraLinks`` wraps a ``SampleWeb`` and serves its pages unchanged
 except those given extra links: each gets a paragraph with the link at the
 end of its main content (before ``</article>``, else ``</main>``, else
-``</body>``), where the placement parser reads it as content. The extra
-links can change while the web is served (a link going live, then being
-removed). Pure but for that mutable table; serve it with ``serve_web``.
+``</body>``), where the placement parser reads it as content. Pages in
+``gone`` answer 404. Both can change while the web is served (a link going
+live, then being removed, or its page deleted). Pure but for those mutable
+tables; serve it with ``serve_web``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
 
-from linkequity.samples.web.render import Response
+from linkequity.samples.web.render import HTML_TYPE, Response
 
 if TYPE_CHECKING:
     from linkequity.samples.web.generate import SampleWeb
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["ExtraLink", "WithExtraLinks"]
 
 _ENDS = (b"</article>", b"</main>", b"</body>")
+_GONE = b"<!DOCTYPE html><html><head><title>Not found</title></head><body>Gone.</body></html>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +53,13 @@ class WithExtraLinks:
         The web served.
     links : dict of str to list of ExtraLink
         The extra links of each page, by its URL as the web serves it.
+    gone : set of str
+        Pages that answer 404 Not Found.
     """
 
     web: SampleWeb
     links: dict[str, list[ExtraLink]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
 
     def add(self, page: str, link: ExtraLink) -> None:
         """Add *link* to *page*."""
@@ -66,6 +71,8 @@ class WithExtraLinks:
 
     def respond(self, url: str) -> Response:
         """Return the web's response to ``GET url``, with the page's extra links added."""
+        if url in self.gone:
+            return Response(404, "Not Found", (("Content-Type", HTML_TYPE),), _GONE)
         response = self.web.respond(url)
         extra = self.links.get(url)
         if not extra or response.status != 200:  # noqa: PLR2004
