@@ -10,6 +10,7 @@ says what to install.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -111,6 +112,11 @@ def spark_session(
             "Spark jobs need pyspark, which is not installed",
             hint="pip install 'linkequity[spark]'",
         ) from exc
+    if importlib.util.find_spec("pandas") is None:  # Spark's Arrow-based Python tasks need it
+        raise MissingExtra(
+            "Spark jobs need pandas beside pyspark, and it is not installed",
+            hint="pip install 'linkequity[spark]'",
+        )
     _require_java()
     is_local = is_local_master(master)
     builder = (
