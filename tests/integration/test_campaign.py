@@ -276,6 +276,16 @@ def test_prospects_from_a_csv_with_a_bad_line_and_a_formula_safe_export(
     assert line["suggested_anchor"] == '\'=HYPERLINK("http://evil.example")'
     assert line["status"] == "new"
 
+    as_json = tmp_path / "spring.json"
+    written = run(project, "export", "spring", "-o", str(as_json), "--json")
+    assert written.exit_code == 0, written.output
+    exported_json = json.loads(as_json.read_text(encoding="utf-8"))
+    assert exported_json["funnel"]["new"] == 1
+    assert exported_json["prospects"][0]["suggested_anchor"] == '=HYPERLINK("http://evil.example")'
+    unwritable = run(project, "export", "spring", "-o", str(tmp_path / "no" / "such.csv"))
+    assert isinstance(unwritable.exception, UsageError)
+    assert "cannot write" in str(unwritable.exception)
+
 
 def editorial_pages(manifest: dict[str, Any], domain: str) -> list[str]:
     """Pages of *domain* served 200 that link with a followed link (so the graph holds them)."""
