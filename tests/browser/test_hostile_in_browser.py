@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from tests.browser.watch import injected, wait_for_parts
+from tests.browser.watch import injected, wait_for_parts, warm_up
 from tests.integration.test_report import hostile_web
 from tests.integration.web_server import served
 
@@ -47,7 +47,9 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def dashboard(hostile_crawl: Path) -> Iterator[str]:
+    """The hostile project's dashboard, every part of the target worked out before a page opens."""
     with served(hostile_crawl) as base:
+        warm_up(base, TARGET)
         yield base
 
 

@@ -1,5 +1,7 @@
 """What the browser tests watch on a page: errors, dialogs, requests, injected elements.
 
+And ``warm_up``, which has a dashboard work out a target before a page opens it.
+
 Shared by the browser tests (``conftest`` builds a :class:`Watched` for each); not a test module.
 """
 
@@ -7,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from tests.integration.web_server import client
+
+from linkequity.web.app import SECTIONS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -112,3 +118,17 @@ def assert_charts_drawn(page: Page) -> None:
     assert graph[0] > 500
     assert graph[1] > 300
     assert page.locator("svg.tier-graph g.node.tier-1").count() > 10
+
+
+def warm_up(base: str, target: str) -> None:
+    """Have the dashboard at *base* work out every part of *target* before a browser opens it.
+
+    The costly parts (audit, toxicity, tiers, plan) take as long as the machine
+    is busy; worked out here, outside any page's navigation, every page the
+    test opens then answers from what the dashboard keeps.
+    """
+    with client(base) as http:
+        assert http.get(f"/t/{target}/").status_code == 200
+        for part in SECTIONS:
+            answer = http.get(f"/t/{target}/part/{part}")
+            assert answer.status_code == 200, (part, answer.text[:500])

@@ -227,22 +227,28 @@ def create_app(
         "plan": plan_of,
     }
 
+    # The reports as plain values, as the renderers take them: converting the tier map
+    # (every tier-1 page and edge) takes seconds at a million links, so it is done once.
     def audit_of(name: str) -> dict[str, Any]:
         return cache.get("audit-dict", name, lambda: view_of(name).audit.as_dict())
+
+    def tier_map_of(name: str) -> dict[str, Any]:
+        return cache.get("tiers-dict", name, lambda: tiers_of(name).as_dict())
+
+    def planned_of(name: str) -> dict[str, Any]:
+        return cache.get("plan-dict", name, lambda: plan_of(name).as_dict())
 
     def section_html(name: str, part: str) -> Markup:
         """Render one section of the overview (the report's renderers: the same numbers)."""
         if part == "overview":
-            return render_overview(
-                audit_of(name), tiers_of(name).as_dict(), plan_of(name).as_dict()
-            )
+            return render_overview(audit_of(name), tier_map_of(name), planned_of(name))
         if part == "velocity":
             return render_velocity(diff_of(name).as_dict(), audit_of(name)["lost"])
         if part in {"tier-graph", "tiers"}:
             draw = render_tier_graph if part == "tier-graph" else render_tiers
-            return draw(tiers_of(name).as_dict())
+            return draw(tier_map_of(name))
         if part == "plan":
-            return render_plan(plan_of(name).as_dict())
+            return render_plan(planned_of(name))
         if part == "opportunities":
             return render_opportunities(audit_of(name)["opportunities"])
         if part == "tier1":
