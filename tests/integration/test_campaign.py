@@ -23,6 +23,7 @@ from linkequity.cli.campaign_command import campaign_app
 from linkequity.errors import UsageError
 from linkequity.samples.web import generate_web, serve_web
 from linkequity.samples.web.overlay import ExtraLink, WithExtraLinks
+from linkequity.services.rank import rank_snapshot
 from linkequity.store import Store
 
 if TYPE_CHECKING:
@@ -155,6 +156,22 @@ def test_a_link_goes_live_gains_what_was_predicted_then_is_lost(
         assert abs(values["other"]) < EXACT
         [link] = impact["links"]
         assert link[f"realised_{level}_gain"] == pytest.approx(predicted, abs=EXACT)
+
+    # The authority shown is the one `linkequity rank` stores for the target.
+    rank_snapshot(project)
+    with Store.open(project, read_only=True) as store:
+        [(page_points,)] = store._conn.execute(
+            """SELECT max(m.authority) FROM page_metrics m JOIN urls u ON u.id = m.url_id
+            WHERE m.snapshot_id = ? AND u.domain = ?""",
+            [impact["snapshot_id"], money],
+        ).fetchall()
+        [(domain_points,)] = store._conn.execute(
+            "SELECT authority FROM domain_metrics WHERE snapshot_id = ? AND domain = ?",
+            [impact["snapshot_id"], money],
+        ).fetchall()
+    assert impact["page"]["authority_with"] == pytest.approx(page_points, abs=1e-6)
+    assert impact["domain"]["authority_with"] == pytest.approx(domain_points, abs=1e-6)
+    assert impact["domain"]["authority_with"] > impact["domain"]["authority_without"]
 
     status = ok(project, "status", "spring")
     assert status["funnel"] == {

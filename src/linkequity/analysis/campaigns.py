@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from linkequity.analysis.anchors import AnchorRules, classify_anchor
-from linkequity.graph import LinkGraph
+from linkequity.graph import LinkGraph, authority_scale
 from linkequity.model.campaigns import ProspectStatus
 from linkequity.model.verification import LinkOutcome
 
@@ -60,6 +60,7 @@ __all__ = [
     "fold_anchor",
     "loose_url_key",
     "match_anchor",
+    "ranked_authority",
     "verified_status",
     "with_edges",
     "without_edges",
@@ -266,3 +267,27 @@ def _teleport_after(
     changed[was & ~now] = 0.0
     changed[now & ~was] = 1.0
     return changed
+
+
+def ranked_authority(
+    graph: LinkGraph,
+    ranks: npt.NDArray[np.float64],
+    teleport: npt.NDArray[np.float64],
+    *,
+    damping: float = 0.85,
+) -> npt.NDArray[np.float64]:
+    """Return the 0-100 authority of each node, on the scale ``linkequity rank`` stores.
+
+    ``rank`` scales the PageRank of the pages with a teleport share (the ends
+    of followed links) with the floor at the rank of a page nobody links to,
+    ``(1 - d + d D) / n`` over those ``n`` pages, ``D`` the rank of those
+    without out-links (``graph.scores.page_authority``); a page without a
+    share is at 0.
+    """
+    shared = teleport > 0
+    n = int(np.count_nonzero(shared))
+    if n == 0:
+        return np.zeros(graph.n_nodes)
+    dangling = float(ranks[shared & (graph.out_weight() == 0)].sum())
+    floor = (1.0 - damping + damping * dangling) / n
+    return np.where(shared, authority_scale(ranks, damping=damping, floor=floor), 0.0)

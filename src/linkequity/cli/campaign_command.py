@@ -267,6 +267,10 @@ def _check_text(row: dict[str, Any]) -> str:
     return text
 
 
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def _gain(value: float | None) -> str:
     return "—" if value is None else f"{value:.3g}"
 
@@ -389,6 +393,15 @@ def impact_report(report: CampaignImpact) -> None:
             _gain(values["other"]),
         )
     stdout.print(table)
+    for level, values in (("page", report.page), ("domain", report.domain)):
+        stdout.print(
+            Text(
+                f"Authority (0-100) of the target's best {level}: "
+                f"{_points(values['authority_before'])} when predicted, "
+                f"{_points(values['authority_with'])} now, "
+                f"{_points(values['authority_without'])} without the campaign's links."
+            )
+        )
     links = Table(title="Live links", title_justify="left")
     for column in ("id", "page", "links to"):
         links.add_column(column, overflow="fold")

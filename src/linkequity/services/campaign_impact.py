@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from linkequity.analysis.campaigns import with_edges, without_edges
+from linkequity.analysis.campaigns import ranked_authority, with_edges, without_edges
 from linkequity.graph import pagerank
 from linkequity.model.campaigns import ProspectStatus
 from linkequity.services.campaigns import IMPACT_TOL, find_campaign
@@ -51,7 +51,9 @@ class CampaignImpact:
     order, which add up to the plan's joint gain when every planned link is
     live), ``predicted_joint`` and ``baseline_now`` (the rank of the
     prediction's snapshot recomputed today: it differs from ``baseline`` by
-    links lost since).
+    links lost since); ``authority_before``, ``authority_with`` and
+    ``authority_without``, the 0-100 authority of the target's best page or
+    domain on those graphs.
     """
 
     campaign: str
@@ -79,17 +81,22 @@ class CampaignImpact:
         }
 
 
-def _page_rank(loaded: RankedGraph, damping: float) -> float:
+def _page_rank(loaded: RankedGraph, damping: float) -> tuple[float, float]:
+    """Return the target pages' summed PageRank and the best one's 0-100 authority."""
     ranks = pagerank(
         loaded.graph, damping=damping, teleport=loaded.teleport, tol=IMPACT_TOL, max_iter=2000
     )
-    return float(ranks[loaded.targets].sum())
+    authority = ranked_authority(loaded.graph, ranks, loaded.teleport, damping=damping)
+    return float(ranks[loaded.targets].sum()), float(authority[loaded.targets].max())
 
 
-def _domain_rank(loaded: RankedGraph, damping: float) -> float:
+def _domain_rank(loaded: RankedGraph, damping: float) -> tuple[float, float]:
+    """Return the target domains' summed domain PageRank and the best one's authority."""
     graph, teleport = loaded.domain_level()
     ranks = pagerank(graph, damping=damping, teleport=teleport, tol=IMPACT_TOL, max_iter=2000)
-    return float(ranks[loaded.target_domains].sum())
+    authority = ranked_authority(graph, ranks, teleport, damping=damping)
+    targets = loaded.target_domains
+    return float(ranks[targets].sum()), float(authority[targets].max())
 
 
 def _edges(
@@ -188,20 +195,21 @@ def campaign_impact(db: Path, name: str, *, damping: float = 0.85) -> CampaignIm
         for at, p in enumerate(live)
     ]
     for level, rank in levels.items():
-        with_rank = rank(now, damping)
-        without_rank = rank(_changed(now, sources, targets, is_added=False), damping)
+        with_rank, with_authority = rank(now, damping)
+        without_rank, without_authority = rank(
+            _changed(now, sources, targets, is_added=False), damping
+        )
         stored = None
         if baseline_row is not None:
             stored = baseline_row[
                 "predicted_target_rank" if level == "page" else "predicted_domain_rank"
             ]
-        joint = baseline_now = None
+        joint = baseline_now = before_authority = None
         if before is not None:
             old_sources, old_targets, old_kept = _edges(before, [pairs[at] for at in in_graph])
-            baseline_now = rank(before, damping)
-            joint = rank(_changed(before, old_sources, old_targets, is_added=True), damping) - (
-                baseline_now
-            )
+            baseline_now, before_authority = rank(before, damping)
+            joint = rank(_changed(before, old_sources, old_targets, is_added=True), damping)[0]
+            joint -= baseline_now
             if len(old_kept) < len(in_graph):
                 notes.append(
                     f"{level}: {len(in_graph) - len(old_kept)} live links have an end the "
@@ -223,9 +231,12 @@ def campaign_impact(db: Path, name: str, *, damping: float = 0.85) -> CampaignIm
                 else None
             ),
             "predicted_joint": joint,
+            "authority_before": before_authority,
+            "authority_with": with_authority,
+            "authority_without": without_authority,
         }
         for at, source, target in zip(in_graph, sources.tolist(), targets.tolist(), strict=True):
-            alone = rank(
+            alone, _ = rank(
                 _changed(now, np.asarray([source]), np.asarray([target]), is_added=False), damping
             )
             per_link[at][f"realised_{level}_gain"] = with_rank - alone
@@ -234,6 +245,10 @@ def campaign_impact(db: Path, name: str, *, damping: float = 0.85) -> CampaignIm
         "campaign = now - now without the campaign's live links; other = the rest. Predicted "
         "gains of single links do not add up: predicted_joint adds the live links together "
         "to the prediction's graph"
+    )
+    notes.append(
+        "authority: 0-100, as `rank` stores it, of the target's best page (page level) and "
+        "domain (domain level) on the prediction's graph, now, and now without the links"
     )
     return CampaignImpact(
         campaign=campaign["name"],

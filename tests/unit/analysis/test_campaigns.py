@@ -13,11 +13,12 @@ from linkequity.analysis.campaigns import (
     fold_anchor,
     loose_url_key,
     match_anchor,
+    ranked_authority,
     verified_status,
     with_edges,
     without_edges,
 )
-from linkequity.graph import LinkGraph, link_gains, pagerank
+from linkequity.graph import LinkGraph, link_gains, page_authority, pagerank
 from linkequity.model.campaigns import STATUSES, ProspectStatus
 from linkequity.model.verification import LinkOutcome
 
@@ -197,3 +198,17 @@ def test_the_gain_measured_on_the_changed_graph_is_the_predicted_one() -> None:
 
     assert after - before == pytest.approx(predicted, abs=1e-12)
     assert predicted > 0
+
+
+def test_authority_is_on_the_scale_rank_stores() -> None:
+    graph, teleport = small_graph()
+    ranks = pagerank(graph, teleport=teleport, tol=1e-14, max_iter=2000)
+    # rank numbers only the ends of followed links: node 5 is not one of them
+    kept = LinkGraph.from_arrays(*edge_list(graph), 5)
+    stored = page_authority(kept, pagerank_scores=ranks[:5]).authority
+
+    authority = ranked_authority(graph, ranks, teleport)
+
+    np.testing.assert_allclose(authority[:5], stored, atol=1e-9)
+    assert authority[5] == 0.0
+    assert authority.max() == pytest.approx(100.0)
