@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
+from linkequity.web.app import COSTLY_PARTS, SECTIONS
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import ModuleType
@@ -42,6 +44,13 @@ def test_the_web_benchmark_times_the_links_table(
     assert dashboard["deep"]["count"] == row[0]
     assert 0 <= dashboard["search"]["count"] < row[0]
     assert dashboard["tier1_page"]["timing"].best_s > 0
+    for visit in ("overview_cold", "overview_warm"):
+        assert set(dashboard[visit]["sections_s"]) == set(SECTIONS)
+        assert dashboard[visit]["all_s"] >= dashboard[visit]["page_s"] > 0
+    # the warm visit found every part the cold one worked out
+    assert {dashboard["computations"][part] for part in COSTLY_PARTS} == {1}
     assert "not installed" in figures["datasette"]
     assert (tmp_path / "bench_web-3000.json").is_file()
-    assert "links table of" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "links table of" in printed
+    assert "overview, warm visit: the page in" in printed
