@@ -23,7 +23,9 @@ from linkequity.cli.campaign_command import campaign_app
 from linkequity.errors import UsageError
 from linkequity.samples.web import generate_web, serve_web
 from linkequity.samples.web.overlay import ExtraLink, WithExtraLinks
+from linkequity.services.campaign_verify import verify_campaign
 from linkequity.services.rank import rank_snapshot
+from linkequity.settings import CrawlSettings
 from linkequity.store import Store
 
 if TYPE_CHECKING:
@@ -458,3 +460,42 @@ def test_prospects_from_every_recommendation_list_and_the_tables(
     assert isinstance(missing.exception, UsageError)
     assert "no campaign called 'autumn'" in str(missing.exception)
     assert "(campaigns: spring)" in str(missing.exception)
+
+
+@pytest.mark.slow
+@pytest.mark.loopback
+def test_a_stopped_verification_resumes_then_checks(
+    project: Path, served: tuple[WithExtraLinks, str], manifest: dict[str, Any]
+) -> None:
+    web, resolve_to = served
+    first, _ = start(project, manifest["target"]["domain"], top=2)
+    refused = run(project, "verify", "spring", "--resume")
+    assert isinstance(refused.exception, UsageError)
+    assert "no unfinished verification of campaign 'spring'" in str(refused.exception)
+
+    class Stop(Exception):
+        pass
+
+    def stop(progress: object) -> None:
+        raise Stop
+
+    link_on_page(served, first)
+    try:
+        with pytest.raises(Stop):
+            verify_campaign(
+                project,
+                "spring",
+                tuning=CrawlSettings(delay_s=0.0),
+                allow_private=True,
+                resolve_to=resolve_to,
+                on_progress=stop,
+            )
+        assert ok(project, "status", "spring")["funnel"]["live"] == 0
+        resumed = ok(project, "verify", "spring", "--resume")
+    finally:
+        web.remove(first["source_url"])
+
+    assert [(c["prospect_id"], c["new_status"]) for c in resumed["changes"]] == [
+        (first["id"], "live")
+    ]
+    assert resumed["crawl"]["is_resumed"] is True

@@ -298,6 +298,9 @@ def verify_(
         float | None,
         typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
     ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Go on with NAME's verification that did not finish")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Fetch NAME's prospect pages: links found go live, live links gone are lost (with why)."""
@@ -311,6 +314,7 @@ def verify_(
             tuning=settings.crawl,
             allow_private=allow_private,
             resolve_to=resolve_to,
+            resume=resume,
             on_progress=tell,
         )
     if as_json:

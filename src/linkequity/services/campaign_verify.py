@@ -10,6 +10,7 @@ changes the rules of ``model.campaigns`` allow are made, each recorded.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from linkequity.analysis.campaigns import (
 from linkequity.errors import UsageError
 from linkequity.model.campaigns import ChangeBy, ProspectStatus
 from linkequity.services.campaigns import find_campaign, plain_values, url_domain, utc_now
-from linkequity.services.crawl import CrawlMode, CrawlPlan, crawl
+from linkequity.services.crawl import CrawlMode, CrawlPlan, crawl, resume_crawl
 from linkequity.services.project import open_existing
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def verify_campaign(
     tuning: CrawlSettings,
     allow_private: bool = False,
     resolve_to: str | None = None,
+    resume: bool = False,
     on_progress: Callable[[CrawlProgress], None] | None = None,
 ) -> CampaignVerification:
     """Fetch every prospect's page and mark its link live or lost (``analysis.campaigns``).
@@ -80,12 +82,14 @@ def verify_campaign(
     redirects, robots.txt asked, per-host politeness): its snapshot holds what
     they say now. A live link found gone is marked lost in the store's links
     as well, as ``verify`` does, so that ``rank`` and ``campaign impact``
-    leave it out.
+    leave it out. With ``resume``, the campaign's verification that stopped
+    during its crawl goes on (with its saved plan and tuning), then checks.
 
     Raises
     ------
     UsageError
-        If the campaign is unknown or has no prospect.
+        If the campaign is unknown or has no prospect; with ``resume``, if
+        the store's unfinished crawl is not a verification of this campaign.
     """
     with open_existing(db, read_only=True) as store:
         campaign = find_campaign(store, name, db)
@@ -96,10 +100,14 @@ def verify_campaign(
             hint=f"Add some: linkequity campaign add {name} --from plan --db {db}",
         )
     seeds = tuple(dict.fromkeys(row["source_url"] for row in prospects))
-    plan = CrawlPlan(
-        seeds=seeds, mode=CrawlMode.VERIFY, allow_private=allow_private, resolve_to=resolve_to
-    )
-    report = crawl(plan, db=db, tuning=tuning, on_progress=on_progress)
+    if resume:
+        _check_unfinished(db, name, seeds)
+        report = resume_crawl(db=db, on_progress=on_progress)
+    else:
+        plan = CrawlPlan(
+            seeds=seeds, mode=CrawlMode.VERIFY, allow_private=allow_private, resolve_to=resolve_to
+        )
+        report = crawl(plan, db=db, tuning=tuning, on_progress=on_progress)
     at = utc_now()
     checks: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
@@ -140,6 +148,23 @@ def verify_campaign(
                 )
             store.record_prospect_checks(checks)
     return CampaignVerification(campaign["name"], report.snapshot_id, report, checks, changes)
+
+
+def _check_unfinished(db: Path, name: str, seeds: tuple[str, ...]) -> None:
+    """Refuse to resume anything but this campaign's stopped verification."""
+    with open_existing(db, read_only=True) as store:
+        unfinished = store.unfinished_crawl()
+    if unfinished is None:
+        raise UsageError(
+            f"{db} holds no unfinished verification of campaign {name!r} to resume",
+            hint=f"Start one: linkequity campaign verify {name} --db {db}",
+        )
+    plan = json.loads(unfinished[1]).get("plan", {})
+    if plan.get("mode") != str(CrawlMode.VERIFY) or not set(plan.get("seeds", [])) <= set(seeds):
+        raise UsageError(
+            f"the unfinished crawl of {db} is not a verification of campaign {name!r}",
+            hint=f"Resume it first with: linkequity crawl --resume --db {db}",
+        )
 
 
 def _chain(seed: str, fetched: dict[str, PageFetch]) -> list[PageFetch]:
