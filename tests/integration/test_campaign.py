@@ -24,6 +24,7 @@ from linkequity.errors import UsageError
 from linkequity.samples.web import generate_web, serve_web
 from linkequity.samples.web.overlay import ExtraLink, WithExtraLinks
 from linkequity.services.campaign_verify import verify_campaign
+from linkequity.services.campaigns import campaign_summary
 from linkequity.services.rank import rank_snapshot
 from linkequity.settings import CrawlSettings
 from linkequity.store import Store
@@ -248,6 +249,14 @@ def test_the_whole_plan_live_gains_its_joint_prediction(
     each = {link["prospect_id"]: link for link in impact["links"]}
     first = prospects[0]
     assert each[first["id"]]["predicted_page_gain"] == first["predicted_page_gain"]
+
+    # What the report's campaign section reads: the same numbers, plain values.
+    summary = campaign_summary(project, "spring")
+    assert summary["funnel"]["live"] == 2
+    assert summary["page"] == page
+    realised = {link["prospect_id"]: link["realised_page_gain"] for link in summary["links"]}
+    assert realised == {k: v["realised_page_gain"] for k, v in each.items()}
+    json.dumps(summary)
 
 
 @pytest.mark.slow
