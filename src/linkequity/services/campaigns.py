@@ -10,15 +10,15 @@ links live or lost (``analysis.campaigns``); ``campaign_impact`` sets the
 realised change of the target's rank beside the predicted gain.
 
 Predictions
-    A plan prospect keeps the plan's numbers: ``predicted_page_gain`` is the
-    gain of that link alone (``gain_alone``), ``predicted_page_gain_in_plan``
-    its gain after the plan's links before it (these add up to the plan's
-    joint gain), ``predicted_domain_gain`` the plan's domain-level gain.
-    An internal ask keeps its gain (alone; 0 at domain level: one site).
-    Other prospects get the exact gain of their one link on the snapshot's
-    graph (``graph.link_gains``), page and domain level; a page the graph
-    does not hold gets none. Each keeps the snapshot, the time and the
-    target's page and domain rank it was predicted against.
+    Every prospect gets the exact gain of its one link, alone, on the latest
+    snapshot's graph (``graph.link_gains``, the plan's own formula, solved
+    to ``IMPACT_TOL``), page and domain level, beside the target's page and
+    domain rank it was predicted against, that snapshot and the time. A
+    plan prospect also keeps ``predicted_page_gain_in_plan``, its gain after
+    the plan's links before it (these add up to the plan's joint gain), and
+    its position; an internal ask gains nothing at domain level (one site).
+    A page the graph does not hold (never seen linking) gets no prediction;
+    a CSV's own ``predicted_page_gain`` is kept.
 
 Verification and impact live in ``services.campaign_verify`` and
 ``services.campaign_impact``; the risk watch (``analysis.campaign_risk``)
@@ -89,6 +89,8 @@ __all__ = [
 SOURCES = ("plan", "internal", "broken", "reclaim")
 #: Tolerance of the PageRank solves of the impact.
 IMPACT_TOL = 1e-13
+#: What a plan row carries onto its prospect.
+_PLAN_FIELDS = ("anchor_hint", "anchor_keywords", "predicted_page_gain_in_plan", "plan_position")
 _CSV_COLUMNS = {
     "source_url": ("source_url", "source", "page", "prospect"),
     "target_url": ("target_url", "target", "link_to"),
@@ -227,7 +229,8 @@ def add_prospects(
         origin = str(ProspectOrigin.CSV)
     elif source in ("plan", "internal"):
         origin = str(source)
-        prospects = _from_plan(db, target, origin, top, competitors, trust_seeds, notes)
+        rows = _from_plan(db, target, origin, top, competitors, trust_seeds, notes)
+        prospects = _predicted(db, target, rows, ProspectOrigin(origin), damping, notes)
     else:
         origin = str(source)
         rows = _from_opportunities(db, target, origin, top)
@@ -255,48 +258,33 @@ def _from_plan(
     trust_seeds: list[str] | None,
     notes: list[str],
 ) -> list[dict[str, Any]]:
+    """Rows of the plan's links (or its internal asks), with what the plan says of each."""
     plan = plan_target(db, target, budget=top, competitors=competitors, trust_seeds=trust_seeds)
-    at = utc_now()
-    base = {
-        "predicted_snapshot_id": plan.snapshot_id,
-        "predicted_at": at,
-        "predicted_target_rank": plan.target_rank,
-        "predicted_domain_rank": plan.target_domain_rank,
-    }
     keywords = {mix["target"]: mix["keywords"] for mix in plan.anchor_mix}
-    prospects: list[dict[str, Any]] = []
     if source == "internal":
-        for ask in plan.internal_asks:
-            prospects.append(
-                {
-                    **base,
-                    "source_url": ask["source"],
-                    "target_url": ask["target"],
-                    "origin": str(ProspectOrigin.INTERNAL),
-                    "predicted_page_gain": ask["page_gain"],
-                    "predicted_domain_gain": 0.0,
-                    "anchor_keywords": keywords.get(ask["target"], []),
-                }
-            )
-        return prospects
+        return [
+            {
+                "source_url": ask["source"],
+                "target_url": ask["target"],
+                "anchor_keywords": keywords.get(ask["target"], []),
+            }
+            for ask in plan.internal_asks
+        ]
+    rows: list[dict[str, Any]] = []
     new_pages = 0
     for position, link in enumerate(plan.links, start=1):
         if link["source"] == NEW_PAGE:
             new_pages += 1
             continue
-        prospects.append(
+        rows.append(
             {
-                **base,
                 "source_url": link["source"],
                 "target_url": link["target"],
-                "origin": str(ProspectOrigin.PLAN),
                 "anchor_class": link["anchor_class"],
                 "anchor_hint": link["anchor_hint"],
-                "suggested_anchor": _concrete_anchor(link["anchor_class"], link["anchor_hint"]),
+                "anchor": _concrete_anchor(link["anchor_class"], link["anchor_hint"]),
                 "anchor_keywords": keywords.get(link["target"], []),
-                "predicted_page_gain": link["gain_alone"],
                 "predicted_page_gain_in_plan": link["page_gain"],
-                "predicted_domain_gain": link["domain_gain"],
                 "plan_position": position,
             }
         )
@@ -305,7 +293,7 @@ def _from_plan(
             f"{new_pages} planned links come from pages still to be written: no page to "
             "verify, so they are not prospects"
         )
-    return prospects
+    return rows
 
 
 def _from_opportunities(db: Path, target: list[str], part: str, top: int) -> list[dict[str, Any]]:
@@ -459,7 +447,13 @@ def _predicted(
     damping: float,
     notes: list[str],
 ) -> list[dict[str, Any]]:
-    """Prospects from rows of source and target URLs, each with its exact gain alone."""
+    """Return prospects of rows of source and target URLs, each with its exact gain alone.
+
+    The gains are those of one link on the latest snapshot's graph, page and
+    domain level (``graph.link_gains``, solved to ``IMPACT_TOL``), beside the
+    target's rank they were predicted against; what a row says already (a
+    CSV's gain, the plan's anchor and its gain in the plan's order) is kept.
+    """
     names, urls = parse_target(target)
     with open_existing(db, read_only=True) as store:
         snapshot = resolve_snapshot(store, None, db)
@@ -474,11 +468,13 @@ def _predicted(
         for url, url_id in id_of.items()
         if (node := loaded.nodes_of([url_id])).size
     }
-    ranks = pagerank(loaded.graph, damping=damping, teleport=loaded.teleport, tol=IMPACT_TOL)
+    ranks = pagerank(
+        loaded.graph, damping=damping, teleport=loaded.teleport, tol=IMPACT_TOL, max_iter=2000
+    )
     target_rank = float(ranks[loaded.targets].sum())
     dgraph, dteleport = loaded.domain_level()
     domain_rank = float(
-        pagerank(dgraph, damping=damping, teleport=dteleport, tol=IMPACT_TOL)[
+        pagerank(dgraph, damping=damping, teleport=dteleport, tol=IMPACT_TOL, max_iter=2000)[
             loaded.target_domains
         ].sum()
     )
@@ -492,7 +488,7 @@ def _predicted(
             page_gain = float(
                 link_gains(
                     loaded.graph, loaded.targets, [to], source=source, damping=damping,
-                    teleport=loaded.teleport,
+                    teleport=loaded.teleport, tol=IMPACT_TOL,
                 ).gains[0]
             )  # fmt: skip
             from_domain = int(loaded.domain_of_node[source])
@@ -503,7 +499,7 @@ def _predicted(
                 else float(
                     link_gains(
                         dgraph, loaded.target_domains, [to_domain], source=from_domain,
-                        damping=damping, teleport=dteleport,
+                        damping=damping, teleport=dteleport, tol=IMPACT_TOL,
                     ).gains[0]
                 )
             )  # fmt: skip
@@ -511,6 +507,7 @@ def _predicted(
             unknown += 1
         prospects.append(
             {
+                **{name: row[name] for name in _PLAN_FIELDS if name in row},
                 "source_url": row["source_url"],
                 "target_url": row["target_url"],
                 "origin": str(origin),
