@@ -152,6 +152,10 @@ def test_a_link_goes_live_gains_what_was_predicted_then_is_lost(
 
     impact = ok(project, "impact", "spring")
     assert impact["live_links"] == 1
+    assert [check["rule"] for check in impact["risk"]] == [
+        "exact_share", "commercial_share", "repeated_anchor", "dofollow_share", "velocity",
+        "network",
+    ]  # fmt: skip
     for level in ("page", "domain"):
         values = impact[level]
         predicted = first[f"predicted_{level}_gain"]

@@ -26,6 +26,9 @@ from linkequity.cli.render import crawl_progress, safe_text, stderr, stdout
 from linkequity.settings import load_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from linkequity.analysis.campaign_risk import RiskCheck
     from linkequity.services.campaign_impact import CampaignImpact
     from linkequity.services.campaign_verify import CampaignVerification
     from linkequity.services.campaigns import AddReport, CampaignStatus
@@ -242,15 +245,20 @@ def status_report(report: CampaignStatus) -> None:
         stdout.print(
             Text(f"… and {len(report.prospects) - SHOWN_PROSPECTS} more; --json lists all")
         )
+    risk_table(report.risk)
+    if report.impact is not None:
+        impact_report(report.impact, with_risk=False)
+
+
+def risk_table(checks: Sequence[RiskCheck]) -> None:
+    """Print the risk watch, a rule a row, warnings and excesses in capitals."""
     risk = Table(title="Risk watch", title_justify="left")
     for column in ("rule", "level", "what was seen"):
         risk.add_column(column, overflow="fold")
-    for check in report.risk:
+    for check in checks:
         level = str(check.level).upper() if check.level in ("warn", "over") else str(check.level)
         risk.add_row(check.rule, level, Text(safe_text(check.message, limit=400)))
     stdout.print(risk)
-    if report.impact is not None:
-        impact_report(report.impact)
 
 
 def _check_text(row: dict[str, Any]) -> str:
@@ -368,8 +376,8 @@ def impact_(
         impact_report(report)
 
 
-def impact_report(report: CampaignImpact) -> None:
-    """Print the campaign's predicted and realised gains, then each live link's."""
+def impact_report(report: CampaignImpact, *, with_risk: bool = True) -> None:
+    """Print the campaign's predicted and realised gains, each live link's, and the risk watch."""
     stdout.print(
         Text(
             f"Impact of {safe_text(report.campaign)} on {safe_text(' '.join(report.target))}: "
@@ -422,6 +430,8 @@ def impact_report(report: CampaignImpact) -> None:
             _gain(link.get("realised_domain_gain")),
         )
     stdout.print(links)
+    if with_risk:
+        risk_table(report.risk)
     for note in report.notes:
         stdout.print(Text(f"Note: {safe_text(note)}"))
 

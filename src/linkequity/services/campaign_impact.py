@@ -26,7 +26,7 @@ import numpy as np
 from linkequity.analysis.campaigns import ranked_authority, with_edges, without_edges
 from linkequity.graph import pagerank
 from linkequity.model.campaigns import ProspectStatus
-from linkequity.services.campaigns import IMPACT_TOL, find_campaign
+from linkequity.services.campaigns import IMPACT_TOL, find_campaign, risk_watch
 from linkequity.services.project import open_existing
 from linkequity.services.ranked_graph import RankedGraph, load_ranked_graph
 from linkequity.services.targets import parse_target, resolve_snapshot, select_target_rows
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import numpy.typing as npt
+
+    from linkequity.analysis.campaign_risk import RiskCheck
 
 __all__ = ["CampaignImpact", "campaign_impact"]
 
@@ -65,6 +67,7 @@ class CampaignImpact:
     domain: dict[str, float | None]
     links: list[dict[str, Any]]
     notes: list[str]
+    risk: tuple[RiskCheck, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values, for JSON output."""
@@ -78,6 +81,7 @@ class CampaignImpact:
             "domain": dict(self.domain),
             "links": self.links,
             "notes": self.notes,
+            "risk": [check.as_dict() for check in self.risk],
         }
 
 
@@ -163,6 +167,7 @@ def campaign_impact(db: Path, name: str, *, damping: float = 0.85) -> CampaignIm
         }
         predicted = [p["predicted_snapshot_id"] for p in live if p["predicted_snapshot_id"]]
         first_snapshot = min(predicted) if predicted else None
+        risk = risk_watch(store, snapshot, prospects)
         before = None
         if first_snapshot is not None and store.snapshot_exists(first_snapshot):
             _, old_nodes = store.live_links(first_snapshot)
@@ -260,6 +265,7 @@ def campaign_impact(db: Path, name: str, *, damping: float = 0.85) -> CampaignIm
         domain=totals["domain"],
         links=per_link,
         notes=notes,
+        risk=risk,
     )
 
 

@@ -80,6 +80,7 @@ __all__ = [
     "find_campaign",
     "plain_values",
     "read_prospects_csv",
+    "risk_watch",
     "update_prospect",
     "url_domain",
     "utc_now",
@@ -638,7 +639,7 @@ def campaign_status(db: Path, name: str, *, with_impact: bool = False) -> Campai
         prospects = store.prospects(campaign["id"])
         events = store.campaign_events(campaign["id"])
         snapshot = resolve_snapshot(store, None, db)
-        risk = _risk(store, snapshot, prospects)
+        risk = risk_watch(store, snapshot, prospects)
     funnel = Counter(row["status"] for row in prospects)
     return CampaignStatus(
         campaign=campaign,
@@ -650,7 +651,16 @@ def campaign_status(db: Path, name: str, *, with_impact: bool = False) -> Campai
     )
 
 
-def _risk(store: Store, snapshot: int, prospects: list[dict[str, Any]]) -> tuple[RiskCheck, ...]:
+def risk_watch(
+    store: Store, snapshot: int, prospects: list[dict[str, Any]]
+) -> tuple[RiskCheck, ...]:
+    """Check the campaign's live and agreed links against the rules of ``analysis.campaign_risk``.
+
+    Live links as verification found them (anchor class, rel), agreed ones
+    with their suggested anchors; the sources' templates and owner ids from
+    their latest fetch; the weekly history of new links into the prospects'
+    target pages before this week.
+    """
     live = [p for p in prospects if p["status"] == ProspectStatus.LIVE]
     agreed = [p for p in prospects if p["status"] == ProspectStatus.AGREED]
     sources = sorted({p["source_url"] for p in [*live, *agreed]})
