@@ -25,6 +25,7 @@ from tests.integration.web_server import REQUEST_S
 
 from linkequity.services.imports import import_exports
 from linkequity.web.app import COSTLY_PARTS, PLAN_BUDGET, SECTIONS
+from linkequity.web.security import new_token
 from linkequity.web.server import dashboard_server
 
 if TYPE_CHECKING:
@@ -179,3 +180,13 @@ def test_an_unknown_section_or_target_answers_a_short_error(web: Served) -> None
     bogus = web.get("/t/nowhere.example/part/bogus")
     assert bogus.status_code == 404
     assert "overview" in bogus.text  # the hint lists the sections
+
+
+def test_a_section_needs_the_token_as_the_page_does(web_db: Path) -> None:
+    token = new_token()
+    dashboard = dashboard_server(web_db, host="127.0.0.1", port=0, token=token)
+    with dashboard.running_in_thread() as base, httpx.Client(base_url=base) as http:
+        assert http.get("/t/nowhere.example/part/profile").status_code == 401
+        signed_in = http.get("/", params={"token": token})
+        assert signed_in.status_code == 303
+        assert http.get("/t/nowhere.example/part/profile").status_code == 404  # let in

@@ -88,9 +88,11 @@ SECTIONS = (
     "tier1",
     "domains",
 )
-#: The costly parts of a target, built in this order once its overview is asked for:
-#: the audit's sections first, the plan (the slowest) last.
-COSTLY_PARTS = ("toxicity", "view", "diff", "tiers", "plan")
+#: The costly parts of a target, built once its overview is asked for: one line of work
+#: (side by side they took longer on two cores: 34 s against 32 s at 1M links, the audit's
+#: sections at 27 s against 15 s), the audit's sections first, the plan (slowest) last.
+SCHEDULE = (("toxicity", "view", "diff", "tiers", "plan"),)
+COSTLY_PARTS = tuple(part for line in SCHEDULE for part in line)
 #: The cards the overview shows at once: the profile's totals (``audit.totals``).
 _TOTAL_CARDS = (
     ("links", "live backlinks"),
@@ -297,7 +299,8 @@ def create_app(
     def overview(request: Request, target: str) -> HTMLResponse:
         name = _target_name(target)
         summary = summary_of(name)
-        cache.schedule(name, [(part, partial(costly[part], name)) for part in COSTLY_PARTS])
+        for line in SCHEDULE:
+            cache.schedule(name, [(part, partial(costly[part], name)) for part in line])
         return render(
             request,
             "overview.html",
