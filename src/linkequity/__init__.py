@@ -53,6 +53,17 @@ if TYPE_CHECKING:
     )
     from linkequity.report.html import render_report
     from linkequity.services.audit import AuditReport, audit_target
+    from linkequity.services.campaign_impact import CampaignImpact, campaign_impact
+    from linkequity.services.campaign_verify import CampaignVerification, verify_campaign
+    from linkequity.services.campaigns import (
+        CampaignStatus,
+        add_prospects,
+        campaign_status,
+        campaign_summary,
+        create_campaign,
+        export_campaign,
+        update_prospect,
+    )
     from linkequity.services.monitor import LinkDiffReport, diff_links
     from linkequity.services.opportunities import OpportunitiesReport, find_opportunities
     from linkequity.services.plan import PlanReport, plan_target
@@ -107,6 +118,17 @@ _LAZY_NAMES = {
     "classify_anchor": "linkequity.analysis.anchors",
     "AuditReport": "linkequity.services.audit",
     "audit_target": "linkequity.services.audit",
+    "CampaignImpact": "linkequity.services.campaign_impact",
+    "campaign_impact": "linkequity.services.campaign_impact",
+    "CampaignVerification": "linkequity.services.campaign_verify",
+    "verify_campaign": "linkequity.services.campaign_verify",
+    "CampaignStatus": "linkequity.services.campaigns",
+    "add_prospects": "linkequity.services.campaigns",
+    "campaign_status": "linkequity.services.campaigns",
+    "campaign_summary": "linkequity.services.campaigns",
+    "create_campaign": "linkequity.services.campaigns",
+    "export_campaign": "linkequity.services.campaigns",
+    "update_prospect": "linkequity.services.campaigns",
     "LinkDiffReport": "linkequity.services.monitor",
     "diff_links": "linkequity.services.monitor",
     "OpportunitiesReport": "linkequity.services.opportunities",
@@ -138,6 +160,9 @@ __all__ = [
     "AnchorRules",
     "AuditReport",
     "AuthorityPath",
+    "CampaignImpact",
+    "CampaignStatus",
+    "CampaignVerification",
     "DisavowEntry",
     "DomainAuthority",
     "Link",
@@ -159,17 +184,23 @@ __all__ = [
     "ToxicityReport",
     "Url",
     "__version__",
+    "add_prospects",
     "anti_trustrank",
     "audit_target",
     "authority_scale",
     "build_report",
+    "campaign_impact",
+    "campaign_status",
+    "campaign_summary",
     "classify_anchor",
+    "create_campaign",
     "diff_links",
     "domain_authority",
     "domain_graph",
     "domain_referring_counts",
     "explain_paths",
     "explain_robots",
+    "export_campaign",
     "extract_links",
     "find_opportunities",
     "hits",
@@ -189,8 +220,8 @@ __all__ = [
     "public_suffix",
     "referring_counts",
     "registrable_domain",
-    "render_report",
     "removal_loss",
+    "render_report",
     "resolve_url",
     "reversed_host",
     "robots_allowed",
@@ -198,6 +229,8 @@ __all__ = [
     "spam_mass",
     "target_rank",
     "trustrank",
+    "update_prospect",
+    "verify_campaign",
     "write_disavow",
     "write_report",
 ]

@@ -16,13 +16,20 @@ import typer
 from linkequity import __version__
 from linkequity.cli import render
 from linkequity.cli.audit_command import audit_
+from linkequity.cli.campaign_command import campaign_app
 from linkequity.cli.disavow_command import disavow_
 from linkequity.cli.monitor_command import diff_
 from linkequity.cli.opportunities_command import opportunities_
 from linkequity.cli.options import (
+    AllowPrivateOption,
+    ConcurrencyOption,
     DampingOption,
     DbOption,
+    DelayOption,
     JsonOption,
+    PerHostOption,
+    ResolveToOption,
+    UserAgentOption,
     print_json,
     write_file,
 )
@@ -49,39 +56,7 @@ parquet_app = typer.Typer(help="Exchange link tables as Parquet (the Spark jobs'
 app.add_typer(parquet_app, name="parquet")
 graph_app = typer.Typer(help="Rank any graph given as an edge-list file.")
 app.add_typer(graph_app, name="graph")
-
-# The options crawl and verify share.
-AllowPrivateOption = Annotated[
-    bool,
-    typer.Option(
-        "--allow-private",
-        help="Visit private, loopback and link-local addresses (refused by default)",
-    ),
-]
-ResolveToOption = Annotated[
-    str | None,
-    typer.Option(
-        "--resolve-to",
-        help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
-        metavar="127.0.0.1:PORT",
-    ),
-]
-ConcurrencyOption = Annotated[
-    int | None,
-    typer.Option("--concurrency", help="Requests at once [setting crawl.concurrency]"),
-]
-PerHostOption = Annotated[
-    int | None,
-    typer.Option("--per-host", help="Requests at once to a host [setting crawl.per_host]"),
-]
-DelayOption = Annotated[
-    float | None,
-    typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
-]
-UserAgentOption = Annotated[
-    str | None,
-    typer.Option("--user-agent", help="User-Agent sent [setting crawl.user_agent]"),
-]
+app.add_typer(campaign_app, name="campaign")
 
 
 def _settings(**flags: object) -> Settings:

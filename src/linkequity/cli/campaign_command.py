@@ -15,9 +15,12 @@ from rich.table import Table
 from rich.text import Text
 
 from linkequity.cli.options import (
+    AllowPrivateOption,
     DampingOption,
     DbOption,
+    DelayOption,
     JsonOption,
+    ResolveToOption,
     print_json,
     read_list,
     write_file,
@@ -287,25 +290,9 @@ def _gain(value: float | None) -> str:
 def verify_(
     name: NameArgument,
     db: DbOption = None,
-    allow_private: Annotated[
-        bool,
-        typer.Option(
-            "--allow-private",
-            help="Visit private, loopback and link-local addresses (refused by default)",
-        ),
-    ] = False,
-    resolve_to: Annotated[
-        str | None,
-        typer.Option(
-            "--resolve-to",
-            help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
-            metavar="127.0.0.1:PORT",
-        ),
-    ] = None,
-    delay: Annotated[
-        float | None,
-        typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
-    ] = None,
+    allow_private: AllowPrivateOption = False,
+    resolve_to: ResolveToOption = None,
+    delay: DelayOption = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Go on with NAME's verification that did not finish")
     ] = False,

@@ -18,14 +18,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
+    "AllowPrivateOption",
     "BrandOption",
     "CompetitorsOption",
+    "ConcurrencyOption",
+    "DelayOption",
     "DampingOption",
     "DbOption",
     "JsonOption",
     "KeywordOption",
+    "PerHostOption",
+    "ResolveToOption",
     "SnapshotOption",
     "TargetArgument",
+    "UserAgentOption",
     "print_json",
     "read_list",
     "write_file",
@@ -76,6 +82,40 @@ CompetitorsOption = Annotated[
         metavar="FILE",
     ),
 ]
+# The options of the commands that fetch pages: crawl, verify, campaign verify.
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Visit private, loopback and link-local addresses (refused by default)",
+    ),
+]
+ResolveToOption = Annotated[
+    str | None,
+    typer.Option(
+        "--resolve-to",
+        help="Send every host to 127.0.0.1:PORT (the sample web); needs --allow-private",
+        metavar="127.0.0.1:PORT",
+    ),
+]
+ConcurrencyOption = Annotated[
+    int | None,
+    typer.Option("--concurrency", help="Requests at once [setting crawl.concurrency]"),
+]
+PerHostOption = Annotated[
+    int | None,
+    typer.Option("--per-host", help="Requests at once to a host [setting crawl.per_host]"),
+]
+DelayOption = Annotated[
+    float | None,
+    typer.Option("--delay", help="Seconds between requests to a host [setting crawl.delay_s]"),
+]
+UserAgentOption = Annotated[
+    str | None,
+    typer.Option("--user-agent", help="User-Agent sent [setting crawl.user_agent]"),
+]
+
+
 SnapshotOption = Annotated[
     int | None,
     typer.Option("--snapshot", help="Snapshot to read (the latest by default)", metavar="ID"),
