@@ -529,9 +529,12 @@ def _spark_ddl(schema: pa.Schema) -> str:
 def _rows_of(blobs: DataFrame, kind: str) -> DataFrame:
     from pyspark.sql import functions as F  # noqa: N812
 
+    # One parsing task per file, but no need for one decoding task per file.
+    cores = blobs.sparkSession.sparkContext.defaultParallelism
     return (
         blobs.filter(F.col("kind") == kind)
         .select("ipc")
+        .coalesce(cores)
         .mapInArrow(_unblob(kind), _spark_ddl(_KIND_SCHEMAS[kind]))
     )
 
