@@ -84,6 +84,9 @@ from linkequity.spark.session import DEFAULT_MASTER, spark_session
 from linkequity.store import shift_rows
 from linkequity.store.arrow import LINK_SIGHTING_SCHEMA, PAGE_SCHEMA, TIMESTAMP
 
+# The store's own merge and loss rules, so that both engines follow one text of them.
+from linkequity.store.writes import _CRAWLED, _LOSS_REASON, _MERGED_FLAGS
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
@@ -658,17 +661,6 @@ def _mark_sitewide(sightings: DataFrame, pages: DataFrame, urls: DataFrame) -> D
     ).drop("host", "site_pages", "recurring_pages")
 
 
-#: Link attributes taken from the latest sighting that states them (``store.writes``).
-_MERGED = (
-    "is_nofollow",
-    "is_sponsored",
-    "is_ugc",
-    "is_image",
-    "alt",
-    "link_type",
-    "is_sitewide",
-)
-_CRAWLED = ("placement", "is_hidden", "position")
 _LINK_KEY = ("source_url_id", "target_url_id", "anchor_key")
 
 
@@ -693,7 +685,7 @@ def _merge_links(sightings: DataFrame) -> tuple[DataFrame, DataFrame]:
 
     merged = sightings.groupBy(*_LINK_KEY).agg(
         F.min_by("anchor", F.struct("file_id", "row")).alias("anchor"),
-        *(latest(name) for name in _MERGED),
+        *(latest(name) for name in _MERGED_FLAGS),
         F.max_by("is_target_inferred", order).alias("is_target_inferred"),
         latest("left_context"),
         latest("right_context"),
@@ -709,7 +701,7 @@ def _merge_links(sightings: DataFrame) -> tuple[DataFrame, DataFrame]:
         "id",
         *_LINK_KEY,
         "anchor",
-        *_MERGED,
+        *_MERGED_FLAGS,
         "is_target_inferred",
         "left_context",
         "right_context",
@@ -738,19 +730,6 @@ def _merge_links(sightings: DataFrame) -> tuple[DataFrame, DataFrame]:
         ),
     )
     return links, keyed
-
-
-#: Why a page's latest fetch loses the links it no longer shows (``store.writes.mark_lost``).
-_LOSS_REASON = """CASE
-    WHEN is_robots_allowed = false OR status IS NULL THEN NULL
-    WHEN status IN (404, 410) THEN 'page_gone'
-    WHEN status BETWEEN 300 AND 399 AND final_domain IS NULL THEN NULL
-    WHEN status BETWEEN 300 AND 399 AND final_domain <> page_domain THEN 'redirected_away'
-    WHEN status BETWEEN 300 AND 399 THEN 'redirected'
-    WHEN status NOT BETWEEN 200 AND 299 THEN NULL
-    WHEN is_indexable IS NULL OR non_indexable_reason = 'not_html' THEN NULL
-    ELSE 'link_removed'
-END"""
 
 
 def _mark_lost(links: DataFrame, pages: DataFrame, urls: DataFrame, now: datetime) -> DataFrame:
