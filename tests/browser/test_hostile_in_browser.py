@@ -6,6 +6,12 @@ ingest, store, services, into the report and the dashboard's pages. In
 chromium, with a handler on dialogs, each page is opened and its tier graph
 hovered and clicked: no dialog opens, no element was injected, and the
 hostile text is there to read.
+
+No page's navigation waits on the dashboard's work: the fixture has it work
+out the target over HTTP first (a first visit computes the audit, the plan and
+maybe the graph kernels, as long as the machine is busy: that is what once
+failed here under load), and the overview's sections, which arrive after the
+page, are waited for by their state before the tier graph is poked.
 """
 
 from __future__ import annotations
