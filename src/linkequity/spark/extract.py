@@ -62,6 +62,7 @@ import re
 import shutil
 import threading
 import time
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,6 +119,8 @@ REPORT_TABLE = "damaged_records"
 #: Fetches whose rows travel from a parsing task as one Arrow IPC blob.
 BLOB_FETCHES = 16 * CHUNK_FETCHES
 _GLOB = re.compile(r"[*?\[]")
+#: The frames the running extraction persisted (see ``_cached``).
+_KEPT: ContextVar[list[DataFrame]] = ContextVar("kept")
 _AUTHORITY = re.compile(r"^[^:/?#]*://([^/?#]*)")
 
 
@@ -329,15 +332,24 @@ def extract_archives(
 
 def _run(spark: SparkSession, paths: list[Path], out: str, tasks: int) -> dict[str, Any]:
     now = datetime.now(UTC).replace(tzinfo=None)
-    listing = [(number, str(path.resolve())) for number, path in enumerate(paths, start=1)]
-    inputs = spark.sparkContext.parallelize(listing, tasks).toDF("file_id BIGINT, path STRING")
-    blobs = _cached(inputs.mapInArrow(_parse_archives, _BLOB_DDL))
+    # Tasks open the absolute path; the tables name each file as it was given, as ingest does.
+    listing = [
+        (number, str(path), str(path.resolve())) for number, path in enumerate(paths, start=1)
+    ]
+    inputs = spark.sparkContext.parallelize(listing, tasks).toDF(
+        "file_id BIGINT, path STRING, absolute STRING"
+    )
+    kept: list[DataFrame] = []
+    token = _KEPT.set(kept)
     try:
-        tables = _tables(spark, blobs, now, ", ".join(path for _, path in listing))
+        blobs = _cached(inputs.mapInArrow(_parse_archives, _BLOB_DDL))
+        tables = _tables(spark, blobs, now, ", ".join(str(path) for path in paths))
         read = tables["files_read"].collect()
         written = _write_tables(tables, out)
     finally:
-        spark.catalog.clearCache()
+        _KEPT.reset(token)
+        for frame in kept:
+            frame.unpersist()
     counts = _written_counts(spark, written)
     return {
         "out": out,
@@ -383,13 +395,17 @@ def _parse_archives(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatc
     for batch in batches:
         file_ids = cast("list[int]", batch.column("file_id").to_pylist())
         paths = cast("list[str]", batch.column("path").to_pylist())
-        for file_id, path in zip(file_ids, paths, strict=True):
-            for kind, table in _archive_tables(file_id, Path(path)):
+        absolutes = cast("list[str]", batch.column("absolute").to_pylist())
+        for file_id, path, absolute in zip(file_ids, paths, absolutes, strict=True):
+            for kind, table in _archive_tables(file_id, path, Path(absolute)):
                 yield _blob(file_id, kind, table)
 
 
-def _archive_tables(file_id: int, path: Path) -> Iterator[tuple[str, pa.Table]]:
-    """Yield ``(kind, table)`` pairs of one archive, its sightings numbered as ingest does."""
+def _archive_tables(file_id: int, name: str, path: Path) -> Iterator[tuple[str, pa.Table]]:
+    """Yield ``(kind, table)`` pairs of the archive at *path*, given as *name*.
+
+    The sightings are numbered as ingest numbers them, from 0 in file order.
+    """
     reader = WarcReader(path)
     hosts: dict[str, tuple[str, str, str]] = {}
     damaged: list[DamagedRecord] = []
@@ -414,7 +430,7 @@ def _archive_tables(file_id: int, path: Path) -> Iterator[tuple[str, pa.Table]]:
     files = {
         "file_id": [file_id],
         "sha256": [file_sha256(path)],
-        "path": [str(path)],
+        "path": [name],
         "export_format": [reader.archive_format],
         "records": [summary.records],
         "fetches": [summary.pages + summary.wat_pages],
@@ -424,7 +440,7 @@ def _archive_tables(file_id: int, path: Path) -> Iterator[tuple[str, pa.Table]]:
     yield "files", pa.table(files, schema=_FILE_SCHEMA)
     if damaged:
         reports = {
-            "path": [item.path for item in damaged],
+            "path": [name] * len(damaged),
             "offset": [item.offset for item in damaged],
             "reason": [item.reason for item in damaged],
         }
@@ -783,10 +799,16 @@ def _mark_lost(links: DataFrame, pages: DataFrame, urls: DataFrame, now: datetim
 
 
 def _cached(frame: DataFrame) -> DataFrame:
-    """*frame*, kept (memory, then disk) once computed: each table is read more than once."""
+    """*frame*, kept (memory, then disk) once computed, until the run ends.
+
+    Each table is read more than once; the run unpersists what it kept, and
+    nothing else of the session's.
+    """
     from pyspark import StorageLevel
 
-    return frame.persist(StorageLevel.MEMORY_AND_DISK)
+    kept = frame.persist(StorageLevel.MEMORY_AND_DISK)
+    _KEPT.get().append(kept)
+    return kept
 
 
 def _dense_ids(frame: DataFrame, order: list[str]) -> DataFrame:

@@ -86,9 +86,9 @@ def spark_session(
         Spark's own default (or the cluster's setting) otherwise.
     checkpoint_dir : str or Path, optional
         Where iterative jobs checkpoint (truncating the lineage of each
-        iteration). By default a new temporary directory for a local master;
-        on a cluster it must be a shared path (``hdfs://...``, ``s3a://...``)
-        and is left unset when not given.
+        iteration). By default, for a local master whose session has none
+        yet, a new temporary directory; on a cluster it must be a shared path
+        (``hdfs://...``, ``s3a://...``) and is left as it is when not given.
     config : Mapping[str, str], optional
         Further Spark settings, applied last (``spark.ui.enabled``,
         ``spark.executor.memory``...).
@@ -156,7 +156,8 @@ def spark_session(
             hint="Check JAVA_HOME (Java 17 or newer) and the master URL.",
         ) from exc
     session.sparkContext.setLogLevel("ERROR")
-    if checkpoint_dir is None and is_local:
+    has_checkpoint_dir = session.sparkContext.getCheckpointDir() is not None
+    if checkpoint_dir is None and is_local and not has_checkpoint_dir:
         checkpoint_dir = tempfile.mkdtemp(prefix="linkequity-spark-checkpoint-")
     if checkpoint_dir is not None:
         session.sparkContext.setCheckpointDir(str(checkpoint_dir))
