@@ -178,6 +178,7 @@ def load_target(
     *,
     snapshot_id: int | None = None,
     toxicity: ToxicityReport | None = None,
+    audit: AuditReport | None = None,
 ) -> TargetView:
     """Audit a target and class its anchors: the expensive part of browsing it.
 
@@ -190,6 +191,9 @@ def load_target(
     toxicity : ToxicityReport, optional
         The target's toxicity at that snapshot, when the caller scored it
         already (scored here otherwise).
+    audit : AuditReport, optional
+        The target's audit at that snapshot with that toxicity (``audit_target``
+        with its defaults), when the caller has it (audited here otherwise).
 
     Raises
     ------
@@ -210,7 +214,8 @@ def load_target(
     # domains everywhere, scored once.
     if toxicity is None or toxicity.snapshot_id != snapshot:
         toxicity = score_toxicity(db, target, snapshot_id=snapshot)
-    audit = audit_target(db, target, snapshot_id=snapshot, toxicity=toxicity)
+    if audit is None or audit.snapshot_id != snapshot:
+        audit = audit_target(db, target, snapshot_id=snapshot, toxicity=toxicity)
     domains = sorted({str(domain) for domain in target_rows.column("domain").to_pylist()})
     rules = AnchorRules.for_target(
         domains, brands=audit.anchors["brands"], keywords=audit.anchors["keywords"]

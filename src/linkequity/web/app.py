@@ -47,6 +47,7 @@ from linkequity.report.html import (
     report_stylesheet,
 )
 from linkequity.services import browse
+from linkequity.services.audit import audit_target
 from linkequity.services.disavow import proposed_entries
 from linkequity.services.monitor import diff_links
 from linkequity.services.plan import plan_target
@@ -58,6 +59,7 @@ from linkequity.web.security import LOOPBACK_NAMES, SecurityMiddleware
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable, Collection
 
+    from linkequity.services.audit import AuditReport
     from linkequity.services.monitor import LinkDiffReport
     from linkequity.services.plan import PlanReport
     from linkequity.services.tiers import TiersReport
@@ -90,8 +92,9 @@ SECTIONS = (
 )
 #: The costly parts of a target, built once its overview is asked for: one line of work
 #: (side by side they took longer on two cores: 34 s against 32 s at 1M links, the audit's
-#: sections at 27 s against 15 s), the audit's sections first, the plan (slowest) last.
-SCHEDULE = (("toxicity", "view", "diff", "tiers", "plan"),)
+#: sections at 27 s against 15 s), the audit's sections first, the plan (slowest) and
+#: the links table's anchor classes last.
+SCHEDULE = (("toxicity", "audit", "diff", "tiers", "plan", "view"),)
 COSTLY_PARTS = tuple(part for line in SCHEDULE for part in line)
 #: The cards the overview shows at once: the profile's totals (``audit.totals``).
 _TOTAL_CARDS = (
@@ -199,10 +202,19 @@ def create_app(
     def toxicity_of(name: str) -> ToxicityReport:
         return cache.get("toxicity", name, lambda: score_toxicity(db, [name]))
 
+    def audit_report_of(name: str) -> AuditReport:
+        return cache.get(
+            "audit", name, lambda: audit_target(db, [name], toxicity=toxicity_of(name))
+        )
+
     def view_of(target: str) -> browse.TargetView:
         name = _target_name(target)
         return cache.get(
-            "view", name, lambda: browse.load_target(db, [name], toxicity=toxicity_of(name))
+            "view",
+            name,
+            lambda: browse.load_target(
+                db, [name], toxicity=toxicity_of(name), audit=audit_report_of(name)
+            ),
         )
 
     def tiers_of(target: str) -> TiersReport:
@@ -223,6 +235,7 @@ def create_app(
 
     costly: dict[str, Callable[[str], object]] = {
         "toxicity": toxicity_of,
+        "audit": audit_report_of,
         "tiers": tiers_of,
         "diff": diff_of,
         "view": view_of,
@@ -232,7 +245,7 @@ def create_app(
     # The reports as plain values, as the renderers take them: converting the tier map
     # (every tier-1 page and edge) takes seconds at a million links, so it is done once.
     def audit_of(name: str) -> dict[str, Any]:
-        return cache.get("audit-dict", name, lambda: view_of(name).audit.as_dict())
+        return cache.get("audit-dict", name, lambda: audit_report_of(name).as_dict())
 
     def tier_map_of(name: str) -> dict[str, Any]:
         return cache.get("tiers-dict", name, lambda: tiers_of(name).as_dict())
@@ -361,8 +374,8 @@ def create_app(
 
     @app.get("/t/{target}/audit.json")
     def audit_json(target: str) -> Response:
-        view = view_of(target)
-        text = json.dumps(view.audit.as_dict(), indent=2, ensure_ascii=False, default=str)
+        audit = audit_report_of(_target_name(target))
+        text = json.dumps(audit.as_dict(), indent=2, ensure_ascii=False, default=str)
         return Response(
             text,
             media_type="application/json",
