@@ -15,7 +15,7 @@ built, by part, so that tests see a cache hit without timing anything.
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, TypeVar
 
@@ -37,10 +37,17 @@ class PartCache:
         Returns the store's current version (any hashable); read at each ``get``.
     workers : int, default 2
         Threads that build scheduled parts (each target's parts one after another).
+    max_targets : int, default 8
+        Targets whose parts are kept; the one asked for least recently is
+        dropped for a new one (a million-link target's parts weigh hundreds of MB).
     """
 
-    def __init__(self, version_of: Callable[[], Hashable], *, workers: int = 2) -> None:
+    def __init__(
+        self, version_of: Callable[[], Hashable], *, workers: int = 2, max_targets: int = 8
+    ) -> None:
         self._version_of = version_of
+        self._max_targets = max_targets
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self._guard = threading.Lock()
         self._version: Hashable = None
         self._locks: dict[_Key, threading.Lock] = {}
@@ -61,6 +68,7 @@ class PartCache:
         key: _Key = (part, target, version)
         with self._guard:
             self._follow(version)
+            self._touch(target)
             lock = self._locks.setdefault(key, threading.Lock())
             scheduled = self._scheduled.get(key)
         if scheduled is not None and not getattr(self._in_worker, "is_set", False):
@@ -73,7 +81,7 @@ class PartCache:
             built = build()
             with self._guard:
                 self.computations[part] += 1
-                if version == self._version:
+                if version == self._version and target in self._recent:
                     self._values[key] = built
             return built
 
@@ -110,7 +118,17 @@ class PartCache:
             self._values.clear()
             self._locks.clear()
             self._scheduled.clear()
+            self._recent.clear()
             self._version = version
+
+    def _touch(self, target: str) -> None:
+        """Mark *target* as asked for; drop the least recent one's parts beyond the bound."""
+        self._recent[target] = None
+        self._recent.move_to_end(target)
+        while len(self._recent) > self._max_targets:
+            dropped, _ = self._recent.popitem(last=False)
+            for key in [key for key in self._values if key[1] == dropped]:
+                del self._values[key]
 
     def _build_in_turn(self, pending: list[tuple[Callable[[], object], Future[None]]]) -> None:
         self._in_worker.is_set = True

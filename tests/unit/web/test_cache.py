@@ -60,6 +60,20 @@ def test_a_new_version_of_the_store_drops_what_was_kept(
     assert cache.computations == {"audit": 2}
 
 
+def test_the_least_recent_target_is_dropped_beyond_the_bound(versions: Versions) -> None:
+    cache = PartCache(versions, max_targets=2)
+    try:
+        for target in ("a.example", "b.example", "a.example", "c.example"):
+            cache.get("audit", target, lambda: "kept")
+        assert cache.computations == {"audit": 3}
+        cache.get("audit", "a.example", lambda: "kept")  # kept: asked for after b
+        assert cache.computations == {"audit": 3}
+        cache.get("audit", "b.example", lambda: "again")  # dropped for c
+        assert cache.computations == {"audit": 4}
+    finally:
+        cache.close()
+
+
 def test_a_failed_build_is_not_kept(cache: PartCache) -> None:
     def fail() -> int:
         raise ValueError("boom")
