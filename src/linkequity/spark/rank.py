@@ -217,8 +217,7 @@ def level_graph(ranked: RankedLinks, level: Level) -> LevelGraph:
     """
     from pyspark.sql import functions as F  # noqa: N812 - Spark's own idiom
 
-    if level not in LEVELS:
-        raise UsageError(f"unknown level {level!r}", hint="Use page, host or domain.")
+    level = _checked_level(level)
     ends = (
         ranked.links.select(F.col("src").alias("url_id"))
         .union(ranked.links.select(F.col("dst").alias("url_id")))
@@ -340,7 +339,7 @@ def rank_links(
     directory: str,
     out: str,
     *,
-    level: Level = "page",
+    level: str = "page",
     master: str = DEFAULT_MASTER,
     trust_seeds: Path | None = None,
     cc_ranks: bool = False,
@@ -399,8 +398,7 @@ def rank_links(
     """
     from linkequity.spark import cc_ranks as cc
 
-    if level not in LEVELS:
-        raise UsageError(f"unknown level {level!r}", hint="Use page, host or domain.")
+    level = _checked_level(level)
     if not 0.0 < damping < 1.0:
         raise UsageError(
             f"damping must be between 0 and 1 (exclusive), got {damping}",
@@ -469,6 +467,13 @@ _LINK_COLUMNS = (
 )
 _URL_COLUMNS = ("id", "url", "host", "reversed_host", "domain")
 _FALSE = False
+
+
+def _checked_level(level: str) -> Level:
+    for known in LEVELS:
+        if level == known:
+            return known
+    raise UsageError(f"unknown level {level!r}", hint="Use page, host or domain.")
 
 
 def _read_table(
