@@ -319,13 +319,15 @@ def crawl_hostile(
     workdir: Path,
     *,
     settings: dict[str, str] | None = None,
+    workers: int = 1,
     give_up_s: float = 600.0,
 ) -> HostileCrawl:
     """Crawl the seeds *paths* of the hostile server at *address* with ``linkequity crawl``.
 
     *settings* are LINKEQUITY_* environment variables (``{"crawl.max_retries": "0"}``).
-    The crawl must end by itself within *give_up_s* (a guard: it is killed and
-    the test fails otherwise); time is measured, never asserted.
+    *workers* is ``--workers`` (0: one page reader per CPU). The crawl must
+    end by itself within *give_up_s* (a guard: it is killed and the test
+    fails otherwise); time is measured, never asserted.
     """
     db = workdir / "hostile.duckdb"
     env = {name: value for name, value in os.environ.items() if not name.startswith("LINKEQUITY_")}
@@ -334,7 +336,7 @@ def crawl_hostile(
         env["LINKEQUITY_" + key.replace(".", "_").upper()] = value
     args = [sys.executable, "-m", "linkequity", "crawl", *(f"http://{HOST}{p}" for p in paths)]
     args += ["--mode", "site", "--allow-private", "--resolve-to", address, "--delay", "0"]
-    args += ["--workers", "1", "--db", str(db), "--json"]
+    args += ["--workers", str(workers), "--db", str(db), "--json"]
     out_path, err_path = workdir / "crawl.out", workdir / "crawl.err"
     began = time.monotonic()
     with out_path.open("wb") as out, err_path.open("wb") as err:

@@ -1,0 +1,201 @@
+"""Bad files: every command that reads a file answers a bad one with one line and exit 2.
+
+For each file a command reads (its arguments and options, and the project
+file ``--db``), five bad files: a missing path, a directory, an empty file,
+random binary bytes with NULs, and a file of another format (a PNG where text
+is expected, a CSV where a WARC or a DuckDB project is). The real ``main()``
+must answer with exit status 2 and one line on stderr that names the file and
+says what to do (``error: ... — hint``), never a traceback; and the project
+must hold what it held before, byte for byte when the bad file was ``--db``.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+import pytest
+
+from linkequity.services.imports import import_exports, sample_exports
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from tests.conftest import CliResult
+
+#: The sample exports' target.
+TARGET = "example-garden.com"
+#: The five bad files.
+KINDS = ("missing", "directory", "empty", "binary", "wrong")
+#: The start of a PNG file: what a user picks by mistake for a CSV.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06" + bytes(64)
+#: A CSV export: what a user picks by mistake for a WARC or a project.
+CSV = b"Referring page URL,Target URL,Anchor\nhttps://a.example/,https://example-garden.com/,hi\n"
+#: The tables whose rows must survive a failed command.
+TABLES = ("snapshots", "urls", "links", "link_sightings", "files", "pages")
+
+
+#: Why a case still fails: a change the lead applies in a module of another engineer's.
+READ_LIST_CHANGE = "cli/options.py read_list: an empty list file is an error (see the report)"
+DISAVOW_CHANGE = "services/disavow.py _read_bytes: an empty or binary file is an error"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A command reading one file: its arguments (``FILE``, ``DB``... are filled in).
+
+    ``wrong`` is what a file of the wrong format holds for it, ``valid`` the
+    kinds that are no error for it, ``pending`` the kinds that fail until a
+    change named by ``reason`` is made (strict xfail: it fails once made), and
+    ``setup`` a command run first.
+    """
+
+    name: str
+    args: tuple[str, ...]
+    wrong: bytes = PNG
+    valid: frozenset[str] = frozenset()
+    pending: frozenset[str] = frozenset()
+    reason: str = ""
+    setup: tuple[str, ...] = ()
+
+
+EMPTY = frozenset({"empty"})
+
+
+def list_reader(name: str, *args: str) -> Reader:
+    """A command reading a list file (``cli.options.read_list``)."""
+    return Reader(name, (*args, "--db", "DB"), pending=EMPTY, reason=READ_LIST_CHANGE)
+
+
+PLAN = ("plan", TARGET, "--budget", "3")
+REPORT = ("report", TARGET, "-o", "r.html")
+READERS = (
+    Reader("import", ("import", "FILE", "--db", "DB")),
+    Reader("ingest", ("ingest", "FILE", "--db", "DB"), wrong=CSV),
+    Reader("crawl --seeds-file", ("crawl", "--seeds-file", "FILE", "--db", "DB")),
+    Reader("rank --trust-seeds", ("rank", "--trust-seeds", "FILE", "--db", "DB")),
+    list_reader("plan --competitors", *PLAN, "--competitors", "FILE"),
+    list_reader("plan --trust-seeds", *PLAN, "--trust-seeds", "FILE"),
+    list_reader("plan --own", *PLAN, "--own", "FILE"),
+    list_reader("audit --competitors", "audit", TARGET, "--competitors", "FILE"),
+    Reader("toxic --trust-seeds", ("toxic", TARGET, "--trust-seeds", "FILE", "--db", "DB")),
+    Reader(
+        "disavow --domains",
+        ("disavow", TARGET, "--domains", "FILE", "--db", "DB"),
+        pending=EMPTY,
+        reason=DISAVOW_CHANGE,
+    ),
+    Reader(
+        "disavow --check",
+        ("disavow", TARGET, "--check", "FILE", "--db", "DB"),
+        pending=frozenset({"empty", "binary", "wrong"}),
+        reason=DISAVOW_CHANGE,
+    ),
+    list_reader("opportunities --competitors", "opportunities", TARGET, "--competitors", "FILE"),
+    list_reader("report --competitors", *REPORT, "--competitors", "FILE"),
+    list_reader("report --trust-seeds", *REPORT, "--trust-seeds", "FILE"),
+    Reader(
+        "campaign add --from-csv",
+        ("campaign", "add", "spring", "--from-csv", "FILE", "--db", "DB"),
+        setup=("campaign", "new", "spring", "--target", TARGET, "--db", "DB"),
+    ),
+    Reader("graph rank", ("graph", "rank", "FILE")),
+    Reader("graph rank --personalize", ("graph", "rank", "EDGES", "--personalize", "FILE")),
+    Reader("links", ("links", "FILE", "--base-url", "https://example.com/")),
+    # An empty robots.txt is a valid one: it allows everything (RFC 9309).
+    Reader("robots --file", ("robots", "https://example.com/", "--file", "FILE"), valid=EMPTY),
+    Reader("stats --db", ("stats", "--db", "FILE"), wrong=CSV),
+    # A missing project is made by a command that writes one.
+    Reader(
+        "import --db",
+        ("import", "SAMPLE", "--db", "FILE"),
+        wrong=CSV,
+        valid=frozenset({"missing"}),
+    ),
+    Reader("audit --db", ("audit", TARGET, "--db", "FILE"), wrong=CSV),
+)
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project holding the sample exports; each test works on a copy."""
+    db = tmp_path_factory.mktemp("stored") / "project.duckdb"
+    import_exports(sample_exports(), db=db)
+    return db
+
+
+def bad_file(folder: Path, kind: str, wrong: bytes) -> Path:
+    path = folder / f"bad-{kind}.txt"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "binary":
+        noise = random.Random(10).randbytes(4096)  # noqa: S311 - test data
+        path.write_bytes(b"\x00\x01" + noise + b"\x00")
+    elif kind == "wrong":
+        path.write_bytes(wrong)
+    return path
+
+
+def counts(db: Path) -> dict[str, int]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return {
+            table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # type: ignore[index]  # noqa: S608
+            for table in TABLES
+        }
+
+
+def cases() -> list[object]:
+    return [
+        pytest.param(
+            reader,
+            kind,
+            id=f"{reader.name}-{kind}",
+            marks=[pytest.mark.xfail(strict=True, reason=reader.reason)] * (kind in reader.pending),
+        )
+        for reader in READERS
+        for kind in KINDS
+        if kind not in reader.valid
+    ]
+
+
+@pytest.mark.parametrize(("reader", "kind"), cases())
+def test_a_bad_file_gets_one_line_naming_it_and_exit_2(
+    cli: Callable[..., CliResult], stored: Path, tmp_path: Path, reader: Reader, kind: str
+) -> None:
+    db = tmp_path / "project.duckdb"
+    shutil.copy(stored, db)
+    if reader.setup:
+        assert cli(*[str(db) if arg == "DB" else arg for arg in reader.setup]).exit_code == 0
+    before = counts(db)
+    path = bad_file(tmp_path, kind, reader.wrong)
+    content = path.read_bytes() if path.is_file() else None
+    edges = tmp_path / "edges.txt"
+    edges.write_text("0 1\n1 2\n2 0\n")
+    fill = {
+        "FILE": str(path),
+        "DB": str(db),
+        "EDGES": str(edges),
+        "SAMPLE": str(sample_exports()[0]),
+    }
+    args = [fill.get(arg, arg) for arg in reader.args]
+
+    result = cli(*args)
+
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2, (result.exit_code, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: "), lines[0]
+    assert path.name in lines[0], lines[0]
+    assert " \N{EM DASH} " in lines[0], lines[0]  # and the hint: what to do
+    assert counts(db) == before
+    if content is not None:
+        assert path.read_bytes() == content  # a bad --db is never written over
+    elif kind == "missing":
+        assert not path.exists()
