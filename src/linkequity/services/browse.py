@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from linkequity.services.plan import PlanReport
+    from linkequity.store import Store
 
 __all__ = [
     "LINK_SORTS",
@@ -154,22 +155,22 @@ def list_targets(db: Path, *, limit: int = 50) -> list[dict[str, Any]]:
 def target_summary(db: Path, target: list[str], *, snapshot_id: int | None = None) -> TargetSummary:
     """Return the target's totals as ``linkequity audit`` counts them, from one query.
 
-    Raises
-    ------
-    StoreError
-        If the project is missing, locked or not a store.
-    UsageError
-        If the target is unknown.
-    InvalidUrl
-        If a target cannot be read.
+    Raises the errors of ``load_target``.
     """
-    names, urls = parse_target(target)
     with open_existing(db, read_only=True) as store:
-        snapshot = resolve_snapshot(store, snapshot_id, db)
-        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
-        url_ids = pa.array(int64_column(target_rows.column("url_id")))
+        snapshot, target_rows, url_ids = _target_of(store, target, snapshot_id, db)
         totals = store.audit_totals(snapshot, url_ids)
     return TargetSummary(tuple(target), snapshot, target_rows.num_rows, totals)
+
+
+def _target_of(
+    store: Store, target: list[str], snapshot_id: int | None, db: Path
+) -> tuple[int, pa.Table, pa.Array[Any]]:
+    """Return the snapshot, the target's page rows and their ids (int64)."""
+    names, urls = parse_target(target)
+    snapshot = resolve_snapshot(store, snapshot_id, db)
+    target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
+    return snapshot, target_rows, pa.array(int64_column(target_rows.column("url_id")))
 
 
 def load_target(
@@ -204,11 +205,8 @@ def load_target(
     InvalidUrl
         If a target cannot be read.
     """
-    names, urls = parse_target(target)
     with open_existing(db, read_only=True) as store:
-        snapshot = resolve_snapshot(store, snapshot_id, db)
-        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
-        url_ids = pa.array(int64_column(target_rows.column("url_id")))
+        snapshot, target_rows, url_ids = _target_of(store, target, snapshot_id, db)
         anchor_rows = store.inbound_anchors(snapshot, url_ids)
     # The toxicity as the audit and the proposed disavow file score it: the same toxic
     # domains everywhere, scored once.
