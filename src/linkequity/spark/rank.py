@@ -348,6 +348,7 @@ def rank_links(
     tol: float = 1e-10,
     max_iter: int = 200,
     harmonic_max_work: int | None = None,
+    checkpoint_every: int = 10,
     config: Mapping[str, str] | None = None,
     session: SparkSession | None = None,
 ) -> SparkRankReport:
@@ -379,6 +380,9 @@ def rank_links(
     harmonic_max_work : int, optional
         Largest ``n (n + m)`` of the host graph for which ``cc_ranks`` computes
         the exact harmonic centrality (``spark.cc_ranks.HARMONIC_MAX_WORK``).
+    checkpoint_every : int, default 10
+        Rounds between two reliable checkpoints (``spark.pagerank``); 1 on a
+        cluster that may lose executors.
     config : Mapping[str, str], optional
         Further Spark settings.
     session : pyspark.sql.SparkSession, optional
@@ -420,7 +424,12 @@ def rank_links(
     seed_pages, unmatched = (None, ()) if seeds is None else _seed_pages(graph.pages, *seeds)
     timings["load"] = _lap(started)
     ranks, pagerank, trust = rank_level(
-        graph, damping=damping, seed_pages=seed_pages, tol=tol, max_iter=max_iter
+        graph,
+        damping=damping,
+        seed_pages=seed_pages,
+        tol=tol,
+        max_iter=max_iter,
+        checkpoint_every=checkpoint_every,
     )
     written = [_write_ranks(ranks, graph, out)]
     timings["rank"] = _lap(started) - timings["load"]
@@ -430,7 +439,13 @@ def rank_links(
         host_ranks = (
             ranks
             if level == "host"
-            else rank_level(hosts, damping=damping, tol=tol, max_iter=max_iter)[0]
+            else rank_level(
+                hosts,
+                damping=damping,
+                tol=tol,
+                max_iter=max_iter,
+                checkpoint_every=checkpoint_every,
+            )[0]
         )
         path, harmonic = cc.write_cc_ranks(
             host_ranks.join(hosts.nodes.select("id"), "id"),
