@@ -176,6 +176,20 @@ def test_a_page_of_100k_links_keeps_the_first_max_links(
     assert crawled.links["/many-links"] == MAX_LINKS
 
 
+@pytest.mark.slow
+def test_a_page_past_the_link_cap_says_its_links_were_cut(tmp_path: Path) -> None:
+    web = HostileWeb(many_links=MAX_LINKS + 2000, brotli_bomb_bytes=MIB)
+    with serve_hostile(web) as address:
+        crawled = crawl_case("many-links", address, tmp_path / "crawl.duckdb")
+
+    assert crawled.frontier["/many-links"] == (
+        "done",
+        200,
+        f"links cut at {MAX_LINKS:,}, the most read from one page",
+    )
+    assert crawled.links["/many-links"] == MAX_LINKS
+
+
 @pytest.mark.parametrize("name", ["unknown", "lying", "meta"])
 def test_a_page_with_a_bad_charset_is_read_and_its_links_followed(
     hostile: tuple[HostileWeb, str], tmp_path: Path, name: str

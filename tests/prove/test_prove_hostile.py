@@ -46,7 +46,7 @@ REASONS = {
     "drip": ("/drip", "failed", "cannot fetch http://hostile.example/drip: not done within 60 s"),
     "redirect-loop": ("/loop/b", "done", "redirect loop: "),
     "redirect-chain": ("/chain/10", "done", "more than 10 redirects in a row"),
-    "many-links": ("/many-links", "done", None),
+    "many-links": ("/many-links", "done", "links cut at 10,000"),
     "unknown-charset": ("/charset/unknown", "done", None),
     "lying-charset": ("/charset/lying", "done", None),
     "meta-contradicts": ("/charset/meta", "done", None),

@@ -34,6 +34,7 @@ from linkequity.crawl.scope import DepthPolicy, admit
 from linkequity.errors import AddressRefused, FetchFailed, HostNotFound, InvalidUrl
 from linkequity.model.pages import IndexabilityReason, PageRecord
 from linkequity.model.urls import resolve_url, url_host
+from linkequity.parsing.links import MAX_LINKS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -470,6 +471,8 @@ class Crawler:
             outcome = f"body cut at {len(result.page.body):,} bytes"
         elif result.is_body_skipped:
             outcome = f"not read: content type {page.content_type or 'unknown'}"
+        elif outcome is None and len(read.column("target_url")) >= MAX_LINKS:
+            outcome = f"links cut at {MAX_LINKS:,}, the most read from one page"
         if 300 <= status < 400:
             target = page.final_url or _self_redirect(request.url, result.page.headers)
             outcome = self._follow_redirect(request, target) or outcome
