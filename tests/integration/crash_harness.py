@@ -25,19 +25,23 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from tests.integration.sample_crawl import read_store
+from tests.integration.sample_crawl import RecordingWeb, read_store
 
+from linkequity.samples.web import serve_web
 from linkequity.store.consistency import ConsistencyReport, check_consistency
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from pathlib import Path
 
-    from tests.integration.sample_crawl import RecordingWeb, Stored
+    from tests.integration.sample_crawl import Stored
+
+    from linkequity.samples.web import SampleWeb
 
 #: Real seconds a run may take before the harness gives up on it (a guard, never reached).
 HUNG_S = 300.0
@@ -55,6 +59,21 @@ def start(args: Sequence[str], cwd: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@contextmanager
+def serving(web: SampleWeb) -> Iterator[tuple[RecordingWeb, str]]:
+    """Serve *web* on 127.0.0.1, recording requests; yield the recorder and ``--resolve-to``."""
+    recording = RecordingWeb(web)
+    with serve_web(recording, workers=64) as base:  # type: ignore[arg-type]
+        yield recording, base.removeprefix("http://")
+
+
+def uninterrupted(args: Sequence[str], db: Path) -> float:
+    """Run *args* (``DB`` standing for *db*) to the end, in *db*'s folder; return its seconds."""
+    began = time.monotonic()
+    finish(start([str(db) if arg == "DB" else arg for arg in args], db.parent))
+    return time.monotonic() - began
 
 
 def finish(child: subprocess.Popen[str]) -> dict[str, Any]:
@@ -225,8 +244,10 @@ __all__ = [
     "kill",
     "killed_rounds",
     "read_store",
+    "serving",
     "start",
     "store_progress",
+    "uninterrupted",
     "wait_for_requests",
     "wait_for_seconds",
 ]

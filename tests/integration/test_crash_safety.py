@@ -11,29 +11,28 @@ links and sightings, and every consistency check of the store holds.
 from __future__ import annotations
 
 import random
-import time
 from typing import TYPE_CHECKING
 
 import pytest
 from tests.integration.crash_harness import (
     consistency,
     difference,
-    finish,
     killed_rounds,
     read_store,
-    start,
+    serving,
+    uninterrupted,
     wait_for_requests,
     wait_for_seconds,
 )
-from tests.integration.sample_crawl import RecordingWeb
 
-from linkequity.samples.web import generate_web, serve_web, write_warc
+from linkequity.samples.web import generate_web, write_warc
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
     from tests.integration.crash_harness import Round
+    from tests.integration.sample_crawl import RecordingWeb
 
     from linkequity.samples.web import SampleWeb
 
@@ -60,9 +59,8 @@ def web() -> SampleWeb:
 
 @pytest.fixture(scope="module")
 def server(web: SampleWeb) -> Iterator[tuple[RecordingWeb, str]]:
-    recording = RecordingWeb(web)
-    with serve_web(recording, workers=32) as base:  # type: ignore[arg-type]
-        yield recording, base.removeprefix("http://")
+    with serving(web) as served:
+        yield served
 
 
 def crawl_args(web: SampleWeb, resolve_to: str) -> list[str]:
@@ -74,13 +72,6 @@ def crawl_args(web: SampleWeb, resolve_to: str) -> list[str]:
         *("--resolve-to", resolve_to, "--delay", "0", "--workers", "1"),
         *("--db", "DB", "--json"),
     ]
-
-
-def uninterrupted(args: list[str], db: Path) -> float:
-    """Run *args* on *db* to the end; return the seconds it took."""
-    began = time.monotonic()
-    finish(start([str(db) if arg == "DB" else arg for arg in args], db.parent))
-    return time.monotonic() - began
 
 
 def assert_like_uninterrupted(rounds: list[Round], reference: Path) -> None:

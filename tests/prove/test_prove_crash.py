@@ -20,22 +20,22 @@ import pytest
 from tests.integration.crash_harness import (
     consistency,
     difference,
-    finish,
     killed_rounds,
     read_store,
-    start,
+    serving,
+    uninterrupted,
     wait_for_requests,
     wait_for_seconds,
 )
-from tests.integration.sample_crawl import RecordingWeb
 
-from linkequity.samples.web import generate_web, serve_web, write_warc
+from linkequity.samples.web import generate_web, write_warc
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
     from tests.integration.crash_harness import Round
+    from tests.integration.sample_crawl import RecordingWeb
     from tests.prove.conftest import BoundFigures
 
     from linkequity.samples.web import SampleWeb
@@ -63,15 +63,8 @@ def web() -> SampleWeb:
 
 @pytest.fixture(scope="module")
 def server(web: SampleWeb) -> Iterator[tuple[RecordingWeb, str]]:
-    recording = RecordingWeb(web)
-    with serve_web(recording, workers=64) as base:  # type: ignore[arg-type]
-        yield recording, base.removeprefix("http://")
-
-
-def uninterrupted(args: list[str], db: Path) -> float:
-    began = time.monotonic()
-    finish(start([str(db) if arg == "DB" else arg for arg in args], db.parent))
-    return time.monotonic() - began
+    with serving(web) as served:
+        yield served
 
 
 def record_rounds(
