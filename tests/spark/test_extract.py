@@ -70,7 +70,13 @@ class Extracted:
     """
 
     def __init__(
-        self, spark: SparkSession, files: list[Path], folder: Path, *, through_cli: bool = False
+        self,
+        spark: SparkSession,
+        files: list[Path],
+        folder: Path,
+        *,
+        through_cli: bool = False,
+        partitions: int | None = None,
     ) -> None:
         self.files = files
         self.out = folder / "out"
@@ -87,7 +93,9 @@ class Extracted:
             values = json.loads(result.output)
             self.report = ExtractReport(**{**values, "tables": tuple(values["tables"])})
         else:
-            self.report = extract_archives(inputs, str(self.out), session=spark)
+            self.report = extract_archives(
+                inputs, str(self.out), session=spark, partitions=partitions
+            )
 
     def rows(self, table: str, *, of_spark: bool) -> list[tuple[Any, ...]]:
         """The rows of *table* in Spark's output or the local store, ids resolved, sorted."""
@@ -114,15 +122,18 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
 
 @pytest.fixture(scope="module")
 def shared(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Extracted:
-    """Every file of shared/data/warc, the damaged ones included, in one run."""
+    """Every file of shared/data/warc, the damaged ones included, in one run of four tasks."""
     files = sorted(path for path in WARC_DATA.rglob("*") if path.is_file())
     assert len(files) > 20
-    return Extracted(spark, files, tmp_path_factory.mktemp("spark-shared"))
+    return Extracted(spark, files, tmp_path_factory.mktemp("spark-shared"), partitions=4)
 
 
 @pytest.fixture(scope="module")
 def sample(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Extracted:
-    """The sample web written as WARC (as the integration tests write it), and a copy of it."""
+    """The sample web written as WARC (as the integration tests write it), and a copy of it.
+
+    Extracted through the CLI, one task per file (the default).
+    """
     folder = tmp_path_factory.mktemp("spark-sample")
     web = folder / "web.warc.gz"
     write_warc(generate_web(1, sites=14, pages=280), web)
