@@ -82,6 +82,7 @@ class Extracted:
         self.out = folder / "out"
         self.db = folder / "local.duckdb"
         self.damage: list[DamagedRecord] = []
+        self.progress: list[tuple[str, int, int]] = []
         self.local = ingest_archives(files, db=self.db, workers=1, on_damage=self.damage.append)
         inputs = [str(path) for path in files]
         if through_cli:
@@ -94,7 +95,11 @@ class Extracted:
             self.report = ExtractReport(**{**values, "tables": tuple(values["tables"])})
         else:
             self.report = extract_archives(
-                inputs, str(self.out), session=spark, partitions=partitions
+                inputs,
+                str(self.out),
+                session=spark,
+                partitions=partitions,
+                on_progress=lambda *told: self.progress.append(told),
             )
 
     def rows(self, table: str, *, of_spark: bool) -> list[tuple[Any, ...]]:
@@ -211,3 +216,11 @@ def test_a_file_that_is_no_archive_fails_before_spark_runs(tmp_path: Path) -> No
     text.write_text("not an archive\n")
     with pytest.raises(UnreadableArchive, match="notes.txt"):
         extract_archives([str(text)], str(tmp_path / "out"), master="local[1]")
+
+
+def test_progress_names_the_phases_and_counts_tasks(shared: Extracted) -> None:
+    phases = {phase for phase, _, _ in shared.progress}
+    assert phases, "a run of many seconds was never reported"
+    known = {"parsing archives, numbering URLs", "summing up the files", "merging links"}
+    assert phases <= known | {f"writing {name}" for name in (*EXCHANGE_TABLES, REPORT_TABLE)}
+    assert all(0 <= done <= total for _, done, total in shared.progress)

@@ -33,7 +33,7 @@ def spark_extract(
         typer.Argument(
             help="Web archives (WARC, WAT or ARC, plain or gzip), folders of them, "
             "or glob patterns (quoted)",
-            metavar="FILES...",
+            metavar="FILE",
             show_default=False,
         ),
     ],
@@ -54,7 +54,7 @@ def spark_extract(
         int | None,
         typer.Option(
             "--partitions",
-            help="Parsing tasks [default: one per file]",
+            help="Parsing tasks (default: one per file, at most as many as files)",
             metavar="N",
             show_default=False,
         ),
@@ -113,7 +113,7 @@ def extract_report(report: ExtractReport) -> None:
 
 
 class _StageProgress:
-    """A transient line on stderr: the running Spark stage and its tasks done."""
+    """A transient line on stderr: the extraction's phase and its Spark tasks done."""
 
     def __init__(self, *, enabled: bool) -> None:
         self._progress = (
@@ -148,13 +148,9 @@ class _StageProgress:
         if self._progress is not None:
             self._progress.stop()
 
-    def _update(self, stage: str, done: int, total: int) -> None:
+    def _update(self, phase: str, done: int, total: int) -> None:
         assert self._progress is not None  # noqa: S101 (only handed out when enabled)
         assert self._task is not None  # noqa: S101
-        name = stage.split(" at ", 1)[0]
         self._progress.update(
-            self._task,
-            description=f"Spark: {safe_text(name, limit=40)}",
-            completed=done,
-            total=total,
+            self._task, description=f"Spark: {phase}", completed=done, total=total or None
         )

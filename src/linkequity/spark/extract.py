@@ -66,7 +66,7 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -93,7 +93,7 @@ if TYPE_CHECKING:
 
     from pyspark.sql import Column, DataFrame, SparkSession
 
-    #: Told ``(stage description, tasks done, tasks in all)`` while Spark works.
+    #: Told ``(phase, tasks done, tasks in all)`` while Spark works.
     StageProgress = Callable[[str, int, int], None]
 
 __all__ = [
@@ -119,6 +119,8 @@ REPORT_TABLE = "damaged_records"
 #: Fetches whose rows travel from a parsing task as one Arrow IPC blob.
 BLOB_FETCHES = 16 * CHUNK_FETCHES
 _GLOB = re.compile(r"[*?\[]")
+#: The progress reporter of the running extraction (see ``_phase``).
+_REPORTER: ContextVar[_StageReporter] = ContextVar("reporter")
 #: The frames the running extraction persisted (see ``_cached``).
 _KEPT: ContextVar[list[DataFrame]] = ContextVar("kept")
 _AUTHORITY = re.compile(r"^[^:/?#]*://([^/?#]*)")
@@ -297,7 +299,8 @@ def extract_archives(
     session
         A running SparkSession to use instead of building one.
     on_progress
-        Told ``(stage, tasks done, tasks in all)`` about twice a second.
+        Told ``(phase, tasks done, tasks in all)`` about twice a second: what
+        the run does (``"writing links"``) and the tasks of its running stages.
 
     Returns
     -------
@@ -325,7 +328,7 @@ def extract_archives(
     spark = session or spark_session(
         master, app_name="linkequity extract", driver_memory=driver_memory, config=config
     )
-    with _progress_reporter(spark, on_progress):
+    with _StageReporter(spark, on_progress):
         report = _run(spark, paths, out, tasks)
     return ExtractReport(**report, seconds=time.perf_counter() - started)
 
@@ -343,7 +346,9 @@ def _run(spark: SparkSession, paths: list[Path], out: str, tasks: int) -> dict[s
     token = _KEPT.set(kept)
     try:
         blobs = _cached(inputs.mapInArrow(_parse_archives, _BLOB_DDL))
+        _phase("parsing archives, numbering URLs")
         tables = _tables(spark, blobs, now, ", ".join(str(path) for path in paths))
+        _phase("summing up the files")
         read = tables["files_read"].collect()
         written = _write_tables(tables, out)
     finally:
@@ -617,6 +622,7 @@ def _tables(
     )
     pages = _cached(pages)
     sightings = _cached(_mark_sitewide(sightings, pages, urls))
+    _phase("merging links")
     links, sightings = _merge_links(sightings)
     links = _cached(_mark_lost(_cached(links), pages, urls, now))
     sightings = _cached(sightings)
@@ -852,6 +858,7 @@ def _write_tables(tables: dict[str, DataFrame], out: str) -> dict[str, str]:
     local = Path(out.removeprefix("file://")) if is_local else None
     written: dict[str, str] = {}
     for name in (*EXCHANGE_TABLES, REPORT_TABLE):
+        _phase(f"writing {name}")
         frame = tables[name]
         if local is None:
             target = f"{out.rstrip('/')}/{name}.parquet"
@@ -881,28 +888,48 @@ def _merge_parts(parts: Path, target: Path) -> Path:
     return target
 
 
-class _progress_reporter:  # noqa: N801 (used as a context manager, named like one)
-    """Tell *on_progress* the active stage's tasks about twice a second, from a thread."""
+class _StageReporter:
+    """Tells *on_progress* the run's phase and its running tasks about twice a second.
+
+    Spark's own stage names (``collect``, ``$anonfun$...``) say nothing to a
+    user, so the run names its phases (``_phase``) and this reports the tasks
+    done and in all over the stages running in that phase.
+    """
 
     def __init__(self, spark: SparkSession, on_progress: StageProgress | None) -> None:
         self._tracker = spark.sparkContext.statusTracker()
         self._on_progress = on_progress
+        self.phase: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> Self:
+        self._token = _REPORTER.set(self)
         if self._on_progress is not None:
             self._thread.start()
+        return self
 
     def __exit__(self, *exc_info: object) -> None:
+        _REPORTER.reset(self._token)
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
 
     def _poll(self) -> None:
-        assert self._on_progress is not None  # noqa: S101
+        assert self._on_progress is not None  # noqa: S101 (started only with a callback)
         while not self._stop.wait(0.5):
+            done = total = 0
             for stage_id in self._tracker.getActiveStageIds():
                 info = self._tracker.getStageInfo(stage_id)
                 if info is not None:
-                    self._on_progress(info.name, info.numCompletedTasks, info.numTasks)
+                    done += info.numCompletedTasks
+                    total += info.numTasks
+            if self.phase is not None:
+                self._on_progress(self.phase, done, total)
+
+
+def _phase(name: str) -> None:
+    """Name what the run does next, for the progress line."""
+    reporter = _REPORTER.get(None)
+    if reporter is not None:
+        reporter.phase = name
