@@ -3,15 +3,16 @@
 A graph here is two DataFrames: ``nodes`` with one ``id`` (long) per node, and
 ``edges`` with ``src`` and ``dst`` (long), one row per distinct edge, no
 self-link (:func:`canonical_edges` makes them so, as ``LinkGraph.from_arrays``
-does). Each round is one join of the edges with the scores their sources pass
-on, one sum per target, one join back to the nodes, and one aggregate that
-the driver reads: the L1 change of the round and the score now held by
+does). Each round joins every node's score to its out-edges, sums what each
+node receives (with its own row, so no second join is needed), and hands the
+driver two totals: the L1 change of the round and the score now held by
 dangling nodes. That is exactly the round of ``graph/_kernels.py``:
 
     x_new[i] = (1 - d) v[i] + d (D w[i] + sum over j -> i of x[j] / out[j])
 
 with ``D`` the score held by the nodes without out-links, ``v`` the teleport
-vector and ``w`` the dangling distribution (``v`` unless given apart). Rounds
+vector and ``w`` the dangling distribution (here always ``v``: uniform for
+PageRank, the seeds for TrustRank, as graph/ uses them). Rounds
 start from ``v``, stop when the L1 change is below ``tol``, and the scores are
 normalised once at the end, as there; in doubles, the two engines agree to
 rounding (about 1e-16 per score) when they run the same number of rounds.
