@@ -7,6 +7,7 @@ what they stand for (URLs, file paths), sorted, every other column as is.
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +18,8 @@ import pytest
 import typer
 from tests.conftest import SHARED_DATA
 from typer.testing import CliRunner
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from linkequity.cli.spark_extract_command import spark_extract
 from linkequity.errors import UnreadableArchive, UsageError
@@ -145,6 +148,58 @@ def sample(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Ext
     copy = folder / "copy.warc.gz"
     shutil.copyfile(web, copy)
     return Extracted(spark, [web, copy], folder, through_cli=True)
+
+
+def _write_fetches(path: Path, fetches: list[tuple[str, str, str, bytes]]) -> None:
+    """Write ``(url, date, status line, HTML body)`` fetches as a gzip WARC of responses."""
+    with path.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, date, status, body in fetches:
+            http = StatusAndHeaders(status, [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),  # without it warcio buffers the body in a temp file left open
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            writer.write_record(record)
+
+
+@pytest.fixture(scope="module")
+def refetched(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Extracted:
+    """Pages fetched again in a later file: one without a link it had, one gone (404)."""
+    folder = tmp_path_factory.mktemp("spark-refetched")
+    kept = b'<a href="https://b.example/kept">kept</a>'
+    dropped = b'<a href="https://c.example/dropped">dropped</a>'
+    first, second = folder / "1.warc.gz", folder / "2.warc.gz"
+    _write_fetches(
+        first,
+        [
+            ("https://a.example/", "2024-05-01T00:00:00Z", "200 OK", b"<p>" + kept + dropped),
+            ("https://a.example/old", "2024-05-01T00:00:01Z", "200 OK", b"<p>" + kept),
+        ],
+    )
+    _write_fetches(
+        second,
+        [
+            ("https://a.example/", "2024-06-01T00:00:00Z", "200 OK", b"<p>" + kept),
+            ("https://a.example/old", "2024-06-01T00:00:01Z", "404 Not Found", b"gone"),
+        ],
+    )
+    return Extracted(spark, [first, second], folder)
+
+
+def test_links_gone_from_a_later_fetch_are_lost_as_ingest_loses_them(refetched: Extracted) -> None:
+    lost = [row for row in refetched.rows("links", of_spark=True) if row[-4] is not None]
+    reasons = sorted((row[1], row[-3]) for row in lost)
+    assert reasons == [
+        ("https://b.example/kept", "page_gone"),
+        ("https://c.example/dropped", "link_removed"),
+    ]
+    assert refetched.report.lost_links == 2
+    assert refetched.rows("links", of_spark=True) == refetched.rows("links", of_spark=False)
 
 
 @pytest.mark.parametrize("table", sorted(COMPARED))
