@@ -46,15 +46,14 @@ from collections import Counter
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import brotli
 import duckdb
 
 if TYPE_CHECKING:
-    import resource
     from collections.abc import AsyncIterator, Iterable, Iterator
-    from pathlib import Path
 
 MIB = 1 << 20
 #: Hostile cases and the path of their hostile URL.
@@ -341,7 +340,7 @@ def crawl_hostile(
     began = time.monotonic()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         child = subprocess.Popen(args, cwd=workdir, env=env, stdout=out, stderr=err)
-    status, usage = _wait(child.pid, began + give_up_s)
+    status, max_rss_mb = _wait(child.pid, began + give_up_s)
     seconds = time.monotonic() - began
     child.returncode = os.waitstatus_to_exitcode(status)
     stderr = err_path.read_text(errors="replace")
@@ -350,7 +349,7 @@ def crawl_hostile(
     crawl = HostileCrawl(
         exit_code=child.returncode,
         seconds=seconds,
-        max_rss_mb=usage.ru_maxrss / 1024,
+        max_rss_mb=max_rss_mb,
         report=json.loads(text) if child.returncode == 0 and text else {},
         stderr=stderr,
     )
@@ -359,17 +358,40 @@ def crawl_hostile(
     return crawl
 
 
-def _wait(pid: int, deadline: float) -> tuple[int, resource.struct_rusage]:
-    """Wait for *pid*, killing it at *deadline*; return its wait status and resource usage."""
+def _wait(pid: int, deadline: float) -> tuple[int, float]:
+    """Wait for *pid*, killing it at *deadline*; return its wait status and peak RSS in MB.
+
+    The peak is the highest ``VmHWM`` of the process and its children (the
+    page readers), sampled as it runs: ``ru_maxrss`` would count the test
+    process too, whose memory a child holds between its fork and its exec.
+    """
+    peak_kb = 0
     while True:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
+        peak_kb = max(peak_kb, _tree_hwm_kb(pid))
+        done, status, _ = os.wait4(pid, os.WNOHANG)
         if done:
-            return status, usage
+            return status, peak_kb / 1024
         if time.monotonic() > deadline:
             os.kill(pid, signal.SIGKILL)
-            _, status, usage = os.wait4(pid, 0)
-            return status, usage
-        time.sleep(0.02)
+            _, status, _ = os.wait4(pid, 0)
+            return status, peak_kb / 1024
+        time.sleep(0.01)
+
+
+def _tree_hwm_kb(pid: int) -> int:
+    """The highest ``VmHWM`` (kB) of *pid* and its descendants; 0 where /proc tells nothing."""
+    peak = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        proc = Path(f"/proc/{current}")
+        with suppress(OSError, ValueError):
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+            for task in (proc / "task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+    return peak
 
 
 def _read_store(db: Path, crawl: HostileCrawl) -> None:
