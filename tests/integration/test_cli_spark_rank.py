@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from linkequity.cli.spark_rank_command import rank_report, spark_rank
+from linkequity.cli.app import app
+from linkequity.cli.spark_rank_command import rank_report
 from linkequity.errors import UsageError
 from linkequity.spark.rank import SparkRankReport
 
 
 def invoke(*args: str) -> BaseException | None:
-    app = typer.Typer()
-    app.command("rank")(spark_rank)
-    return CliRunner().invoke(app, list(args)).exception
+    return CliRunner().invoke(app, ["spark", "rank", *args]).exception
 
 
 @pytest.mark.parametrize(

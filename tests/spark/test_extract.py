@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pytest
-import typer
 from tests.conftest import SHARED_DATA
 from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from linkequity.cli.spark_extract_command import spark_extract
+from linkequity.cli.app import app
 from linkequity.errors import UnreadableArchive, UsageError
 from linkequity.samples.web import generate_web, write_warc
 from linkequity.services.exchange import import_parquet
@@ -89,9 +88,16 @@ class Extracted:
         self.local = ingest_archives(files, db=self.db, workers=1, on_damage=self.damage.append)
         inputs = [str(path) for path in files]
         if through_cli:
-            app = typer.Typer()
-            app.command("extract")(spark_extract)
-            args = [*inputs, "--out", str(self.out), "--master", "local[2]", "--json"]
+            args = [
+                "spark",
+                "extract",
+                *inputs,
+                "--out",
+                str(self.out),
+                "--master",
+                "local[2]",
+                "--json",
+            ]
             result = CliRunner().invoke(app, args)
             assert result.exit_code == 0, result.output
             values = json.loads(result.output)
@@ -259,9 +265,8 @@ def test_cli_wrote_one_file_per_table(sample: Extracted) -> None:
 
 
 def test_cli_names_a_missing_file_before_spark_runs(tmp_path: Path) -> None:
-    app = typer.Typer()
-    app.command("extract")(spark_extract)
-    result = CliRunner().invoke(app, [str(tmp_path / "nope.warc.gz"), "--out", str(tmp_path)])
+    args = ["spark", "extract", str(tmp_path / "nope.warc.gz"), "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, args)
     assert isinstance(result.exception, UsageError)
     assert "nope.warc.gz does not exist" in str(result.exception)
 

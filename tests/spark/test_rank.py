@@ -23,11 +23,10 @@ import numpy.typing as npt
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-import typer
 from tests.conftest import SHARED_DATA
 from typer.testing import CliRunner
 
-from linkequity.cli.spark_rank_command import spark_rank
+from linkequity.cli.app import app
 from linkequity.errors import NotConverged, UsageError
 from linkequity.graph import (
     LinkGraph,
@@ -279,13 +278,13 @@ def test_cli_writes_ranks_and_reports_bad_input(
 ) -> None:
     del spark  # the command gets the running session
     _, exchange = sample_project
-    app = typer.Typer()
-    app.command("rank")(spark_rank)
     runner = CliRunner()
     out = tmp_path / "out"
     result = runner.invoke(
         app,
         [
+            "spark",
+            "rank",
             str(exchange),
             "--out",
             str(out),
@@ -301,10 +300,10 @@ def test_cli_writes_ranks_and_reports_bad_input(
     assert "Wrote" in result.output
     assert (out / "domain_ranks.parquet").is_dir()
 
-    bad = runner.invoke(app, [str(exchange), "--out", str(out), "--level", "site"])
+    bad = runner.invoke(app, ["spark", "rank", str(exchange), "--out", str(out), "--level", "site"])
     assert isinstance(bad.exception, UsageError)
     assert "--level must be page, host or domain" in str(bad.exception)
-    missing = runner.invoke(app, [str(tmp_path / "nowhere"), "--out", str(out)])
+    missing = runner.invoke(app, ["spark", "rank", str(tmp_path / "nowhere"), "--out", str(out)])
     assert isinstance(missing.exception, UsageError)
     assert "holds no links.parquet" in str(missing.exception)
 

@@ -36,6 +36,8 @@ from linkequity.cli.options import (
 from linkequity.cli.plan_command import plan_
 from linkequity.cli.report_command import report_
 from linkequity.cli.serve_command import serve_
+from linkequity.cli.spark_extract_command import spark_extract
+from linkequity.cli.spark_rank_command import spark_rank
 from linkequity.cli.tiers_command import tiers_
 from linkequity.cli.toxicity_command import toxic
 from linkequity.errors import LinkEquityError, NothingCrawled, UsageError
@@ -57,6 +59,12 @@ app.add_typer(parquet_app, name="parquet")
 graph_app = typer.Typer(help="Rank any graph given as an edge-list file.")
 app.add_typer(graph_app, name="graph")
 app.add_typer(campaign_app, name="campaign")
+spark_app = typer.Typer(
+    help="Run the extraction and ranking jobs on Apache Spark (pip install 'linkequity[spark]')."
+)
+app.add_typer(spark_app, name="spark")
+spark_app.command("extract")(spark_extract)
+spark_app.command("rank")(spark_rank)
 
 
 def _settings(**flags: object) -> Settings:
@@ -219,8 +227,6 @@ def demo_(
     else:
         render.demo_report(report, db=db)
     if serve:
-        from linkequity.cli.serve_command import serve_
-
         serve_(db=db)
 
 
@@ -683,6 +689,12 @@ def parquet_import(
         print_json(project.as_dict())
     else:
         render.project_stats(project, db=settings.store.db)
+
+
+# The name issue 9 gives the Spark hand-off; the same command as `parquet import`.
+app.command(
+    "import-parquet", help="Merge link tables from Parquet files (`parquet import`) into a project."
+)(parquet_import)
 
 
 def main() -> None:
