@@ -39,27 +39,18 @@ CSV = b"Referring page URL,Target URL,Anchor\nhttps://a.example/,https://example
 TABLES = ("snapshots", "urls", "links", "link_sightings", "files", "pages")
 
 
-#: Why a case still fails: a change the lead applies in a module of another engineer's.
-READ_LIST_CHANGE = "cli/options.py read_list: an empty list file is an error (see the report)"
-DISAVOW_CHANGE = "services/disavow.py _read_bytes: an empty or binary file is an error"
-
-
 @dataclass(frozen=True)
 class Reader:
     """A command reading one file: its arguments (``FILE``, ``DB``... are filled in).
 
     ``wrong`` is what a file of the wrong format holds for it, ``valid`` the
-    kinds that are no error for it, ``pending`` the kinds that fail until a
-    change named by ``reason`` is made (strict xfail: it fails once made), and
-    ``setup`` a command run first.
+    kinds that are no error for it, and ``setup`` a command run first.
     """
 
     name: str
     args: tuple[str, ...]
     wrong: bytes = PNG
     valid: frozenset[str] = frozenset()
-    pending: frozenset[str] = frozenset()
-    reason: str = ""
     setup: tuple[str, ...] = ()
 
 
@@ -68,7 +59,7 @@ EMPTY = frozenset({"empty"})
 
 def list_reader(name: str, *args: str) -> Reader:
     """A command reading a list file (``cli.options.read_list``)."""
-    return Reader(name, (*args, "--db", "DB"), pending=EMPTY, reason=READ_LIST_CHANGE)
+    return Reader(name, (*args, "--db", "DB"))
 
 
 PLAN = ("plan", TARGET, "--budget", "3")
@@ -86,14 +77,10 @@ READERS = (
     Reader(
         "disavow --domains",
         ("disavow", TARGET, "--domains", "FILE", "--db", "DB"),
-        pending=EMPTY,
-        reason=DISAVOW_CHANGE,
     ),
     Reader(
         "disavow --check",
         ("disavow", TARGET, "--check", "FILE", "--db", "DB"),
-        pending=frozenset({"empty", "binary", "wrong"}),
-        reason=DISAVOW_CHANGE,
     ),
     list_reader("opportunities --competitors", "opportunities", TARGET, "--competitors", "FILE"),
     list_reader("report --competitors", *REPORT, "--competitors", "FILE"),
@@ -117,6 +104,11 @@ READERS = (
         valid=frozenset({"missing"}),
     ),
     Reader("audit --db", ("audit", TARGET, "--db", "FILE"), wrong=CSV),
+    # Folders of Parquet tables, and the archives Spark reads: refused before Spark starts.
+    Reader("parquet import", ("parquet", "import", "FILE", "--db", "DB"), wrong=CSV),
+    Reader("import-parquet", ("import-parquet", "FILE", "--db", "DB"), wrong=CSV),
+    Reader("spark rank", ("spark", "rank", "FILE", "--out", "OUT"), wrong=CSV),
+    Reader("spark extract", ("spark", "extract", "FILE", "--out", "OUT"), wrong=CSV),
 )
 
 
@@ -152,12 +144,7 @@ def counts(db: Path) -> dict[str, int]:
 
 def cases() -> list[object]:
     return [
-        pytest.param(
-            reader,
-            kind,
-            id=f"{reader.name}-{kind}",
-            marks=[pytest.mark.xfail(strict=True, reason=reader.reason)] * (kind in reader.pending),
-        )
+        pytest.param(reader, kind, id=f"{reader.name}-{kind}")
         for reader in READERS
         for kind in KINDS
         if kind not in reader.valid
@@ -182,6 +169,7 @@ def test_a_bad_file_gets_one_line_naming_it_and_exit_2(
         "DB": str(db),
         "EDGES": str(edges),
         "SAMPLE": str(sample_exports()[0]),
+        "OUT": str(tmp_path / "out"),
     }
     args = [fill.get(arg, arg) for arg in reader.args]
 
@@ -203,17 +191,14 @@ def test_a_bad_file_gets_one_line_naming_it_and_exit_2(
 
 # -- files a command writes --------------------------------------------------------------
 
-PARQUET_CHANGE = "services/exchange.py export_parquet: a file where the folder goes is an error"
-
 
 @dataclass(frozen=True)
 class Writer:
-    """A command writing a file (or a folder) at ``OUT``; ``pending`` as for ``Reader``."""
+    """A command writing a file (or a folder) at ``OUT``."""
 
     name: str
     args: tuple[str, ...]
     kinds: tuple[str, ...] = ("directory", "no folder")
-    pending: frozenset[str] = frozenset()
 
 
 WRITERS = (
@@ -233,20 +218,13 @@ WRITERS = (
         "parquet export",
         ("parquet", "export", "OUT", "--db", "DB"),
         kinds=("file",),
-        pending=frozenset({"file"}),
     ),
 )
 
 
 def writer_cases() -> list[object]:
     return [
-        pytest.param(
-            writer,
-            kind,
-            id=f"{writer.name}-{kind}",
-            marks=[pytest.mark.xfail(strict=True, reason=PARQUET_CHANGE)]
-            * (kind in writer.pending),
-        )
+        pytest.param(writer, kind, id=f"{writer.name}-{kind}")
         for writer in WRITERS
         for kind in writer.kinds
     ]

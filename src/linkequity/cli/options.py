@@ -135,7 +135,15 @@ def read_list(path: Path | None) -> list[str] | None:
             f"cannot read {path}: not UTF-8 text (byte {err.start})",
             hint="Save the list as UTF-8, one entry a line.",
         ) from err
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    entries = [
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    ]
+    if not entries:
+        # An empty list would silently mean "no competitors" or "no trusted seeds".
+        raise UsageError(
+            f"{path} holds no entry", hint="Write one entry a line ('#' starts a comment)."
+        )
+    return entries
 
 
 def print_json(value: object) -> None:

@@ -53,6 +53,7 @@ from linkequity.services.project import open_existing
 from linkequity.services.ranked_graph import RankedGraph, load_ranked_graph
 from linkequity.services.targets import parse_target, resolve_snapshot, select_target_rows
 from linkequity.services.toxicity import score_toxicity
+from linkequity.sources.sniff import is_binary
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -615,12 +616,21 @@ def build_disavow(
 
 
 def _read_bytes(path: Path) -> bytes:
+    """Read a list or disavow file: refuse an empty file and one that is binary, not text."""
     try:
-        return path.read_bytes()
+        raw = path.read_bytes()
     except OSError as err:
         raise UsageError(
             f"cannot read {path}: {err.strerror or err}", hint="Check the path."
         ) from err
+    if not raw.strip():
+        raise UsageError(f"{path} is empty", hint="Write one domain (domain:NAME) or URL a line.")
+    if is_binary(raw):
+        raise UsageError(
+            f"{path} is binary, not a text list of domains and URLs",
+            hint="Pass the disavow file itself (UTF-8 text, one entry a line).",
+        )
+    return raw
 
 
 def _write_atomically(output: Path, data: bytes) -> None:

@@ -409,6 +409,8 @@ def rank_links(
             hint="0.85 is the usual value.",
         )
     seeds = read_trust_seeds(trust_seeds) if trust_seeds is not None else None
+    if "://" not in directory and not (Path(directory) / "links.parquet").exists():
+        raise _no_table(directory, "links")  # said before Spark takes seconds to start
     timings: dict[str, float] = {}
     started = time.perf_counter()
     spark = session or spark_session(master, app_name="linkequity rank", config=config)
@@ -496,11 +498,7 @@ def _read_table(
 ) -> DataFrame:
     frame = _read_optional(spark, directory, table)
     if frame is None:
-        raise UsageError(
-            f"{directory} holds no {table}.parquet",
-            hint="Point at the folder `linkequity spark extract` or `linkequity parquet export` "
-            "wrote.",
-        )
+        raise _no_table(directory, table)
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise UsageError(
@@ -509,6 +507,13 @@ def _read_table(
             "export`.",
         )
     return frame
+
+
+def _no_table(directory: str, table: str) -> UsageError:
+    return UsageError(
+        f"{directory} holds no {table}.parquet",
+        hint="Point at the folder `linkequity spark extract` or `linkequity parquet export` wrote.",
+    )
 
 
 def _read_optional(spark: SparkSession, directory: str, table: str) -> DataFrame | None:

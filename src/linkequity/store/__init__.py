@@ -18,6 +18,7 @@ from linkequity.store.arrow import (
     target_pages_to_arrow,
 )
 from linkequity.store.metrics import DOMAIN_METRICS_SCHEMA, PAGE_METRICS_SCHEMA
+from linkequity.store.parquet import LINK_TABLES as PARQUET_TABLES
 from linkequity.store.parquet import ParquetImportCounts
 from linkequity.store.queries import StoreStats
 from linkequity.store.schema import SCHEMA_VERSION
@@ -31,6 +32,7 @@ __all__ = [
     "LINK_SIGHTING_SCHEMA",
     "PAGE_METRICS_SCHEMA",
     "PAGE_SCHEMA",
+    "PARQUET_TABLES",
     "REFERRING_DOMAIN_SCHEMA",
     "SCHEMA_VERSION",
     "TARGET_PAGE_SCHEMA",
