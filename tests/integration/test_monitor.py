@@ -24,6 +24,7 @@ from warcio.warcwriter import WARCWriter
 from linkequity.cli import render
 from linkequity.cli.monitor_command import diff_
 from linkequity.errors import LinkEquityError, StoreError, UsageError
+from linkequity.services.exchange import export_parquet, import_parquet
 from linkequity.services.imports import import_exports
 from linkequity.services.ingest import ingest_archives
 from linkequity.services.monitor import diff_links, write_diff_csv
@@ -546,3 +547,17 @@ def test_two_archives_of_one_ingest_are_two_fetches(tmp_path: Path) -> None:
     assert [(row["reason"], row["lost_at"]) for row in report.lost.to_pylist()] == [
         ("link_removed", SECOND_CRAWL)
     ]
+
+
+def test_a_parquet_copy_keeps_the_crawls_losses(two_crawls: Path, tmp_path: Path) -> None:
+    # The losses a crawl finds live in links, not in any sighting: the exchange
+    # must carry them, or a project moved by export and import revives them.
+    copy = tmp_path / "copy.duckdb"
+    export_parquet(two_crawls, tmp_path / "exchange")
+    import_parquet(copy, tmp_path / "exchange")
+
+    def losses(db: Path) -> dict[Key, tuple[Any, Any]]:
+        return {key(row): (row["lost_at"], row["lost_reason"]) for row in links_table(db)}
+
+    assert losses(copy) == losses(two_crawls)
+    assert sum(reason is not None for _, reason in losses(copy).values()) == 5

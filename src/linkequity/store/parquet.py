@@ -91,6 +91,7 @@ def import_tables(conn: duckdb.DuckDBPyConnection, directory: Path) -> ParquetIm
             FROM incoming_urls i JOIN urls u USING (url)"""
         )
         total, links_added, links_merged, added = _import_sightings(conn)
+        _carry_losses(conn)
         reports = _import_reports(conn, directory)
         pages = _import_pages(conn) if (directory / "pages.parquet").is_file() else 0
         texts = _import_page_texts(conn) if (directory / "page_texts.parquet").is_file() else 0
@@ -192,6 +193,26 @@ def _import_sightings(conn: duckdb.DuckDBPyConnection) -> tuple[int, int, int, i
     )
     links_added, links_merged, added = writes.store_resolved_sightings(conn)
     return total, links_added, links_merged, added
+
+
+def _carry_losses(conn: duckdb.DuckDBPyConnection) -> None:
+    """Give stored links the losses of their incoming copies that no sighting carries.
+
+    A crawl or archive that no longer shows a link sets ``links.lost_at``
+    (``writes.mark_lost``) and no sighting says so; rebuilt from sightings
+    alone, such a link would come back live. An incoming loss applies to a
+    live stored link not seen since it.
+    """
+    conn.execute(
+        """UPDATE links SET lost_at = i.lost_at, lost_reason = i.lost_reason
+        FROM incoming_links i
+        JOIN url_map su ON su.old_id = i.source_url_id
+        JOIN url_map tu ON tu.old_id = i.target_url_id
+        WHERE links.source_url_id = su.new_id AND links.target_url_id = tu.new_id
+            AND links.anchor_key = i.anchor_key
+            AND i.lost_at IS NOT NULL AND links.lost_at IS NULL
+            AND (links.last_seen IS NULL OR links.last_seen <= i.lost_at)"""
+    )
 
 
 def _import_reports(conn: duckdb.DuckDBPyConnection, directory: Path) -> int:
