@@ -256,7 +256,7 @@ def _sha256(path: Path) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _ReadChunk:
+class ReadChunk:
     """The pages and sightings of consecutive fetches, sightings numbered from 0."""
 
     pages: pa.Table
@@ -264,7 +264,7 @@ class _ReadChunk:
     unreadable_bodies: int
 
 
-def _read_chunk(items: Sequence[FetchedPage | WatLinks]) -> _ReadChunk:
+def read_chunk(items: Sequence[FetchedPage | WatLinks]) -> ReadChunk:
     """Parse a run of fetches; runs in a worker process when there is a pool."""
     pages: list[PageRecord] = []
     sightings: list[LinkSighting] = []
@@ -279,7 +279,7 @@ def _read_chunk(items: Sequence[FetchedPage | WatLinks]) -> _ReadChunk:
         unreadable += read.problem is not None
         pages.append(read.page)
         sightings.extend(read.sightings)
-    return _ReadChunk(pages_to_arrow(pages), sightings_to_arrow(sightings), unreadable)
+    return ReadChunk(pages_to_arrow(pages), sightings_to_arrow(sightings), unreadable)
 
 
 class _Parsers:
@@ -296,7 +296,7 @@ class _Parsers:
             else None
         )
         self._window = 2 * workers
-        self._pending: deque[Future[_ReadChunk]] = deque()
+        self._pending: deque[Future[ReadChunk]] = deque()
 
     def __enter__(self) -> Self:
         return self
@@ -305,16 +305,16 @@ class _Parsers:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def submit(self, items: list[FetchedPage | WatLinks]) -> Iterator[_ReadChunk]:
+    def submit(self, items: list[FetchedPage | WatLinks]) -> Iterator[ReadChunk]:
         """Queue *items*; yield the chunks that must be taken to keep the window."""
         if self._pool is None:
-            yield _read_chunk(items)
+            yield read_chunk(items)
             return
-        self._pending.append(self._pool.submit(_read_chunk, items))
+        self._pending.append(self._pool.submit(read_chunk, items))
         while len(self._pending) >= self._window:
             yield self._pending.popleft().result()
 
-    def drain(self) -> Iterator[_ReadChunk]:
+    def drain(self) -> Iterator[ReadChunk]:
         """Yield every chunk still in flight, in order."""
         while self._pending:
             yield self._pending.popleft().result()
@@ -334,7 +334,7 @@ class _Writer:
     _sightings: list[pa.Table] = field(default_factory=list)
     _pending_rows: int = 0
 
-    def add(self, chunk: _ReadChunk) -> None:
+    def add(self, chunk: ReadChunk) -> None:
         self.unreadable_bodies += chunk.unreadable_bodies
         self._pages.append(chunk.pages)
         self._sightings.append(shift_rows(chunk.sightings, self.next_row))

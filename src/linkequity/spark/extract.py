@@ -78,7 +78,7 @@ from linkequity.model.records import DamagedRecord, FetchedPage, WatLinks
 from linkequity.model.urls import registrable_domain, reversed_host, url_host
 from linkequity.parsing.page import HTML_TYPES
 from linkequity.parsing.placement import SITEWIDE_MIN_PAGES, SITEWIDE_SHARE
-from linkequity.services.ingest import ARCHIVE_KIND, CHUNK_FETCHES, _read_chunk, archive_paths
+from linkequity.services.ingest import ARCHIVE_KIND, CHUNK_FETCHES, archive_paths, read_chunk
 from linkequity.sources.digest import file_sha256
 from linkequity.sources.warc import WarcReader
 from linkequity.spark.session import DEFAULT_MASTER, spark_session
@@ -86,7 +86,7 @@ from linkequity.store import shift_rows
 from linkequity.store.arrow import LINK_SIGHTING_SCHEMA, PAGE_SCHEMA, TIMESTAMP
 
 # The store's own merge and loss rules, so that both engines follow one text of them.
-from linkequity.store.writes import _CRAWLED, _LOSS_REASON, _MERGED_FLAGS
+from linkequity.store.writes import CRAWLED_FIELDS, LOSS_REASON_SQL, MERGED_FLAGS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -478,7 +478,7 @@ def _parse_run(
     unreadable = 0
     row = first_row
     for start in range(0, len(run), CHUNK_FETCHES):
-        chunk = _read_chunk(run[start : start + CHUNK_FETCHES])
+        chunk = read_chunk(run[start : start + CHUNK_FETCHES])
         pages.append(chunk.pages)
         sightings.append(shift_rows(chunk.sightings, row))
         row += chunk.sightings.num_rows
@@ -707,11 +707,11 @@ def _merge_links(sightings: DataFrame) -> tuple[DataFrame, DataFrame]:
 
     merged = sightings.groupBy(*_LINK_KEY).agg(
         F.min_by("anchor", F.struct("file_id", "row")).alias("anchor"),
-        *(latest(name) for name in _MERGED_FLAGS),
+        *(latest(name) for name in MERGED_FLAGS),
         F.max_by("is_target_inferred", order).alias("is_target_inferred"),
         latest("left_context"),
         latest("right_context"),
-        *(latest(name) for name in _CRAWLED),
+        *(latest(name) for name in CRAWLED_FIELDS),
         F.min("first_seen").alias("first_seen"),
         F.max("last_seen").alias("last_seen"),
         latest("lost_at").alias("stated_lost_at"),
@@ -723,11 +723,11 @@ def _merge_links(sightings: DataFrame) -> tuple[DataFrame, DataFrame]:
         "id",
         *_LINK_KEY,
         "anchor",
-        *_MERGED_FLAGS,
+        *MERGED_FLAGS,
         "is_target_inferred",
         "left_context",
         "right_context",
-        *_CRAWLED,
+        *CRAWLED_FIELDS,
         "first_seen",
         "last_seen",
         lost_at.alias("lost_at"),
@@ -783,7 +783,7 @@ def _mark_lost(links: DataFrame, pages: DataFrame, urls: DataFrame, now: datetim
         .select(
             F.col("url_id").alias("source_url_id"),
             F.col("observed_at"),
-            F.expr(_LOSS_REASON).alias("reason"),
+            F.expr(LOSS_REASON_SQL).alias("reason"),
         )
         .filter(F.col("reason").isNotNull())
     )

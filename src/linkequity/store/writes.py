@@ -347,7 +347,9 @@ def _latest(column: str) -> str:
     )
 
 
-_MERGED_FLAGS = (
+#: Link attributes a link takes from its latest sighting stating them (the Spark
+#: extract merges links by the same list).
+MERGED_FLAGS = (
     "is_nofollow",
     "is_sponsored",
     "is_ugc",
@@ -357,7 +359,7 @@ _MERGED_FLAGS = (
     "is_sitewide",
 )
 #: Read from a page's HTML only; merged like the flags, each from the latest sighting stating it.
-_CRAWLED = ("placement", "is_hidden", "position")
+CRAWLED_FIELDS = ("placement", "is_hidden", "position")
 _SIGHTING_COLUMNS = ", ".join(
     f"r.{name}"
     for name in LINK_SIGHTING_SCHEMA.names
@@ -372,12 +374,12 @@ def _merged_select(sightings: str, extra: str = "") -> str:
     """
     return f"""
     SELECT link_id,
-        {", ".join(f"{_latest(name)} AS {name}" for name in _MERGED_FLAGS)},
+        {", ".join(f"{_latest(name)} AS {name}" for name in MERGED_FLAGS)},
         last(is_target_inferred ORDER BY last_seen NULLS FIRST, file_id, row)
             AS is_target_inferred,
         {_latest("left_context")} AS left_context,
         {_latest("right_context")} AS right_context,
-        {", ".join(f"{_latest(name)} AS {name}" for name in _CRAWLED)},
+        {", ".join(f"{_latest(name)} AS {name}" for name in CRAWLED_FIELDS)},
         min(first_seen) AS first_seen,
         max(last_seen) AS last_seen,
         {_latest("lost_at")} AS stated_lost_at,
@@ -397,9 +399,9 @@ def _lost_reason(lost_at: str, last_seen: str, lost_reason: str) -> str:
     return f"CASE WHEN ({_lost_at(lost_at, last_seen)}) IS NULL THEN NULL ELSE {lost_reason} END"
 
 
-_FLAG_LIST = ", ".join(_MERGED_FLAGS)
-_CRAWLED_LIST = ", ".join(_CRAWLED)
-_STATED = (*_MERGED_FLAGS, "left_context", "right_context", *_CRAWLED)
+_FLAG_LIST = ", ".join(MERGED_FLAGS)
+_CRAWLED_LIST = ", ".join(CRAWLED_FIELDS)
+_STATED = (*MERGED_FLAGS, "left_context", "right_context", *CRAWLED_FIELDS)
 _STORED_COLUMNS = ", ".join(
     f"l.{name} AS stored_{name}" for name in (*_STATED, "is_target_inferred")
 )
@@ -441,9 +443,9 @@ def _insert_new_links(conn: duckdb.DuckDBPyConnection) -> int:
         conn.execute(
             f"""INSERT INTO links
             SELECT b.link_id, b.source_url_id, b.target_url_id, b.anchor_key, m.anchor,
-                {", ".join(f"m.{name}" for name in _MERGED_FLAGS)},
+                {", ".join(f"m.{name}" for name in MERGED_FLAGS)},
                 m.is_target_inferred, m.left_context, m.right_context,
-                {", ".join(f"m.{name}" for name in _CRAWLED)},
+                {", ".join(f"m.{name}" for name in CRAWLED_FIELDS)},
                 m.first_seen, m.last_seen, {_LOST_AT}, {_LOST_REASON},
                 m.first_snapshot_id, m.last_snapshot_id
             FROM ({_merged_select("keyed")} WHERE is_new AND sightings > 1 GROUP BY link_id) m
@@ -543,11 +545,11 @@ def _merge_existing_links(conn: duckdb.DuckDBPyConnection, *, is_batch_last: boo
 _REMERGED = ", ".join(
     f"{name} = m.{name}"
     for name in (
-        *_MERGED_FLAGS,
+        *MERGED_FLAGS,
         "is_target_inferred",
         "left_context",
         "right_context",
-        *_CRAWLED,
+        *CRAWLED_FIELDS,
         "first_seen",
         "last_seen",
         "first_snapshot_id",
@@ -630,7 +632,7 @@ def mark_sitewide(
 #: ``store.monitor`` names it; ``NULL`` where the fetch cannot tell (robots,
 #: no response, a server error, a page that is not HTML) or keeps the links
 #: (``noindex`` stops their value, not their existence).
-_LOSS_REASON = """CASE
+LOSS_REASON_SQL = """CASE
     WHEN is_robots_allowed = false OR status IS NULL THEN NULL
     WHEN status IN (404, 410) THEN 'page_gone'
     WHEN status BETWEEN 300 AND 399 AND final_domain IS NULL THEN NULL
@@ -674,7 +676,7 @@ def mark_lost(conn: duckdb.DuckDBPyConnection, file_id: int) -> int:
             LEFT JOIN urls fu ON fu.id = p.final_url_id
             QUALIFY row_number() OVER (PARTITION BY p.url_id ORDER BY observed_at DESC) = 1
         ),
-        losses AS (SELECT url_id, observed_at, {_LOSS_REASON} AS reason FROM latest)
+        losses AS (SELECT url_id, observed_at, {LOSS_REASON_SQL} AS reason FROM latest)
         SELECT l.id AS link_id, f.observed_at, f.reason
         FROM links l
         JOIN losses f ON f.url_id = l.source_url_id
