@@ -11,6 +11,7 @@ from linkequity.graph.authority import (
     spam_mass,
     trustrank,
 )
+from linkequity.graph.centrality import harmonic_centrality, harmonic_work
 from linkequity.graph.influence import (
     LinkGains,
     PlannedLink,
@@ -51,6 +52,8 @@ __all__ = [
     "domain_graph",
     "domain_referring_counts",
     "explain_paths",
+    "harmonic_centrality",
+    "harmonic_work",
     "hits",
     "influence",
     "link_gains",
