@@ -96,6 +96,7 @@ READERS = (
     # An empty robots.txt is a valid one: it allows everything (RFC 9309).
     Reader("robots --file", ("robots", "https://example.com/", "--file", "FILE"), valid=EMPTY),
     Reader("stats --db", ("stats", "--db", "FILE"), wrong=CSV),
+    Reader("check --db", ("check", "--db", "FILE"), wrong=CSV),
     # A missing project is made by a command that writes one.
     Reader(
         "import --db",

@@ -8,6 +8,7 @@ and that rule's check must report it.
 
 from __future__ import annotations
 
+import json
 import shutil
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,10 @@ from linkequity.settings import CrawlSettings
 from linkequity.store.consistency import CONSISTENCY_CHECKS, check_consistency
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
+
+    from tests.conftest import CliResult
 
 pytestmark = [pytest.mark.loopback, pytest.mark.slow]
 
@@ -141,3 +145,23 @@ def test_each_check_reports_the_rule_broken(project: Path, tmp_path: Path, name:
     assert result.violations >= 1
     assert result.examples
     assert report.as_dict()["is_consistent"] is False
+
+
+def test_the_check_command_says_which_rule_is_broken_and_exits_1(
+    cli: Callable[..., CliResult], project: Path, tmp_path: Path
+) -> None:
+    assert cli("check", "--db", project).exit_code == 0
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(project, broken)
+    with duckdb.connect(str(broken)) as conn:
+        conn.execute(BREAKS["links.unique_key"])
+
+    result = cli("check", "--db", broken, "--json")
+
+    assert result.exit_code == 1
+    checks = {check["name"]: check for check in json.loads(result.stdout)["checks"]}
+    broken_rules = [name for name, check in checks.items() if check["violations"]]
+    assert "links.unique_key" in broken_rules
+    assert f"{len(broken_rules)} of {len(CONSISTENCY_CHECKS)} rules broken" in (
+        cli("check", "--db", broken).stdout
+    )

@@ -17,6 +17,7 @@ from linkequity import __version__
 from linkequity.cli import render
 from linkequity.cli.audit_command import audit_
 from linkequity.cli.campaign_command import campaign_app
+from linkequity.cli.check_command import check_
 from linkequity.cli.disavow_command import disavow_
 from linkequity.cli.monitor_command import diff_
 from linkequity.cli.opportunities_command import opportunities_
@@ -407,6 +408,9 @@ def stats_(db: DbOption = None, as_json: JsonOption = False) -> None:
         print_json(project.as_dict())
     else:
         render.project_stats(project, db=settings.store.db)
+
+
+app.command("check")(check_)
 
 
 @app.command("rank")

@@ -17,6 +17,7 @@ from linkequity.store.arrow import (
     sightings_to_arrow,
     target_pages_to_arrow,
 )
+from linkequity.store.consistency import CheckResult, ConsistencyReport
 from linkequity.store.metrics import DOMAIN_METRICS_SCHEMA, PAGE_METRICS_SCHEMA
 from linkequity.store.parquet import LINK_TABLES as PARQUET_TABLES
 from linkequity.store.parquet import ParquetImportCounts
@@ -36,6 +37,8 @@ __all__ = [
     "REFERRING_DOMAIN_SCHEMA",
     "SCHEMA_VERSION",
     "TARGET_PAGE_SCHEMA",
+    "CheckResult",
+    "ConsistencyReport",
     "LinkWriteCounts",
     "ParquetImportCounts",
     "Store",

@@ -19,6 +19,7 @@ from linkequity.store import (
     audit,
     browse,
     campaigns,
+    consistency,
     frontier,
     inbound,
     metrics,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
 
+    from linkequity.store.consistency import ConsistencyReport
     from linkequity.store.parquet import ParquetImportCounts
     from linkequity.store.queries import StoreStats
     from linkequity.store.writes import LinkWriteCounts
@@ -379,6 +381,11 @@ class Store:
         """Count what the store holds."""
         with self._translated_errors():
             return queries.store_stats(self._conn)
+
+    def check_consistency(self) -> ConsistencyReport:
+        """Run every rule of ``store.consistency`` on the store; read-only is enough."""
+        with self._translated_errors():
+            return consistency.check_consistency(self._conn)
 
     def referring_domains_by_target_domain(self) -> pa.Table:
         """Return ``(target_domain, referring_domains, links)``, most referring domains first."""
