@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -402,13 +402,13 @@ def create_app(
     @app.get("/t/{target}/domain/{domain}", response_class=HTMLResponse)
     def referring_domain(request: Request, target: str, domain: str) -> HTMLResponse:
         view = view_of(target)
-        return render(
-            request,
-            "domain.html",
-            target=target,
-            view=view,
-            found=browse.domain_view(db, view, domain),
-        )
+        found = browse.domain_view(db, view, domain)
+        if found["toxicity"] is None and not found["links"].count:
+            raise UsageError(
+                f"{found['domain']!r} is not a referring domain of {_target_name(target)}",
+                hint="Open one from the overview's referring domains.",
+            )
+        return render(request, "domain.html", target=target, view=view, found=found)
 
     @app.get("/t/{target}/page", response_class=HTMLResponse)
     def tier1_page(
@@ -473,7 +473,11 @@ def _query_without(request: Request, names: set[str]) -> str:
 
 
 def _file_stem(target: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in ".-" else "_" for ch in target.strip().lower())
+    """Return the ASCII file name stem of *target*: a header is Latin-1, a name no path."""
+    name = target.strip().lower()
+    with suppress(UnicodeError):
+        name = name.encode("idna").decode("ascii")
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in ".-") else "_" for ch in name)
 
 
 def _attachment(name: str) -> dict[str, str]:
