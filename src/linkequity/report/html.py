@@ -947,6 +947,7 @@ _SECTIONS = (
     ("tiers", "Tiers"),
     ("plan", "Plan"),
     ("opportunities", "Opportunities"),
+    ("campaigns", "Campaigns"),
     ("about", "About"),
 )
 
@@ -965,7 +966,8 @@ def render_report(data: Mapping[str, Any]) -> str:
     data : mapping
         ``services.report.ReportData.as_dict()``: ``target, db, generated_at,
         version``, the plain values of ``audit``, ``tiers``, ``plan`` and
-        ``diff``, and (optional) ``page_authority``.
+        ``diff``, and (optional) ``page_authority`` and ``campaigns`` (the
+        target's ``campaign_summary`` values; without the key, no section).
 
     Returns
     -------
@@ -984,8 +986,16 @@ def render_report(data: Mapping[str, Any]) -> str:
         render_tiers(tiers),
         render_plan(plan),
         render_opportunities(audit["opportunities"]),
-        render_notes(data),
     ]
+    toc: tuple[tuple[str, str], ...] = _SECTIONS
+    if "campaigns" in data:
+        # report.campaigns builds on this module's tables and sections.
+        from linkequity.report.campaigns import render_campaigns
+
+        sections.append(render_campaigns(data["campaigns"]))
+    else:
+        toc = tuple(entry for entry in _SECTIONS if entry[0] != "campaigns")
+    sections.append(render_notes(data))
     css, js = report_stylesheet(), report_script()
     csp = (
         f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(js)}; "
@@ -1005,7 +1015,7 @@ def render_report(data: Mapping[str, Any]) -> str:
             # Our own files from the package, not data; allowed by hash in the CSP.
             css=Markup(css),  # noqa: S704
             js=Markup(js),  # noqa: S704
-            toc=_SECTIONS,
+            toc=toc,
             sections=sections,
         )
     )

@@ -81,6 +81,7 @@ __all__ = [
     "plain_values",
     "read_prospects_csv",
     "risk_watch",
+    "target_campaigns",
     "update_prospect",
     "url_domain",
     "utc_now",
@@ -763,17 +764,45 @@ def export_campaign(db: Path, name: str, path: Path, *, as_json: bool = False) -
     return write_csv(path, _EXPORT_COLUMNS, rows)
 
 
+#: What a campaign summary keeps of each prospect, beside its gains.
+_SUMMARY_FIELDS = (
+    "origin",
+    "suggested_anchor",
+    "anchor_class",
+    "anchor_now",
+    "anchor_class_now",
+    "created_at",
+    "contacted_at",
+    "replied_at",
+    "agreed_at",
+    "live_at",
+    "lost_at",
+    "declined_at",
+    "lost_reason",
+    "check_outcome",
+    "notes",
+    "predicted_snapshot_id",
+)
+
+
 def campaign_summary(db: Path, name: str) -> dict[str, Any]:
     """Return plain values for a report's campaign section: funnel, gains side by side, risk.
 
-    ``{"name", "target", "funnel", "links": [{source_url, target_url, status,
-    predicted_page_gain, realised_page_gain, ...}], "page", "domain", "risk",
-    "notes"}``: the numbers ``campaign status --json`` and ``campaign impact
-    --json`` print.
+    ``{"name", "target", "funnel", "links": [{prospect_id, source_url,
+    target_url, status, predicted_page_gain, realised_page_gain, ...,
+    is_measured}], "page", "domain", "risk", "notes", "snapshot_id",
+    "predicted_snapshot_id", "live_links", "is_measured"}``: the numbers
+    ``campaign status --json`` and ``campaign impact --json`` print, times as
+    ISO text. A gain is *measured* when the store holds a crawl newer than
+    the snapshot it was predicted on (the campaign: than its first
+    prediction); before that, a realised gain says nothing yet.
     """
     status = campaign_status(db, name, with_impact=True)
     impact = status.impact or _impact(db, name)
     realised = {link["prospect_id"]: link for link in impact.links}
+    predicted_on = [
+        row["predicted_snapshot_id"] for row in status.prospects if row["predicted_snapshot_id"]
+    ]
     return {
         "name": status.campaign["name"],
         "target": list(status.campaign["target"]),
@@ -788,6 +817,11 @@ def campaign_summary(db: Path, name: str) -> dict[str, Any]:
                 "predicted_domain_gain": row["predicted_domain_gain"],
                 "realised_page_gain": realised.get(row["id"], {}).get("realised_page_gain"),
                 "realised_domain_gain": realised.get(row["id"], {}).get("realised_domain_gain"),
+                "is_measured": bool(
+                    row["predicted_snapshot_id"]
+                    and impact.snapshot_id > row["predicted_snapshot_id"]
+                ),
+                **plain_values({key: row[key] for key in _SUMMARY_FIELDS}),
             }
             for row in status.prospects
         ],
@@ -795,7 +829,36 @@ def campaign_summary(db: Path, name: str) -> dict[str, Any]:
         "domain": impact.domain,
         "risk": [check.as_dict() for check in status.risk],
         "notes": impact.notes,
+        "snapshot_id": impact.snapshot_id,
+        "predicted_snapshot_id": impact.predicted_snapshot_id,
+        "live_links": impact.live_links,
+        "is_measured": bool(predicted_on and impact.snapshot_id > min(predicted_on)),
     }
+
+
+def target_campaigns(db: Path, target: Sequence[str]) -> list[dict[str, Any]]:
+    """Return the campaigns for *target* (a domain, a host or URLs), by name, with their counts.
+
+    A campaign is for the target when one of its own target's registrable
+    domains is one of the target's: ``{"name", "target", "created_at"
+    (ISO), "prospects", "live"}``.
+    """
+    wanted = _target_domains(target)
+    with open_existing(db, read_only=True) as store:
+        rows = store.campaigns()
+    return [plain_values(row) for row in rows if _target_domains(row["target"]) & wanted]
+
+
+def _target_domains(target: Sequence[str]) -> set[str]:
+    """Registrable domains of a target's entries (domains, hosts or URLs); bad ones are left out."""
+    found: set[str] = set()
+    for entry in target:
+        text = entry.strip().lower()
+        try:
+            found.add(url_domain(text if "://" in text else f"http://{text}/"))
+        except InvalidUrl:
+            continue
+    return found
 
 
 def _impact(db: Path, name: str) -> CampaignImpact:

@@ -21,6 +21,7 @@ from linkequity import __version__
 from linkequity.errors import UsageError
 from linkequity.report.html import render_report
 from linkequity.services.audit import audit_target
+from linkequity.services.campaigns import campaign_summary, target_campaigns
 from linkequity.services.monitor import diff_links
 from linkequity.services.plan import plan_target
 from linkequity.services.project import open_existing
@@ -52,6 +53,9 @@ class ReportData:
         ``ranked_snapshot_id`` (``None`` when the project was never ranked) and
         ``pages``: the 0-100 authority ``linkequity rank`` stored for each page
         of the tier map that it scored, by URL (the tier graph's node sizes).
+    campaigns : list of dict
+        ``campaign_summary`` of each campaign for the target, by name: the
+        numbers of ``campaign status --json`` and ``campaign impact --json``.
     """
 
     target: tuple[str, ...]
@@ -62,6 +66,7 @@ class ReportData:
     plan: dict[str, Any]
     diff: dict[str, Any]
     page_authority: dict[str, Any] = field(default_factory=dict)
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return everything as plain values, for JSON output and the renderer."""
@@ -75,6 +80,7 @@ class ReportData:
             "plan": self.plan,
             "diff": self.diff,
             "page_authority": self.page_authority,
+            "campaigns": self.campaigns,
         }
 
 
@@ -91,7 +97,7 @@ def build_report(
     top: int = 20,
     now: datetime | None = None,
 ) -> ReportData:
-    """Gather the audit, tier map, plan and link velocity of a target for the report.
+    """Gather the audit, tier map, plan, link velocity and campaigns of a target for the report.
 
     Parameters
     ----------
@@ -172,6 +178,7 @@ def build_report(
         plan=plan.as_dict(),
         diff=diff.as_dict(),
         page_authority=_page_authority(db, audit.snapshot_id, mapped),
+        campaigns=[campaign_summary(db, row["name"]) for row in target_campaigns(db, target)],
     )
 
 

@@ -54,6 +54,7 @@ from linkequity.services.plan import plan_target
 from linkequity.services.tiers import map_tiers
 from linkequity.services.toxicity import score_toxicity
 from linkequity.web.cache import PartCache
+from linkequity.web.campaigns import add_campaign_routes
 from linkequity.web.security import LOOPBACK_NAMES, SecurityMiddleware
 
 if TYPE_CHECKING:
@@ -426,6 +427,9 @@ def create_app(
             plan=plan,
         )
 
+    add_campaign_routes(
+        app, db=db, cache=cache, templates=templates, render=render, file_stem=_file_stem
+    )
     return app
 
 
