@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from tests.integration.web_server import client, served
 
@@ -232,6 +233,7 @@ def _route_paths(routes: list[APIRoute]) -> list[str]:
 def test_every_route_needs_the_token_beyond_loopback(store: Path) -> None:
     beyond = dashboard_server(store, host="0.0.0.0", port=0, token=TOKEN)  # noqa: S104 - not run
     app = beyond.server.config.app
+    assert isinstance(app, FastAPI)
     routes = [route for route in app.routes if isinstance(route, APIRoute)]
     paths = _route_paths(routes)
     assert {"/t/victim.example/links.csv", "/t/victim.example/disavow.txt"} <= set(paths)

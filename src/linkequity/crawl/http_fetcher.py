@@ -13,7 +13,10 @@
   connection unread and sets ``is_body_skipped``;
 * connects only to public addresses unless ``allow_private``: the check runs
   on the addresses the resolver hands to the connection pool, so the address
-  checked is the address connected to, whatever a redirect points at.
+  checked is the address connected to, whatever a redirect points at, and a
+  name that answers a public address and then 127.0.0.1 (DNS rebinding) is
+  refused on the lookup that answers 127.0.0.1. Checked answers are reused
+  for ``dns_cache_s`` seconds; answers that fail the check are never kept.
 
 The resolver is a seam (``Resolver``): ``SystemResolver`` asks the operating
 system, ``LoopbackResolver`` sends every host (or the ones given) to one port
@@ -231,6 +234,9 @@ class HttpFetcher:
         Connections open at once, over all hosts.
     max_connections_per_host : int
         Connections open at once to one host and port.
+    dns_cache_s : int
+        Seconds the addresses of a host, once checked, serve new connections
+        before it is looked up again; 0 looks it up for every new connection.
     """
 
     def __init__(
@@ -246,6 +252,7 @@ class HttpFetcher:
         resolver: Resolver | None = None,
         max_connections: int = 64,
         max_connections_per_host: int = 8,
+        dns_cache_s: int = 10,
     ) -> None:
         for name, value in (
             ("connect_timeout_s", connect_timeout_s),
@@ -257,6 +264,8 @@ class HttpFetcher:
         ):
             if value <= 0:
                 raise ValueError(f"{name} must be positive, not {value}")
+        if dns_cache_s < 0:
+            raise ValueError(f"dns_cache_s must be 0 or more, not {dns_cache_s}")
         self.user_agent = user_agent
         self.connect_timeout_s = connect_timeout_s
         self.read_timeout_s = read_timeout_s
@@ -267,6 +276,7 @@ class HttpFetcher:
         self.resolver: Resolver = resolver if resolver is not None else SystemResolver()
         self.max_connections = max_connections
         self.max_connections_per_host = max_connections_per_host
+        self.dns_cache_s = dns_cache_s
         self._client: aiohttp.ClientSession | None = None
         self._is_closed = False
 
@@ -439,6 +449,8 @@ class HttpFetcher:
             connector = aiohttp.TCPConnector(
                 limit=self.max_connections,
                 limit_per_host=self.max_connections_per_host,
+                use_dns_cache=self.dns_cache_s > 0,
+                ttl_dns_cache=self.dns_cache_s or None,
                 resolver=_GuardedResolver(self.resolver, allow_private=self.allow_private),
             )
             self._client = aiohttp.ClientSession(
