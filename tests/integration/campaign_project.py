@@ -66,8 +66,7 @@ def campaign_db(
     campaign_json(db, "new", "autumn", "--target", money)
     prospects = db.parent / "autumn.csv"
     prospects.write_text(
-        f"source_url,target_url,anchor\n{second['source_url']},{second['target_url']},"
-        "=SUM(1+1)\n",
+        f"source_url,target_url,anchor\n{second['source_url']},{second['target_url']},=SUM(1+1)\n",
         encoding="utf-8",
     )
     campaign_json(db, "add", "autumn", "--from-csv", str(prospects))

@@ -1,4 +1,4 @@
-"""The report's Campaigns section says what `campaign status --json` and `campaign impact --json` say.
+"""The report's Campaigns section says what `campaign status` and `campaign impact --json` say.
 
 The project (``campaign_project``) holds a campaign whose live link was
 measured by a crawl after its prediction, and one whose live link was not:
@@ -130,4 +130,3 @@ def test_the_campaigns_section_says_what_the_campaign_commands_say(
     assert "not measured yet" not in spring.text()  # a crawl came after its prediction
     autumn = page.css_first('[data-campaign="0"]')
     assert "No crawl since the prediction" in autumn.text()
-

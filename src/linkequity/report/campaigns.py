@@ -146,9 +146,9 @@ def gain_chart(rows: Sequence[GainRow], *, chart_id: str, title: str, descriptio
     key_y = _TOP + len(rows) * _ROW_HEIGHT + 14
     parts.append(
         Markup(
-            '<rect class="bar predicted" x="{x}" y="{ry}" width="12" height="10"/>'
+            '<rect class="key predicted" x="{x}" y="{ry}" width="12" height="10"/>'
             '<text class="tick" x="{tx}" y="{ty}">predicted</text>'
-            '<rect class="bar realised" x="{x2}" y="{ry}" width="12" height="10"/>'
+            '<rect class="key realised" x="{x2}" y="{ry}" width="12" height="10"/>'
             '<text class="tick" x="{tx2}" y="{ty}">realised</text>'
         ).format(
             x=_LABEL_WIDTH,
