@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from tests.integration.web_server import client, served
 
+from linkequity.services.campaigns import create_campaign
 from linkequity.services.imports import import_exports, sample_exports
 from linkequity.web.security import TOKEN_COOKIE
 from linkequity.web.server import dashboard_server
@@ -38,6 +39,8 @@ IDN_VICTIM = "пример.рф"
 IDN_ASCII = "xn--e1afmkfd.xn--p1ai"
 SECRET = "SECRET-7f3a9c-must-never-be-served"  # noqa: S105 - planted, not a secret
 DOWNLOADS = ("links.csv", "audit.json", "disavow.txt")
+#: Campaigns whose names try a path or a header; the last is a plain one.
+CAMPAIGNS = ("../../secret.txt", 'spring"; filename="evil.sh', "кампания\\..\\x", "spring")
 #: Seconds a raw request may take to answer.
 RAW_S = 60.0
 
@@ -67,6 +70,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
             writer.writerow(row)
     db = folder / "project.duckdb"
     import_exports([export], db=db)
+    for campaign in CAMPAIGNS:
+        create_campaign(db, campaign, [VICTIM])
     (folder / "secret.txt").write_text(SECRET, encoding="utf-8")
     shutil.copy(folder / "secret.txt", folder / "project.duckdb.csv")
     return db
@@ -132,6 +137,10 @@ def _traversals(store: Path) -> list[str]:
             f"/t/{VICTIM}/part/{name}",
             f"/t/{VICTIM}/page?url={name}",
             f"/t/{VICTIM}/{name}",
+            f"/t/{VICTIM}/campaign/{name}",
+            f"/t/{VICTIM}/campaign/{name}/prospects.csv",
+            f"/t/{VICTIM}/campaign/spring/part/{name}",
+            f"/t/{name}/campaign/spring/prospects.csv",
             f"/{name}",
         ]
     paths += [
@@ -182,6 +191,29 @@ def test_a_non_ascii_target_gets_an_ascii_file_name(base: str, download: str) ->
 
 
 @pytest.mark.parametrize(
+    ("campaign", "stem"),
+    [
+        ('spring"; filename="evil.sh', "spring___filename__evil.sh"),
+        ("кампания\\..\\x", "_________.._x"),
+        ("spring", "spring"),
+    ],
+)
+def test_a_campaign_name_cannot_write_the_header_of_its_prospects(
+    base: str, campaign: str, stem: str
+) -> None:
+    status, headers, body = raw_get(base, f"/t/{VICTIM}/campaign/{quote(campaign)}/prospects.csv")
+    assert status == 200, body[:300]
+    assert headers["content-disposition"] == f'attachment; filename="{VICTIM}-{stem}-prospects.csv"'
+
+
+def test_a_campaign_named_as_a_path_cannot_be_reached(base: str) -> None:
+    for spelling in ("../../secret.txt", "..%2F..%2Fsecret.txt", "%2e%2e%2f%2e%2e%2fsecret.txt"):
+        status, _, body = raw_get(base, f"/t/{VICTIM}/campaign/{spelling}/prospects.csv")
+        assert 400 <= status < 500, (spelling, status)
+        assert SECRET.encode() not in body
+
+
+@pytest.mark.parametrize(
     "hostile",
     [
         f"%0D%0A{VICTIM}%0D%0A",
@@ -219,7 +251,12 @@ def test_a_target_name_carrying_a_header_or_a_path_is_not_found(base: str, hosti
 
 
 def _route_paths(routes: list[APIRoute]) -> list[str]:
-    values = {"target": VICTIM, "part": "overview", "domain": "spam-0.example"}
+    values = {
+        "target": VICTIM,
+        "part": "overview",
+        "domain": "spam-0.example",
+        "campaign": "spring",
+    }
     paths = []
     for route in routes:
         path = route.path_format
