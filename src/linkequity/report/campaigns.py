@@ -181,8 +181,17 @@ def render_campaign_funnel(funnel: Mapping[str, int], *, chart_id: str) -> Marku
     )
 
 
-def _realised(measured: bool, value: object) -> object:
-    return value if measured else NOT_MEASURED
+def _realised_column(
+    key: str, label: str, is_measured: Callable[[Mapping[str, Any]], bool]
+) -> Column:
+    """Return a column of realised gains; "not measured yet" where *is_measured* is false."""
+    return Column(
+        key, label, "float", get=lambda row: row[key] if is_measured(row) else NOT_MEASURED
+    )
+
+
+def _link_measured(link: Mapping[str, Any]) -> bool:
+    return bool(link["is_measured"])
 
 
 def _live(summary: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -234,19 +243,9 @@ def render_gain_totals(summary: Mapping[str, Any], *, key: str) -> Markup:
             Column("level", "level"),
             Column("predicted_sum", "predicted (sum of singles)", "float"),
             Column("predicted_joint", "predicted (joint)", "float"),
-            Column(
-                "realised",
-                "realised",
-                "float",
-                get=lambda row: _realised(is_measured, row["realised"]),
-            ),
+            _realised_column("realised", "realised", lambda _: is_measured),
             Column("from_campaign", "from the campaign", "float"),
-            Column(
-                "other",
-                "other changes",
-                "float",
-                get=lambda row: _realised(is_measured, row["other"]),
-            ),
+            _realised_column("other", "other changes", lambda _: is_measured),
             Column("authority_before", "authority when predicted", "float"),
             Column("authority_with", "authority now", "float"),
             Column("authority_without", "authority without the links", "float"),
@@ -275,19 +274,9 @@ def render_campaign_gains(summary: Mapping[str, Any], *, key: str) -> Markup:
             Column("source_url", "page to get a link on", "url"),
             Column("target_url", "links to", "url"),
             Column("predicted_page_gain", "predicted gain", "float"),
-            Column(
-                "realised_page_gain",
-                "realised gain",
-                "float",
-                get=lambda row: _realised(row["is_measured"], row["realised_page_gain"]),
-            ),
+            _realised_column("realised_page_gain", "realised gain", _link_measured),
             Column("predicted_domain_gain", "predicted (domain)", "float"),
-            Column(
-                "realised_domain_gain",
-                "realised (domain)",
-                "float",
-                get=lambda row: _realised(row["is_measured"], row["realised_domain_gain"]),
-            ),
+            _realised_column("realised_domain_gain", "realised (domain)", _link_measured),
         ),
         name=f"campaigns.{key}.links",
         caption="Each prospect's predicted gain, and the realised one of each live link",

@@ -764,27 +764,6 @@ def export_campaign(db: Path, name: str, path: Path, *, as_json: bool = False) -
     return write_csv(path, _EXPORT_COLUMNS, rows)
 
 
-#: What a campaign summary keeps of each prospect, beside its gains.
-_SUMMARY_FIELDS = (
-    "origin",
-    "suggested_anchor",
-    "anchor_class",
-    "anchor_now",
-    "anchor_class_now",
-    "created_at",
-    "contacted_at",
-    "replied_at",
-    "agreed_at",
-    "live_at",
-    "lost_at",
-    "declined_at",
-    "lost_reason",
-    "check_outcome",
-    "notes",
-    "predicted_snapshot_id",
-)
-
-
 def campaign_summary(db: Path, name: str) -> dict[str, Any]:
     """Return plain values for a report's campaign section: funnel, gains side by side, risk.
 
@@ -821,7 +800,7 @@ def campaign_summary(db: Path, name: str) -> dict[str, Any]:
                     row["predicted_snapshot_id"]
                     and impact.snapshot_id > row["predicted_snapshot_id"]
                 ),
-                **plain_values({key: row[key] for key in _SUMMARY_FIELDS}),
+                **plain_values({key: row[key] for key in _EXPORT_COLUMNS[1:]}),
             }
             for row in status.prospects
         ],
