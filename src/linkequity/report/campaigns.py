@@ -39,9 +39,9 @@ __all__ = [
     "gain_chart",
     "render_campaign",
     "render_campaign_funnel",
-    "render_campaign_gains",
     "render_campaigns",
     "render_gain_chart",
+    "render_gain_links",
     "render_gain_totals",
     "render_risk",
     "risk_alerts",
@@ -255,18 +255,9 @@ def render_gain_totals(summary: Mapping[str, Any], *, key: str) -> Markup:
     )
 
 
-def render_campaign_gains(summary: Mapping[str, Any], *, key: str) -> Markup:
-    """Render the predicted and realised gains: chart, the campaign's totals, every prospect.
-
-    Parameters
-    ----------
-    summary : mapping
-        ``campaign_summary``'s plain values.
-    key : str
-        Ours, never from the web: names the chart (``chart-campaign-KEY-gains``)
-        and the tables (``campaigns.KEY.totals``, ``campaigns.KEY.links``).
-    """
-    links = render_table(
+def render_gain_links(summary: Mapping[str, Any], *, key: str) -> Markup:
+    """Render every prospect's predicted gain beside the realised one (``campaigns.KEY.links``)."""
+    return render_table(
         summary["links"],
         (
             Column("prospect_id", "id", "int"),
@@ -281,13 +272,6 @@ def render_campaign_gains(summary: Mapping[str, Any], *, key: str) -> Markup:
         name=f"campaigns.{key}.links",
         caption="Each prospect's predicted gain, and the realised one of each live link",
         more_hint="`linkequity campaign status NAME --json` lists them all",
-    )
-    return Markup("").join(
-        (
-            Markup('<div class="charts">{}</div>').format(render_gain_chart(summary, key=key)),
-            render_gain_totals(summary, key=key),
-            links,
-        )
     )
 
 
@@ -337,13 +321,15 @@ def render_campaign(summary: Mapping[str, Any], *, key: str) -> Markup:
     """Render one campaign: its funnel, gains and risk warnings, under its name."""
     return Markup(
         '<div class="campaign" data-campaign="{key}"><h3>{name}</h3><p>{intro}</p>'
-        '<div class="charts">{funnel}</div>{gains}{alerts}{notes}</div>'
+        '<div class="charts">{funnel}{gains}</div>{totals}{links}{alerts}{notes}</div>'
     ).format(
         key=key,
         name=summary["name"],
         intro=_intro(summary),
         funnel=render_campaign_funnel(summary["funnel"], chart_id=f"chart-campaign-{key}-funnel"),
-        gains=render_campaign_gains(summary, key=key),
+        gains=render_gain_chart(summary, key=key),
+        totals=render_gain_totals(summary, key=key),
+        links=render_gain_links(summary, key=key),
         alerts=render_risk(summary["risk"]),
         notes=Markup("").join(
             Markup('<p class="note">Note: {}</p>').format(note) for note in summary["notes"]
