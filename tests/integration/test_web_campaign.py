@@ -52,6 +52,12 @@ def test_the_listing_counts_each_campaigns_prospects(
         assert counts == [str(len(status["prospects"])), str(status["funnel"]["live"])]
         link = row.css_first("a")
         assert link.attributes["href"] == f"/t/{money}/campaign/{name}"
+    # The target's overview links to each campaign's page.
+    overview = LexborHTMLParser(web.get(f"/t/{money}/").text)
+    assert [a.attributes["href"] for a in overview.css("a.campaign")] == [
+        f"/t/{money}/campaign/autumn",
+        f"/t/{money}/campaign/spring",
+    ]
     other = LexborHTMLParser(web.get("/t/nowhere.example/campaigns").text)
     assert "No campaign for nowhere.example" in other.css_first("#campaigns").text()
 

@@ -48,6 +48,7 @@ from linkequity.report.html import (
 )
 from linkequity.services import browse
 from linkequity.services.audit import audit_target
+from linkequity.services.campaigns import target_campaigns
 from linkequity.services.disavow import proposed_entries
 from linkequity.services.monitor import diff_links
 from linkequity.services.plan import plan_target
@@ -322,6 +323,7 @@ def create_app(
             summary=summary,
             parts=SECTIONS,
             cards=[(metric, label.format(summary.target_pages)) for metric, label in _TOTAL_CARDS],
+            campaigns=target_campaigns(db, [name]),
         )
 
     @app.get("/t/{target}/part/{part}", response_class=HTMLResponse)
