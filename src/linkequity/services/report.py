@@ -1,9 +1,10 @@
-"""Use case: the offline HTML report of a target, from the audit, tiers, plan and diff.
+"""Use case: the offline HTML report of a target, from the audit, tiers, plan, diff, campaigns.
 
 :func:`build_report` calls each service once (``audit_target``, which brings
 the toxicity summary, the lost links and the opportunities; ``map_tiers``;
-``plan_target``; ``diff_links`` for the velocity) and keeps their plain
-values, so that the page shows exactly what ``--json`` of each command says.
+``plan_target``; ``diff_links`` for the velocity; ``campaign_summary`` for
+each of the target's campaigns) and keeps their plain values, so that the
+page shows exactly what ``--json`` of each command says.
 :func:`write_report` renders them with ``report.html`` and writes the page
 atomically (a temporary file renamed over the destination).
 """
