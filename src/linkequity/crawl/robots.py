@@ -5,7 +5,8 @@ host and port, follows up to five redirects itself (§2.3.1.2), and keeps the
 answer for at most 24 hours (§2.4). What the answer means:
 
 - 2xx: the file's rules (``parsing.robots``);
-- 4xx, or more than five redirects: no robots.txt, every URL allowed (§2.3.1.3);
+- 4xx, more than five redirects, or a redirect to no http(s) URL: no robots.txt,
+  every URL allowed (§2.3.1.3);
 - 5xx, or no response at all: every URL disallowed (§2.3.1.4), until the
   fetch is tried again ``unreachable_retry_s`` later.
 
@@ -24,7 +25,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin, urlsplit
 
-from linkequity.errors import AddressRefused, FetchFailed, HostNotFound
+from linkequity.errors import AddressRefused, FetchFailed, HostNotFound, InvalidUrl
 from linkequity.model.urls import normalize_url
 from linkequity.parsing.http_body import decode_body
 from linkequity.parsing.robots import parse_robots, product_token
@@ -310,9 +311,24 @@ class _AnswerRules:
         """Return the answer *page* gives, or the URL its redirect points to."""
         status = page.status or 0
         location = _header(page, "location")
-        if 300 <= status < 400 and location:
-            return urljoin(target, location)
         final_url = None if target == source else target
+        if 300 <= status < 400 and location:
+            try:
+                return normalize_url(urljoin(target, location))
+            except (ValueError, InvalidUrl):
+                # Nowhere a crawler can go: no robots.txt, as after too many redirects.
+                problem = (
+                    f"robots.txt redirected to {location[:100]!r}, which is not an http(s) URL"
+                )
+                return RobotsAnswer(
+                    source,
+                    RobotsAccess.ALLOW_ALL,
+                    status,
+                    None,
+                    final_url,
+                    problem,
+                    now + self.cache_s,
+                )
         if 200 <= status < 300:
             body = decode_body(page.body, page.headers).data
             return RobotsAnswer(

@@ -505,13 +505,16 @@ def _canonical_ipv6(host: str) -> str:
 def _percent_decode_host(host: str) -> str:
     """Return *host* with its percent-escapes decoded as UTF-8."""
     parts = host.split("%")
-    data = bytearray(parts[0].encode("utf-8"))
-    for part in parts[1:]:
-        escape = part[:2]
-        if len(escape) < 2 or not all(ch in "0123456789abcdefABCDEF" for ch in escape):
-            raise _HostError("its host has a '%' that is not a percent-escape")
-        data.append(int(escape, 16))
-        data.extend(part[2:].encode("utf-8"))
+    try:
+        data = bytearray(parts[0].encode("utf-8"))
+        for part in parts[1:]:
+            escape = part[:2]
+            if len(escape) < 2 or not all(ch in "0123456789abcdefABCDEF" for ch in escape):
+                raise _HostError("its host has a '%' that is not a percent-escape")
+            data.append(int(escape, 16))
+            data.extend(part[2:].encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise _HostError("its host holds a lone surrogate, which is not text") from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

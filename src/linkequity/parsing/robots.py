@@ -81,6 +81,7 @@ _RESERVED = frozenset(":/?#[]@!$&'()*+,;=")
 _HEX = frozenset(string.hexdigits)
 # Paths made only of these need no work: no escape, no byte to encode, no * or $.
 _PLAIN = re.compile(r"[A-Za-z0-9\-._~/:?\[\]@!&'()+,;=]*")
+_URL_PARTS = re.compile(r"(?:[^:/?#]+:)?(?://[^/?#]*)?([^?#]*)(?:\?([^#]*))?", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,9 +352,22 @@ def normalize_robots_path(url: str) -> str:
         query = f"?{rest}" if "?" in url else ""
         path_and_query = (path + query).partition("#")[0]
     else:
-        parts = urlsplit(url.partition("#")[0])
-        path_and_query = (parts.path or "/") + (f"?{parts.query}" if "?" in url else "")
+        path_and_query = _path_and_query(url.partition("#")[0])
     return _normalize(path_and_query, is_pattern=False)
+
+
+def _path_and_query(url: str) -> str:
+    """Return the path (``/`` when empty) and query of an absolute or scheme-relative *url*."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        # urlsplit refuses a bracketed host it cannot read ("http://[x/"); the
+        # path and query are still where RFC 3986 appendix B puts them.
+        found = _URL_PARTS.fullmatch(url)
+        path, query = (found.group(1), found.group(2)) if found else ("", None)
+    else:
+        path, query = parts.path, parts.query
+    return (path or "/") + (f"?{query}" if "?" in url and query is not None else "")
 
 
 class _GroupBuilder:

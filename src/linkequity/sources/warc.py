@@ -147,6 +147,7 @@ class WarcReader:
                         last, f"cannot parse what follows this record ({exc}); resumed at {where}"
                     )
                     if resume is None:
+                        self._is_complete = True  # scanned to the end: no record is left
                         return
                     start = resume
                 else:

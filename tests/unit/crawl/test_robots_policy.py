@@ -178,3 +178,19 @@ def test_a_gzipped_robots_txt_is_read() -> None:
     policy = RobotsPolicy(site, user_agent="x", clock=FakeClock())
 
     assert not policy.is_allowed("https://a.example/private/x")
+
+
+@pytest.mark.parametrize(
+    "location", ["http://[::1", "mailto:webmaster@a.example", "ftp://a.example/robots.txt"]
+)
+def test_a_redirect_to_no_http_url_means_no_robots_txt(location: str) -> None:
+    # Found by tests/prove/test_prove_fuzz.py: urljoin raised ValueError on a
+    # bad IPv6 host, and the fetch seam InvalidUrl on another scheme, out of check().
+    site = FakeSite({"https://a.example/robots.txt": (301, b"", (("Location", location),))})
+    policy = RobotsPolicy(site, user_agent="x", clock=FakeClock())
+    check = policy.check("https://a.example/private/x")
+
+    assert check.is_allowed
+    assert check.answer.access is RobotsAccess.ALLOW_ALL
+    assert "not an http(s) URL" in check.explanation
+    assert site.requests == ["https://a.example/robots.txt"]

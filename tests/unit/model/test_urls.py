@@ -20,6 +20,8 @@ from linkequity.model.urls import (
     has_known_suffix,
     normalize_url,
     parse_url,
+    public_suffix,
+    registrable_domain,
     resolve_url,
     reversed_host,
     unreversed_host,
@@ -616,3 +618,14 @@ def test_the_resolution_fast_path_takes_only_normal_references(
 )
 def test_has_known_suffix_ignores_the_implicit_star_rule(host: str, known: bool) -> None:
     assert has_known_suffix(host) is known
+
+
+@pytest.mark.parametrize("host", ["%2e\ud800", "%41\ud800.com", "a%2e\udfff.example"])
+def test_a_host_with_a_lone_surrogate_and_an_escape_has_no_domain(host: str) -> None:
+    # Found by tests/prove/test_prove_fuzz.py: percent-decoding the host encoded
+    # the surrogate as UTF-8 and raised UnicodeEncodeError.
+    assert registrable_domain(host) is None
+    assert public_suffix(host) is None
+    assert has_known_suffix(host) is False
+    with pytest.raises(InvalidUrl, match="surrogate"):
+        normalize_url(f"http://{host}/")

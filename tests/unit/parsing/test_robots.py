@@ -314,3 +314,25 @@ def test_each_correction_of_protego(text: str, agent: str, path: str, rfc_allowe
 
     assert robots_allowed(text, agent, url) is rfc_allowed
     assert Protego.parse(text).can_fetch(url, agent) is not rfc_allowed
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("http://[abc/x/1?q", "/x/1?q"),
+        ("//[/x", "/x"),
+        ("http://[]/x?", "/x?"),
+        ("https://[::1/x#top", "/x"),
+    ],
+)
+def test_a_url_whose_host_urlsplit_refuses_is_still_matched(url: str, path: str) -> None:
+    # Found by tests/prove/test_prove_fuzz.py: urlsplit raised ValueError on a
+    # bracketed host it cannot read, out of decide() and robots_allowed().
+    assert normalize_robots_path(url) == path
+    assert robots_allowed("User-agent: *\nDisallow: /x\n", "linkequity", url) is False
+
+
+def test_a_question_mark_in_the_fragment_adds_no_query() -> None:
+    rules = "User-agent: *\nDisallow: /x$\n"
+    assert normalize_robots_path("http://a.example/x#frag?") == "/x"
+    assert robots_allowed(rules, "linkequity", "http://a.example/x#frag?") is False

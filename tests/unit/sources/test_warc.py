@@ -206,3 +206,26 @@ def test_response_without_status_line_is_damaged(tmp_path: Path) -> None:
     assert page.status == 404
     assert page.headers == (("X-A", "1 continued"),)
     assert page.body == b"<a href=x>"
+
+
+def test_damage_with_no_record_after_it_ends_a_complete_read(tmp_path: Path) -> None:
+    # Found by tests/prove/test_prove_fuzz.py: the reader scanned to the end
+    # for a record to resume at, found none, and left the summary incomplete.
+    good = b"HTTP/1.1 200 OK\r\n\r\n<a href=x>"
+    header = (
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://example.com/\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(good)}\r\n\r\n"
+    ).encode()
+    path = tmp_path / "tail.warc"
+    path.write_bytes(header + good + b"\r\n\r\ngarbage\r\n\r\n")
+    reader = WarcReader(path)
+    page, damage = reader.items()
+
+    assert isinstance(page, FetchedPage)
+    assert isinstance(damage, DamagedRecord)
+    assert damage.path == str(path)
+    assert damage.offset == 0
+    assert "resumed at end of file" in damage.reason
+    assert reader.summary.is_complete
+    assert reader.summary.damaged == 1
