@@ -36,6 +36,7 @@ import csv
 import functools
 import gzip
 import io
+import random
 import re
 import zlib
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastwarc.warc import ArchiveIterator
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from linkequity import Placement, extract_links, parse_page
@@ -198,9 +200,11 @@ def check_url(text: str, base: str) -> None:
     _check_normal_url(resolved)
 
 
-def _check_one_line(message: str, *, naming: str = "") -> None:
-    """Hold an error message to one line, naming *naming* (a file) when given."""
+def _check_one_line(message: str, *, naming: str = "", is_line_named: bool = False) -> None:
+    """Hold an error message to one line naming *naming* (a file), and its line if asked."""
     assert naming in message, message
+    if is_line_named:
+        assert re.match(rf"{re.escape(naming)}(:\d+| after line \d+): ", message), message
     assert "\n" not in message, message
     assert "\r" not in message, message
 
@@ -311,7 +315,7 @@ def _damaged_bytes(draw: st.DrawFn) -> bytes:
         junk = draw(st.sampled_from([b"\xff", b"\xc3", b"\xe2\x82", b"\x00", b"\xfe\xff", b"\x80"]))
         data = data[:at] + junk + data[at:]
     if draw(st.booleans()):
-        data = data[: draw(st.integers(0, len(data)))]
+        data = data[: len(data) - draw(st.integers(0, len(data)))]
     return data
 
 
@@ -560,17 +564,18 @@ def check_robots_policy(replies: list[RobotsReply], agent: str, target: str) -> 
 
 @dataclass(frozen=True, slots=True)
 class ExportHeader:
-    """The opening lines of one real export fixture: preamble, header cells, delimiter."""
+    """One real export fixture: preamble, header cells, delimiter and data rows."""
 
     name: str
     preamble: tuple[str, ...]
     headers: tuple[str, ...]
     delimiter: str
+    rows: tuple[tuple[str, ...], ...]
 
 
 @functools.cache
 def export_headers() -> tuple[ExportHeader, ...]:
-    """Return the header rows of the export fixtures (the unknown format left out)."""
+    """Return the export fixtures, read (the unknown format left out)."""
     found = []
     for path in sorted(EXPORT_FIXTURES.glob("*.[ct]sv")):
         if path.name.startswith("unknown"):
@@ -578,7 +583,8 @@ def export_headers() -> tuple[ExportHeader, ...]:
         table = read_export(path)
         lines = path.read_bytes().decode(_PYTHON_CODECS[table.encoding]).splitlines()
         preamble = tuple(lines[: table.header_line - 1])
-        found.append(ExportHeader(path.name, preamble, table.headers, table.delimiter))
+        rows = tuple(row.fields for row in table.rows())
+        found.append(ExportHeader(path.name, preamble, table.headers, table.delimiter, rows))
     return tuple(found)
 
 
@@ -630,12 +636,10 @@ def _export_file(draw: st.DrawFn) -> ExportFile:
     header = draw(st.sampled_from(export_headers()))
     width = len(header.headers)
     delimiter = draw(st.sampled_from([header.delimiter] * 3 + [",", ";", "\t"]))
-    rows = draw(
-        st.lists(
-            st.lists(_CELLS, min_size=max(width - 3, 0), max_size=width + 2),
-            max_size=8,
-        )
-    )
+    rows = [
+        _hostile_row(draw, draw(st.sampled_from(header.rows)), width)
+        for _ in range(draw(st.integers(0, 8)))
+    ]
     out = io.StringIO()
     if draw(st.booleans()):
         writer = csv.writer(
@@ -658,12 +662,23 @@ def _export_file(draw: st.DrawFn) -> ExportFile:
     )
     data = text.encode(encoding, "replace")
     for _ in range(draw(st.integers(0, 2))):
-        at = draw(st.integers(0, len(data)))
+        at = len(data) - draw(st.integers(0, len(data)))
         junk = draw(st.sampled_from([b"\xff", b"\xc3", b"\x00", b"\x81", b"\xef\xbb\xbf", b"\xfe"]))
         data = data[:at] + junk + data[at:]
-    if draw(st.integers(0, 4)) == 0:
-        data = data[: draw(st.integers(0, len(data)))]
+    if draw(st.integers(0, 4)) == 4:  # cut short, most often near the end
+        data = data[: len(data) - draw(st.integers(0, len(data)))]
     return ExportFile(header.name, data)
+
+
+def _hostile_row(draw: st.DrawFn, real: tuple[str, ...], width: int) -> list[str]:
+    """Return a real row with some cells made hostile, and maybe too few or too many."""
+    row = list(real) + [""] * max(width - len(real), 0)
+    for _ in range(draw(st.integers(0, 4))):
+        row[draw(st.integers(0, len(row) - 1))] = draw(_CELLS)
+    if draw(st.integers(0, 5)) == 5:
+        row = row[: draw(st.integers(0, len(row)))]
+    row.extend(draw(st.lists(_CELLS, max_size=2)))
+    return row
 
 
 EXPORT_FILES = _export_file()
@@ -673,8 +688,9 @@ EXPORT_SITE = "https://www.example-garden.com/"
 def check_export(folder: Path, export: ExportFile) -> int:
     """Read *export* from a file in *folder* as ``linkequity import`` does; return the rows read.
 
-    Only an ``ExportFileError`` on one line naming the file may stop it; each
-    bad row names the file and its line; each record holds normal URLs.
+    Only an ``ExportFileError`` on one line naming the file may stop it (and
+    its line, past the header); each bad row names its line; each record holds
+    normal URLs.
     """
     path = folder / "export.csv"
     path.write_bytes(export.data)
@@ -682,12 +698,16 @@ def check_export(folder: Path, export: ExportFile) -> int:
     rows = 0
     try:
         plan = _plan(path, site=EXPORT_SITE)
+    except ExportFileError as err:
+        _check_one_line(str(err), naming=str(path))
+        return 0
+    try:
         for record in _records(plan, lambda where, err: bad.append((where, err))):
             rows += 1
             if record is not None:
                 _check_record(record)
     except ExportFileError as err:
-        _check_one_line(str(err), naming=str(path))
+        _check_one_line(str(err), naming=str(path), is_line_named=True)
     lines = len(_LINES.split(export.data)) if export.data else 0
     for where, err in bad:
         assert where == path
@@ -794,24 +814,36 @@ def _read_bytes(data: bytes, name: str) -> tuple[list[object], WarcReader]:
 
 
 class WarcDamage:
-    """A damaged archive: the sample, how it was damaged, its bytes, the first byte changed.
+    """A damaged archive: its bytes, where they first differ from the clean ones, and why.
 
-    The bytes stay out of the repr that hypothesis prints; a failing case
-    leaves them in the file the check wrote.
+    ``clean`` is the undamaged file the offsets refer to: the sample itself, or
+    its gzip members packed again. The bytes stay out of the repr that
+    hypothesis prints; the seed rebuilds them (``damage_warc(seed)``).
     """
 
-    __slots__ = ("data", "first_changed", "how", "sample")
+    __slots__ = ("clean", "data", "first_changed", "how", "sample", "seed")
 
-    def __init__(self, sample: str, how: str, data: bytes, first_changed: int) -> None:
+    def __init__(
+        self,
+        seed: int,
+        sample: WarcSample,
+        how: str,
+        data: bytes,
+        first_changed: int,
+        *,
+        clean: bytes | None = None,
+    ) -> None:
+        self.seed = seed
         self.sample = sample
         self.how = how
         self.data = data
         self.first_changed = first_changed
+        self.clean = sample.data if clean is None else clean
 
     def __repr__(self) -> str:
         return (
-            f"WarcDamage({self.sample!r}, {self.how!r}, {len(self.data)} bytes, "
-            f"first changed byte {self.first_changed})"
+            f"damage_warc({self.seed}): {self.sample.name!r} {self.how}, {len(self.data)} bytes, "
+            f"first changed byte {self.first_changed}"
         )
 
 
@@ -840,65 +872,70 @@ def _members(data: bytes) -> list[bytes]:
     return texts
 
 
-@st.composite
-def _warc_damage(draw: st.DrawFn) -> WarcDamage:
-    sample = draw(st.sampled_from(warc_samples()))
+_JUNK = (
+    b"WARC/1.0\r\n",
+    b"\r\n\r\n",
+    b"\x1f\x8b\x08",
+    b"WARC/1.0\r\nContent-Length: 99999999\r\n\r\n",
+)
+_LENGTHS = ("0", "1", "5", "99999999999", "18446744073709551616", "-1", "", "1e3", " 12")
+_HOW = ("flip", "truncate", "insert", "zero", "length", "member")
+
+
+def damage_warc(seed: int) -> WarcDamage:
+    """Return one damaged copy of a sample, all choices drawn from ``random.Random(seed)``.
+
+    Hypothesis draws the seed; the choices are uniform (hypothesis would favour
+    the first sample, the first kind of damage and offsets near 0), and the
+    seed in a failure's repr rebuilds the case.
+    """
+    rnd = random.Random(seed)  # noqa: S311 - fuzzing, not secrets
+    sample = rnd.choice(warc_samples())
     data = sample.data
     size = len(data)
-    how = draw(st.sampled_from(["flip", "truncate", "insert", "zero", "length", "member"]))
+    how = rnd.choice(_HOW)
     if how == "flip":
-        at = draw(st.integers(0, size - 1))
+        at = rnd.randrange(size)
         damaged = data
-        for step in range(draw(st.integers(1, 8))):
-            where = min(at + step * draw(st.integers(0, 64)), size - 1)
-            damaged = _flip(damaged, where, draw(st.integers(1, 255)))
-        return WarcDamage(sample.name, how, damaged, at)
+        for step in range(rnd.randint(1, 8)):
+            where = min(at + step * rnd.randint(0, 64), size - 1)
+            damaged = _flip(damaged, where, rnd.randint(1, 255))
+        return WarcDamage(seed, sample, how, damaged, at)
     if how == "truncate":
-        at = draw(st.integers(1, size - 1))
-        return WarcDamage(sample.name, how, data[:at], at)
+        at = rnd.randint(1, size - 1)
+        return WarcDamage(seed, sample, how, data[:at], at)
     if how == "insert":
-        at = draw(st.integers(1, size))
-        junk = draw(
-            st.one_of(
-                st.binary(min_size=1, max_size=64),
-                st.sampled_from(
-                    [
-                        b"WARC/1.0\r\n",
-                        b"\r\n\r\n",
-                        b"\x1f\x8b\x08",
-                        b"WARC/1.0\r\nContent-Length: 99999999\r\n\r\n",
-                    ]
-                ),
-            )
-        )
-        return WarcDamage(sample.name, how, data[:at] + junk + data[at:], at)
+        at = rnd.randint(1, size)
+        junk = rnd.choice(_JUNK) if rnd.random() < 0.5 else rnd.randbytes(rnd.randint(1, 64))
+        return WarcDamage(seed, sample, how, data[:at] + junk + data[at:], at)
     if how == "zero":
-        at = draw(st.integers(0, size - 1))
-        length = draw(st.integers(1, 512))
+        at = rnd.randrange(size)
+        length = rnd.randint(1, 512)
         zeroed = data[:at] + b"\x00" * min(length, size - at) + data[at + length :]
-        return WarcDamage(sample.name, how, zeroed, at)
-    length = draw(
-        st.sampled_from(["0", "1", "5", "99999999999", "18446744073709551616", "-1", "", "1e3"])
-    )
-    which = draw(st.integers(0, 50))
+        return WarcDamage(seed, sample, how, zeroed, at)
+    length = rnd.choice(_LENGTHS)
+    which = rnd.randrange(64)
     if not sample.is_gzip:
         damaged = _relength(data, which, length)
-        first = next((i for i, (a, b) in enumerate(zip(data, damaged, strict=False)) if a != b), 0)
-        return WarcDamage(sample.name, "length", damaged, first)
+        first = next(
+            (i for i, (a, b) in enumerate(zip(data, damaged, strict=False)) if a != b), size
+        )
+        return WarcDamage(seed, sample, "length", damaged, first)
+    # Gzip: damage one member's text, or cut its compressed stream short, and
+    # compare with the same members packed again undamaged.
     members = _members(data)
     index = which % len(members)
+    clean = [gzip.compress(text, mtime=0) for text in members]
+    packed = list(clean)
     if how == "length":
-        members[index] = _relength(members[index], which, length)
-        rebuilt = b"".join(gzip.compress(text, mtime=0) for text in members)
-        return WarcDamage(sample.name, "length", rebuilt, 0)
-    # A member whose compressed stream breaks off, in the middle of the file.
-    packed = [gzip.compress(text, mtime=0) for text in members]
-    cut = draw(st.integers(1, max(len(packed[index]) - 1, 1)))
-    packed[index] = packed[index][:cut]
-    return WarcDamage(sample.name, "member", b"".join(packed), 0)
+        packed[index] = gzip.compress(_relength(members[index], which, length), mtime=0)
+    else:
+        packed[index] = packed[index][: rnd.randint(1, max(len(packed[index]) - 1, 1))]
+    first = sum(len(member) for member in clean[:index])
+    return WarcDamage(seed, sample, how, b"".join(packed), first, clean=b"".join(clean))
 
 
-WARC_DAMAGE = _warc_damage()
+WARC_DAMAGE = st.integers(0, 2**32 - 1).map(damage_warc)
 
 
 def check_warc(folder: Path, damage: WarcDamage) -> int:
@@ -926,15 +963,33 @@ def check_warc(folder: Path, damage: WarcDamage) -> int:
     summary = reader.summary
     assert summary.is_complete
     assert summary.damaged == len(damaged)
-    sample = next(s for s in warc_samples() if s.name == damage.sample)
+    reference = damage.sample
+    if damage.clean is not reference.data:
+        reference = _sample(reference.name, damage.clean, _record_starts(damage.clean)[0])
     read = {_item_key(item) for item in items}
-    for page in sample.pages:
-        if sample.record_end(page[0]) <= damage.first_changed:
-            assert page in read, (page[:3], damage.how, damage.first_changed)
+    for page in reference.pages:
+        if reference.record_end(page[0]) <= damage.first_changed:
+            assert page in read, (page[:3], damage)
     return len(damaged)
 
 
 # ---- running ------------------------------------------------------------------------
+
+
+def fuzz_settings(cases: int) -> settings:
+    """Return the settings of a fuzz run of *cases* cases: seeded, no deadline, no database."""
+    return settings(
+        max_examples=cases,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            HealthCheck.large_base_example,
+        ],
+    )
 
 
 class CaseCounter:

@@ -25,7 +25,7 @@ import functools
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from tests.fuzz_strategies import (
     BASE_URLS,
     DISALLOWED_PREFIXES,
@@ -49,6 +49,7 @@ from tests.fuzz_strategies import (
     check_robots_policy,
     check_url,
     check_warc,
+    fuzz_settings,
 )
 
 if TYPE_CHECKING:
@@ -65,35 +66,22 @@ ROBOTS_CASES = 10_000
 ROBOTS_PROPERTY_CASES = 3_000
 ROBOTS_POLICY_CASES = 2_000
 EXPORT_CASES = 3_000
-WARC_CASES = 10_000
-
-
-def fuzzed(cases: int) -> settings:
-    """Return the settings of a fuzz run of *cases* cases: seeded, no deadline, no database."""
-    return settings(
-        max_examples=cases,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-            HealthCheck.filter_too_much,
-            HealthCheck.large_base_example,
-        ],
-    )
+WARC_CASES = 8_000
 
 
 def record(figures: BoundFigures, name: str, counter: CaseCounter, cases: int) -> None:
-    """Record the cases *counter* saw and no crash; the run has passed to get here."""
+    """Record the cases *counter* saw and, when all *cases* ran, no crash.
+
+    A crash fails the run before this is reached, with its falsifying example.
+    """
     figures.record(f"fuzz.{name}.cases", counter.cases, unit="cases")
-    figures.record(f"fuzz.{name}.crashes", 0, unit="crashes")
     assert counter.cases >= cases
+    figures.record(f"fuzz.{name}.crashes", 0, unit="crashes")
 
 
 def test_urls_raise_only_invalid_url_and_normalise_idempotently(figures: BoundFigures) -> None:
     counter = CaseCounter()
-    run = given(URL_TEXTS, BASE_URLS)(fuzzed(URL_CASES)(counter.counted(check_url)))
+    run = given(URL_TEXTS, BASE_URLS)(fuzz_settings(URL_CASES)(counter.counted(check_url)))
     run()
     record(figures, "urls", counter, URL_CASES)
 
@@ -101,7 +89,9 @@ def test_urls_raise_only_invalid_url_and_normalise_idempotently(figures: BoundFi
 def test_link_extraction_never_raises_on_hostile_html(figures: BoundFigures) -> None:
     counter = CaseCounter()
     check = counter.counted(check_links)
-    run = given(HTML_PAGES, BASE_URLS, PAGE_HEADERS, PAGE_STATUSES)(fuzzed(LINK_CASES)(check))
+    run = given(HTML_PAGES, BASE_URLS, PAGE_HEADERS, PAGE_STATUSES)(
+        fuzz_settings(LINK_CASES)(check)
+    )
     run()
     record(figures, "links", counter, LINK_CASES)
 
@@ -109,7 +99,7 @@ def test_link_extraction_never_raises_on_hostile_html(figures: BoundFigures) -> 
 def test_robots_rules_always_give_a_verdict(figures: BoundFigures) -> None:
     counter = CaseCounter()
     check = counter.counted(check_robots)
-    given(ROBOTS_BODIES, USER_AGENTS, ROBOTS_TARGETS)(fuzzed(ROBOTS_CASES)(check))()
+    given(ROBOTS_BODIES, USER_AGENTS, ROBOTS_TARGETS)(fuzz_settings(ROBOTS_CASES)(check))()
     record(figures, "robots", counter, ROBOTS_CASES)
 
 
@@ -117,14 +107,14 @@ def test_robots_disallow_refuses_every_path_under_it(figures: BoundFigures) -> N
     counter = CaseCounter()
     check = counter.counted(check_disallowed_prefix)
     strategies = (DISALLOWED_PREFIXES, NOISE_LINES, USER_AGENTS, ROBOTS_TARGETS)
-    given(*strategies)(fuzzed(ROBOTS_PROPERTY_CASES)(check))()
+    given(*strategies)(fuzz_settings(ROBOTS_PROPERTY_CASES)(check))()
     record(figures, "robots_disallow", counter, ROBOTS_PROPERTY_CASES)
 
 
 def test_robots_policy_answers_any_origin(figures: BoundFigures) -> None:
     counter = CaseCounter()
     check = counter.counted(check_robots_policy)
-    given(ROBOTS_REPLIES, USER_AGENTS, URL_TEXTS)(fuzzed(ROBOTS_POLICY_CASES)(check))()
+    given(ROBOTS_REPLIES, USER_AGENTS, URL_TEXTS)(fuzz_settings(ROBOTS_POLICY_CASES)(check))()
     record(figures, "robots_policy", counter, ROBOTS_POLICY_CASES)
 
 
@@ -133,7 +123,7 @@ def test_export_import_fails_only_with_a_one_line_error(
 ) -> None:
     counter = CaseCounter()
     check = counter.counted(functools.partial(check_export, tmp_path))
-    given(EXPORT_FILES)(fuzzed(EXPORT_CASES)(check))()
+    given(EXPORT_FILES)(fuzz_settings(EXPORT_CASES)(check))()
     figures.record("fuzz.exports.rows", counter.total, unit="rows read")
     record(figures, "exports", counter, EXPORT_CASES)
 
@@ -144,6 +134,6 @@ def test_warc_reader_reports_damage_and_reads_the_rest(
 ) -> None:
     counter = CaseCounter()
     check = counter.counted(functools.partial(check_warc, tmp_path))
-    given(WARC_DAMAGE)(fuzzed(WARC_CASES)(check))()
+    given(WARC_DAMAGE)(fuzz_settings(WARC_CASES)(check))()
     figures.record("fuzz.warc.damage_reports", counter.total, unit="damaged records")
     record(figures, "warc", counter, WARC_CASES)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from tests.fuzz_strategies import (
     BASE_URLS,
     DISALLOWED_PREFIXES,
@@ -36,21 +36,11 @@ from tests.fuzz_strategies import (
     check_robots_policy,
     check_url,
     check_warc,
+    fuzz_settings,
 )
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def smoke(cases: int) -> settings:
-    """Return the settings of a seeded run of *cases* cases."""
-    return settings(
-        max_examples=cases,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
 
 
 @pytest.fixture(scope="module")
@@ -58,44 +48,44 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
-@smoke(200)
+@fuzz_settings(200)
 @given(URL_TEXTS, BASE_URLS)
 def test_urls(text: str, base: str) -> None:
     check_url(text, base)
 
 
-@smoke(50)
+@fuzz_settings(50)
 @given(HTML_PAGES, BASE_URLS, PAGE_HEADERS, PAGE_STATUSES)
 def test_links(page: str | bytes, base: str, headers: list[tuple[str, str]], status: int) -> None:
     check_links(page, base, headers, status)
 
 
-@smoke(200)
+@fuzz_settings(200)
 @given(ROBOTS_BODIES, USER_AGENTS, ROBOTS_TARGETS)
 def test_robots(body: str | bytes, agent: str, target: str) -> None:
     check_robots(body, agent, target)
 
 
-@smoke(150)
+@fuzz_settings(150)
 @given(DISALLOWED_PREFIXES, NOISE_LINES, USER_AGENTS, ROBOTS_TARGETS)
 def test_robots_disallow(prefix: str, noise: list[str], agent: str, suffix: str) -> None:
     check_disallowed_prefix(prefix, noise, agent, suffix)
 
 
-@smoke(80)
+@fuzz_settings(80)
 @given(ROBOTS_REPLIES, USER_AGENTS, URL_TEXTS)
 def test_robots_policy(replies: list[RobotsReply], agent: str, target: str) -> None:
     check_robots_policy(replies, agent, target)
 
 
-@smoke(80)
+@fuzz_settings(80)
 @given(EXPORT_FILES)
 def test_exports(folder: Path, export: ExportFile) -> None:
     check_export(folder, export)
 
 
 @pytest.mark.skipif(not WARC_DATA.is_dir(), reason=f"no WARC samples at {WARC_DATA}")
-@smoke(200)
+@fuzz_settings(200)
 @given(WARC_DAMAGE)
 def test_warc(folder: Path, damage: WarcDamage) -> None:
     check_warc(folder, damage)
