@@ -38,6 +38,7 @@ import gzip
 import io
 import random
 import re
+import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ from typing import TYPE_CHECKING
 from fastwarc.warc import ArchiveIterator
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from tests.conftest import FIXTURES, SHARED_DATA
 
 from linkequity import Placement, extract_links, parse_page
 from linkequity.crawl.robots import RobotsAccess, RobotsPolicy
@@ -74,9 +76,8 @@ if TYPE_CHECKING:
 
     from linkequity.parsing.exports import BadRow
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 WARC_DATA = SHARED_DATA / "warc"
-EXPORT_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "exports"
+EXPORT_FIXTURES = FIXTURES / "exports"
 
 
 def _words(text: str) -> list[str]:
@@ -790,7 +791,7 @@ def _record_starts(data: bytes) -> tuple[list[int], bool]:
 
 
 def _sample(name: str, data: bytes, starts: list[int]) -> WarcSample:
-    pages = tuple(_item_key(item) for item in _read_bytes(data, name)[0] if _item_key(item))
+    pages = tuple(_item_key(item) for item in _read_bytes(data, name) if _item_key(item))
     return WarcSample(name, data, data.startswith(b"\x1f\x8b"), tuple(starts), pages)
 
 
@@ -803,14 +804,12 @@ def _item_key(item: object) -> tuple[int, str, int | None, bytes] | None:
     return None
 
 
-def _read_bytes(data: bytes, name: str) -> tuple[list[object], WarcReader]:
-    import tempfile
-
+def _read_bytes(data: bytes, name: str) -> list[object]:
+    """Return the items ``WarcReader`` reads from *data*, saved under the file name of *name*."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
-        reader = WarcReader(path)
-        return list(reader.items()), reader
+        return list(WarcReader(path).items())
 
 
 class WarcDamage:
