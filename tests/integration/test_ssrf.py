@@ -243,6 +243,8 @@ def test_127_0_0_1_spelt_any_way_is_never_connected_to() -> None:
 
     refusals = asyncio.run(scenario())
     assert hits == ["/control"], refusals
+    assert refusals["0.0.0.0"].endswith("0.0.0.0 is an unspecified address")  # noqa: S104
+    assert refusals["localhost"].endswith("localhost resolves to 127.0.0.1, a loopback address")
     for host, refusal in refusals.items():
         # refused as an address, or not a URL at all; never a failed connection
         assert refusal.startswith(("AddressRefused", "InvalidUrl", "HostNotFound")), (host, refusal)

@@ -13,7 +13,7 @@ download), the whole run bounded at 30 minutes. Every answer must be a 200
 holding its page's marker: ``errors == 0`` is asserted, latencies are
 recorded (``load.*``), never asserted.
 
-``LINKEQUITY_PROVE_LOAD_DB`` names a store built before to skip the build.
+``PROVE_LOAD_DB`` names a store built before to skip the build.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def million_link_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
         from bench_store import bench_duckdb, generate
     finally:
         sys.path.remove(str(BENCHMARKS))
-    given = os.environ.get("LINKEQUITY_PROVE_LOAD_DB")
+    given = os.environ.get("PROVE_LOAD_DB")
     if given:
         db = Path(given)
         return db, most_linked_domain(db), 0.0

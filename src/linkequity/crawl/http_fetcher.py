@@ -440,7 +440,7 @@ class HttpFetcher:
         except ValueError:
             return
         if kind is not AddressKind.PUBLIC:
-            raise AddressRefused(f"cannot fetch {target}: {host} is a {kind} address")
+            raise AddressRefused(f"cannot fetch {target}: {host} is {_a(kind)} address")
 
     def _session(self) -> aiohttp.ClientSession:
         if self._is_closed:
@@ -530,7 +530,7 @@ class _GuardedResolver(AbstractResolver):
         if refused:
             address, kind = refused[0]
             more = f" (and {len(refused) - 1} more not public)" if len(refused) > 1 else ""
-            raise AddressRefused(f"{host} resolves to {address}, a {kind} address{more}")
+            raise AddressRefused(f"{host} resolves to {address}, {_a(kind)} address{more}")
         raise HostNotFound(f"{host} has no address of the family asked for")
 
     async def close(self) -> None:
@@ -587,6 +587,11 @@ def _header_text(raw: bytes) -> str:
         return raw.decode()
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def _a(kind: AddressKind) -> str:
+    """Return *kind* after its article: "a loopback", "an unspecified"."""
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def _one_line(reason: object) -> str:
