@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from linkequity.crawl.addresses import is_public_address
 from linkequity.crawl.crawler import Crawler, CrawlLimits
 from linkequity.crawl.frontier import CrawlRequest
 from linkequity.crawl.http_fetcher import HttpFetcher, SystemResolver
@@ -191,6 +192,30 @@ async def fetch_each(
     return {"hits": servers.hits, "lookups": resolver.lookups, "fetched": fetched}
 
 
+async def check_then_connect(urls: list[str], script: dict[str, list[list[str]]]) -> dict[str, Any]:
+    """The classic mistake, for the control: look the host up and check, then let the connection
+    look it up again, unchecked (the check passes, the connection goes where the second says).
+    """
+    servers = Servers()
+    await servers.start()
+    resolver = ScriptedResolver(script)
+    fetched: list[list[str | None]] = []
+    try:
+        async with HttpFetcher(
+            resolver=resolver, allow_private=True, dns_cache_s=0, connect_timeout_s=5.0
+        ) as http:
+            for url in urls:
+                checked = await resolver.resolve(url_host(url), PORT)
+                if not all(is_public_address(address) for address, _ in checked):
+                    fetched.append([url, None, "refused by the check"])
+                    continue
+                result = await http.fetch(url)
+                fetched.append([url, result.address, result.page.body.decode()])
+    finally:
+        await servers.stop()
+    return {"hits": servers.hits, "lookups": resolver.lookups, "fetched": fetched}
+
+
 def _state(state: tuple[Any, int, int | None, str | None]) -> list[Any]:
     url_state, _, status, outcome = state
     return [str(url_state), status, outcome]
@@ -235,7 +260,11 @@ SCENARIOS: dict[str, Callable[[], Coroutine[Any, Any, dict[str, Any]]]] = {
     "cached_answer": lambda: fetch_each(
         ["http://rebind.example/a", "http://rebind.example/b"], {"rebind.example": [P, L]}
     ),
-    # the control: allow_private lets the same rebinding reach 127.0.0.1.
+    # the controls: a check-then-connect guard (TOCTOU), and allow_private, let the same
+    # rebinding reach 127.0.0.1.
+    "control_check_then_connect": lambda: check_then_connect(
+        ["http://rebind.example/a"], {"rebind.example": [P, L]}
+    ),
     "control_allow_private": lambda: fetch_each(
         ["http://rebind.example/a", "http://rebind.example/b"],
         {"rebind.example": [P, L]},

@@ -177,6 +177,15 @@ def test_a_checked_answer_is_reused_and_the_rebound_one_never_asked(
     assert [address for _, address, _ in outcome["fetched"]] == [PUBLIC, PUBLIC]
 
 
+def test_the_control_checking_then_connecting_is_caught(played: dict[str, Any]) -> None:
+    # The classic TOCTOU: one lookup checked (public), the connection's own lookup used
+    # (127.0.0.1). The scenarios above would catch a fetcher built that way.
+    outcome = played["control_check_then_connect"]
+    assert outcome["lookups"] == [["rebind.example", [PUBLIC]], ["rebind.example", ["127.0.0.1"]]]
+    assert _reached_inside(outcome) == ["rebind.example/a"]
+    assert outcome["fetched"] == [["http://rebind.example/a", "127.0.0.1", "INTERNAL SECRET"]]
+
+
 def test_the_control_without_the_guard_does_reach_127_0_0_1(played: dict[str, Any]) -> None:
     # The same rebinding with allow_private: the namespace's servers do see an attack land.
     outcome = played["control_allow_private"]

@@ -10,7 +10,7 @@ loopback (``test_web_downloads.py``), private addresses and DNS rebinding
 (``test_http_fetcher.py``, ``test_ssrf.py``). None may fail or be skipped.
 Then the rebinding scenarios of ``tests/ssrf_netns.py`` are played once more
 for their figures: requests that reached 127.0.0.1, ::1 or 10.9.9.9 (0), and
-the control's with the guard off (1).
+the controls' (1 each): the guard off, and a check-then-connect guard (TOCTOU).
 """
 
 from __future__ import annotations
@@ -116,11 +116,14 @@ def test_rebinding_never_reaches_inside(figures: BoundFigures) -> None:
         if address is None
     )
     control = len(played["control_allow_private"]["hits"]["internal"])
+    toctou = len(played["control_check_then_connect"]["hits"]["internal"])
     figures.record("security.rebinding.scenarios", len(guarded), unit="scenarios")
     figures.record("security.rebinding.lookups", lookups, unit="lookups")
     figures.record("security.rebinding.refused_urls", refused, unit="URLs")
     figures.record("security.rebinding.requests_inside", inside, unit="requests")
     figures.record("security.rebinding.control_requests_inside", control, unit="requests")
+    figures.record("security.rebinding.toctou_control_requests_inside", toctou, unit="requests")
     assert inside == 0
     assert control == 1
+    assert toctou == 1
     assert refused >= 9
