@@ -83,13 +83,13 @@ def base(store: Path) -> Iterator[str]:
         yield url
 
 
-def raw_get(base: str, target: str) -> tuple[int, dict[str, str], bytes]:
-    """Send ``GET target`` exactly as given; return the status, headers and body."""
+def raw_get(base: str, target: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Send ``GET target`` exactly as given (with *host* as ``Host``); return the answer."""
     parts = urlsplit(base)
     assert parts.hostname is not None
     assert parts.port is not None
     request = (
-        f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n"
+        f"GET {target} HTTP/1.1\r\nHost: {host or parts.netloc}\r\nConnection: close\r\n\r\n"
     ).encode("latin-1")
     with socket.create_connection((parts.hostname, parts.port), timeout=RAW_S) as conn:
         conn.sendall(request)
@@ -294,3 +294,32 @@ def test_every_route_needs_the_token_beyond_loopback(store: Path) -> None:
             )
             assert admitted.status_code not in (401, 403), path
             assert admitted.status_code < 500, (path, admitted.text[:300])
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "attacker.example:{port}",
+        "attacker.example",
+        "localhost:{port}, attacker.example",
+        "localhost@attacker.example",
+        "localhost:{port}/attacker",
+        "[::1]attacker.example",
+        "127.0.0.1 attacker.example",
+        "localhost:attacker",
+    ],
+)
+def test_every_route_refuses_a_host_that_is_not_loopback(store: Path, base: str, host: str) -> None:
+    # DNS rebinding against the dashboard itself: a page of attacker.example whose name
+    # now answers 127.0.0.1 sends its own Host; a malformed one must not slip through.
+    port = str(urlsplit(base).port)
+    app = dashboard_server(store, host="127.0.0.1", port=0, token=None).server.config.app
+    assert isinstance(app, FastAPI)
+    paths = _route_paths([route for route in app.routes if isinstance(route, APIRoute)])
+    for path in paths:
+        status, headers, body = raw_get(base, path, host.format(port=port))
+        assert status == 400, (path, host, status)
+        assert b"Unexpected Host header" in body
+        assert "content-disposition" not in headers
+    status, _, _ = raw_get(base, "/", f"localhost:{port}")
+    assert status == 200

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 import secrets
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ __all__ = ["LOOPBACK_NAMES", "TOKEN_COOKIE", "SecurityMiddleware", "is_loopback"
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 TOKEN_COOKIE = "linkequity_token"  # noqa: S105 - a name, not a secret
 _TOKEN_PARAMETER = "token"  # noqa: S105 - a name, not a secret
+_HOST_HEADER = re.compile(r"(?:\[(?P<address>[0-9a-f:.]+)\]|(?P<name>[^\[\]:@,/\s]+))(?::\d{1,5})?")
 
 
 def is_loopback(host: str) -> bool:
@@ -138,11 +140,17 @@ class SecurityMiddleware:
 
 
 def _host_name(header: str) -> str:
-    """Return the host name of a ``Host`` header, without port or brackets, lower case."""
+    """Return the host name of a ``Host`` header, without port or brackets, lower case.
+
+    A header that is not ``name[:port]`` or ``[address][:port]`` (two hosts, a
+    user part, a path, a port that is no number) comes back whole, so that it
+    matches no allowed name.
+    """
     header = header.strip().lower()
-    if header.startswith("["):
-        return header[1 : header.find("]")] if "]" in header else header
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+    found = _HOST_HEADER.fullmatch(header)
+    if found is None:
+        return header
+    return found.group("address") or found.group("name")
 
 
 def _security_headers(nonce: str) -> list[tuple[bytes, bytes]]:
