@@ -323,3 +323,14 @@ def test_every_route_refuses_a_host_that_is_not_loopback(store: Path, base: str,
         assert "content-disposition" not in headers
     status, _, _ = raw_get(base, "/", f"localhost:{port}")
     assert status == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["//evil.example/", "/\\evil.example/", "/\\/evil.example/", "/\\\\evil.example/"]
+)
+def test_signing_in_never_redirects_to_another_site(store: Path, path: str) -> None:
+    # Browsers read "/\\evil.example/" as "//evil.example/": another site.
+    with served(store, token=TOKEN) as url:
+        status, headers, _ = raw_get(url, f"{path}?token={TOKEN}")
+    assert status == 303
+    assert headers["location"] == "/evil.example/"

@@ -117,8 +117,9 @@ class SecurityMiddleware:
                 return 403, "Wrong token.", []
             rest = urlencode([(name, value) for name, value in query if name != _TOKEN_PARAMETER])
             path: bytes = scope.get("raw_path") or scope["path"].encode()
-            # "//host/..." would send the browser to another site.
-            location = b"/" + path.lstrip(b"/") + (f"?{rest}".encode() if rest else b"")
+            # "//host/..." would send the browser to another site, and so would "/\\host/...":
+            # browsers read a backslash in an http URL as a slash.
+            location = b"/" + path.lstrip(b"/\\") + (f"?{rest}".encode() if rest else b"")
             cookie = f"{TOKEN_COOKIE}={self._token}; HttpOnly; SameSite=Strict; Path=/".encode()
             return 303, "Signed in.", [(b"location", location), (b"set-cookie", cookie)]
         cookies = SimpleCookie()
