@@ -13,9 +13,12 @@ whose first line ends in a bare LF (as some Common Crawl WAT files do): those
 are read in its quirks mode, which also passes over damage without a word.
 
 Damage is a record whose block is shorter than its ``Content-Length`` (a
-truncated file or gzip member), a response without an HTTP status line, a WAT
-payload that is not a JSON object, an ARC record with an unusable length, and
-any stretch FastWARC cannot parse. After an unparsable stretch, reading resumes
+truncated file or gzip member), a file that ends inside a record's header or
+gzip member, or holds what is no record after the last one (FastWARC stops
+there without a word; records that share one gzip member are not checked), a
+response without an HTTP status line, a WAT payload that is not a JSON
+object, an ARC record with an unusable length, and any stretch FastWARC cannot
+parse. After an unparsable stretch, reading resumes
 at the next record start found by scanning the file (the next ``WARC/1.`` line
 of a plain file, the next gzip member that opens with one in a gzip file);
 warcio (ARC) stops at the first such stretch.
@@ -89,6 +92,7 @@ class WarcReader:
         self._skipped: Counter[str] = Counter()
         self._pages = self._wat_pages = self._damaged = self._block_bytes = 0
         self._is_complete = False
+        self._reported_at: int | None = None
 
     @property
     def path(self) -> Path:
@@ -134,11 +138,12 @@ class WarcReader:
             while True:
                 raw.seek(start)
                 last = start
+                length: int | None = None
                 try:
                     for record in ArchiveIterator(
                         raw, parse_http=False, quirks_mode=self._is_lf_only
                     ):
-                        last = record.stream_pos
+                        last, length = record.stream_pos, record.content_length
                         yield from self._warc_record(record)
                 except OSError as exc:
                     resume = _next_record_start(raw, last + 1, is_gzip=self._is_gzip)
@@ -151,6 +156,9 @@ class WarcReader:
                         return
                     start = resume
                 else:
+                    unread = _unread_tail(raw, last, length, is_gzip=self._is_gzip)
+                    if unread is not None and unread[0] != self._reported_at:
+                        yield self._damage(*unread)
                     self._is_complete = True
                     return
 
@@ -275,6 +283,7 @@ class WarcReader:
 
     def _damage(self, offset: int, reason: str) -> DamagedRecord:
         """Return the damage report of *offset* in this file."""
+        self._reported_at = offset
         return DamagedRecord(path=str(self._path), offset=offset, reason=reason)
 
 
@@ -330,6 +339,68 @@ def _next_record_start(raw: IO[bytes], position: int, *, is_gzip: bool) -> int |
         if _opens_warc_member(chunk[found:]):
             return start
         position = start + 1
+
+
+def _unread_tail(
+    raw: IO[bytes], last: int, length: int | None, *, is_gzip: bool
+) -> tuple[int, str] | None:
+    """Return the offset and the reason of what FastWARC passed over at the end, if anything.
+
+    FastWARC ends without a word where a file is cut inside a record's header or
+    gzip member. *last* is the offset of the last record read, *length* its
+    ``Content-Length`` (``None`` when no record was read, from offset *last*).
+    """
+    if length is None:
+        end = last
+    elif is_gzip:
+        raw.seek(last)
+        if raw.read(len(_GZIP_MEMBER)) != _GZIP_MEMBER:
+            return None  # records that share one member: FastWARC places them at its end
+        raw.seek(last)
+        inflater = zlib.decompressobj(wbits=31)
+        pending = b""
+        try:
+            while not inflater.eof and (pending or (pending := raw.read(_SCAN_BYTES))):
+                inflater.decompress(pending, _SCAN_BYTES)  # bounded: a bomb stays a bomb
+                pending = inflater.unconsumed_tail
+        except zlib.error as exc:
+            return last, f"its gzip member is damaged ({exc}); the rest of the file was not read"
+        if not inflater.eof:
+            return last, "its gzip member breaks off: the file ends inside a record"
+        end = raw.tell() - len(pending) - len(inflater.unused_data)
+    else:
+        raw.seek(last)
+        head = raw.read(_SCAN_BYTES)
+        ends = [(at, len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if (at := head.find(sep)) >= 0]
+        if not ends:
+            return last, "the file ends inside a record's header"
+        at, size = min(ends)
+        end = last + at + size + length
+    if _is_blank(raw, end, is_gzip=is_gzip):
+        return None
+    return end, "the file ends inside a record, or holds what is no record after the last one"
+
+
+def _is_blank(raw: IO[bytes], position: int, *, is_gzip: bool) -> bool:
+    """Whether the file holds only line breaks from *position* (inside gzip members if gzip)."""
+    raw.seek(position)
+    data = raw.read(_SCAN_BYTES)
+    if not is_gzip:
+        while data:
+            if data.strip(b"\r\n"):
+                return False
+            data = raw.read(_SCAN_BYTES)
+        return True
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            text = inflater.decompress(data, _SCAN_BYTES)
+        except zlib.error:
+            return False
+        if text.strip(b"\r\n") or not inflater.eof:
+            return False
+        data = inflater.unused_data
+    return True
 
 
 def _opens_warc_member(data: bytes) -> bool:

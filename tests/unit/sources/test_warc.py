@@ -1,3 +1,4 @@
+import gzip
 import re
 from pathlib import Path
 
@@ -229,3 +230,52 @@ def test_damage_with_no_record_after_it_ends_a_complete_read(tmp_path: Path) -> 
     assert "resumed at end of file" in damage.reason
     assert reader.summary.is_complete
     assert reader.summary.damaged == 1
+
+
+def _response_record(url: str) -> bytes:
+    block = b"HTTP/1.1 200 OK\r\n\r\n<a href=x>"
+    header = (
+        f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\n"
+        "Content-Type: application/http; msgtype=response\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    ).encode()
+    return header + block + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("cut", [10, 60, 130])
+def test_a_file_cut_inside_a_record_header_reports_the_record(tmp_path: Path, cut: int) -> None:
+    # Found by tests/prove/test_prove_fuzz.py: FastWARC ends without a word when
+    # the file ends inside a record's header, and the record was lost silently.
+    first, second = _response_record("http://a.example/"), _response_record("http://b.example/")
+    path = tmp_path / "cut.warc"
+    path.write_bytes(first + second[:cut])
+    reader = WarcReader(path)
+    page, damage = reader.items()
+
+    assert isinstance(page, FetchedPage)
+    assert page.url == "http://a.example/"
+    assert isinstance(damage, DamagedRecord)
+    assert damage.offset == len(first)  # reported once, as a header cut short or a bad block
+    assert reader.summary.is_complete
+    assert reader.summary.damaged == 1
+
+
+@pytest.mark.parametrize("cut", [5, 40])
+def test_a_gzip_file_cut_inside_a_member_reports_the_record(tmp_path: Path, cut: int) -> None:
+    first = gzip.compress(_response_record("http://a.example/"), mtime=0)
+    second = gzip.compress(_response_record("http://b.example/"), mtime=0)
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(first + second[:cut])
+    page, damage = read_warc(path)
+
+    assert isinstance(page, FetchedPage)
+    assert isinstance(damage, DamagedRecord)
+    assert damage.offset == len(first)
+    assert "ends inside a record" in damage.reason
+
+
+@pytest.mark.parametrize("tail", [b"", b"\r\n", b"\r\n\r\n\n"])
+def test_line_breaks_after_the_last_record_are_no_damage(tmp_path: Path, tail: bytes) -> None:
+    path = tmp_path / "clean.warc"
+    path.write_bytes(_response_record("http://a.example/") + tail)
+    assert [type(item) for item in read_warc(path)] == [FetchedPage]
