@@ -4,8 +4,9 @@ Each proof runs a stated number of hypothesis cases (``*_CASES`` below; seeds
 fixed by ``derandomize``) through one target of ``tests/fuzz_strategies.py``,
 which holds the strategies and the contract each answer must keep, and records
 the cases that ran and the crashes found. A crash, or an answer that breaks the
-contract, fails the proof with hypothesis's smallest falsifying example; so the
-crash figure is recorded, as 0, only once a run has passed.
+contract, fails the proof with hypothesis's falsifying example (shrunk, or for
+the WARC damage its seed: ``damage_warc(seed)`` rebuilds it); so the crash
+figure is recorded, as 0, only once a run has passed.
 
 1. URLs: ``normalize_url`` and friends on arbitrary and URL-shaped text.
 2. Links: ``extract_links``, ``parse_page`` and ``read_page`` on hostile HTML.
