@@ -12,14 +12,18 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import ModuleType
 
+    from pyspark.sql import SparkSession
+
 
 @pytest.mark.spark
 @pytest.mark.slow
 def test_the_spark_benchmark_runs_and_writes_its_figures(
+    spark: SparkSession,
     load_benchmark: Callable[[str], ModuleType],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    del spark  # running: the benchmark uses it rather than start a JVM of its own
     bench = load_benchmark("bench_spark")
 
     figures = bench.main(

@@ -319,12 +319,17 @@ def test_seeds_matching_nothing_are_refused(
         )
 
 
+# About 50 s a level (some 140 Spark rounds for each of PageRank, TrustRank and
+# anti-trust at 1e-10): the domain level, also checked against graph/ at a loose
+# tolerance above, runs with the proofs (scripts/prove).
 @pytest.mark.slow
+@pytest.mark.parametrize("level", ["page", pytest.param("domain", marks=pytest.mark.prove)])
 def test_spark_ranks_equal_linkequity_rank_at_its_tolerance(
     spark: SparkSession,
     sample_project: tuple[Path, Path],
     seeds_file: Path,
     tmp_path: Path,
+    level: str,
 ) -> None:
     db, exchange = sample_project
     copy = tmp_path / "ranked.duckdb"
@@ -338,12 +343,12 @@ def test_spark_ranks_equal_linkequity_rank_at_its_tolerance(
         domains = conn.execute(
             "SELECT domain, pagerank, authority, trust, spam_mass FROM domain_metrics"
         ).fetchall()
-    for level, stored in (("page", pages), ("domain", domains)):
-        rank_links(str(exchange), str(tmp_path), level=level, trust_seeds=seeds_file, session=spark)
-        ranks = spark_ranks(tmp_path, level)
-        for index, column in enumerate(("pagerank", "authority", "trust", "spam_mass"), start=1):
-            local = {row[0]: row[index] for row in stored}
-            assert max_diff(ranks, local, column) <= EXACT, (level, column)
+    stored = {"page": pages, "domain": domains}[level]
+    rank_links(str(exchange), str(tmp_path), level=level, trust_seeds=seeds_file, session=spark)
+    ranks = spark_ranks(tmp_path, level)
+    for index, column in enumerate(("pagerank", "authority", "trust", "spam_mass"), start=1):
+        local = {row[0]: row[index] for row in stored}
+        assert max_diff(ranks, local, column) <= EXACT, column
 
 
 @pytest.mark.slow
@@ -382,7 +387,8 @@ def test_ranks_of_extracted_shared_warcs_equal_linkequity_rank(
             assert max_diff(ranks, local, column) <= EXACT, (level, column)
 
 
-@pytest.mark.slow
+# A minute of Spark rounds; the sample web's cases above hold the same rule.
+@pytest.mark.prove
 def test_spark_pagerank_of_hollins_equals_graph_pagerank(spark: SparkSession) -> None:
     hollins = SHARED_DATA / "graphs" / "hollins" / "hollins_edges.dat"
     if not hollins.exists():
