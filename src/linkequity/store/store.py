@@ -8,6 +8,7 @@ another process becomes ``StoreLocked``, a file that is not a store
 from __future__ import annotations
 
 import re
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -54,6 +55,11 @@ _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 # A DuckDB file starts with an 8-byte checksum, then the magic bytes.
 _MAGIC = b"DUCK"
 _MAGIC_END = 12
+# DuckDB 2.0.1 races when threads of one process open and close connections
+# while another thread queries: the query fails now and then with "Table
+# Function with name python_arrow_scan does not exist". The dashboard opens a
+# store per request thread, so connections are opened and closed one at a time.
+_CONNECTING = threading.Lock()
 
 
 class Store:
@@ -95,7 +101,8 @@ class Store:
             raise StoreError(f"no store at {path}")
         _require_duckdb_header(path)
         try:
-            conn = duckdb.connect(str(path), read_only=read_only)
+            with _CONNECTING:
+                conn = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             raise _open_error(path, exc) from exc
         try:
@@ -108,16 +115,16 @@ class Store:
             else:
                 migrate(conn, path)
         except duckdb.Error as exc:
-            conn.close()
+            _close(conn)
             raise StoreCorrupt(f"cannot read the schema of {path}: {exc}") from exc
         except BaseException:
-            conn.close()
+            _close(conn)
             raise
         return cls(conn, path, read_only=read_only)
 
     def close(self) -> None:
         """Close the file and release its lock; an open transaction is rolled back."""
-        self._conn.close()
+        _close(self._conn)
 
     def __enter__(self) -> Self:
         return self
@@ -782,6 +789,12 @@ def _open_error(path: Path, exc: duckdb.Error) -> StoreError:
     if "not a valid DuckDB database file" in message:
         return StoreCorrupt(f"{path} is not a linkequity store (not a DuckDB database file)")
     return StoreError(f"cannot open store {path}: {message}")
+
+
+def _close(conn: duckdb.DuckDBPyConnection) -> None:
+    """Close *conn* while no other thread opens or closes one (see ``_CONNECTING``)."""
+    with _CONNECTING:
+        conn.close()
 
 
 def _require_duckdb_header(path: Path) -> None:
