@@ -22,13 +22,13 @@ from markupsafe import Markup
 from linkequity.report.charts import (
     WIDTH,
     Bar,
-    _figure,
-    _svg_open,
     bar_chart,
     format_value,
+    open_svg,
+    render_figure,
     svg_number,
 )
-from linkequity.report.html import Column, _section, render_table
+from linkequity.report.html import Column, render_section, render_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -128,7 +128,7 @@ def gain_chart(rows: Sequence[GainRow], *, chart_id: str, title: str, descriptio
 
     zero = x_of(0.0)
     height = _TOP + len(rows) * _ROW_HEIGHT + _KEY_HEIGHT
-    parts = [_svg_open(chart_id, title, description, height)]
+    parts = [open_svg(chart_id, title, description, height)]
     parts.append(
         Markup('<line class="axis" x1="{x}" x2="{x}" y1="{y1}" y2="{y2}"/>').format(
             x=svg_number(zero), y1=_TOP - 4, y2=svg_number(_TOP + len(rows) * _ROW_HEIGHT)
@@ -164,7 +164,9 @@ def gain_chart(rows: Sequence[GainRow], *, chart_id: str, title: str, descriptio
         (row.label, row.predicted, NOT_MEASURED if row.realised is None else row.realised)
         for row in rows
     ]
-    return _figure(chart_id, title, Markup("").join(parts), ("", "predicted", "realised"), table)
+    return render_figure(
+        chart_id, title, Markup("").join(parts), ("", "predicted", "realised"), table
+    )
 
 
 def render_campaign_funnel(funnel: Mapping[str, int], *, chart_id: str) -> Markup:
@@ -340,7 +342,7 @@ def render_campaign(summary: Mapping[str, Any], *, key: str) -> Markup:
 def render_campaigns(campaigns: Sequence[Mapping[str, Any]]) -> Markup:
     """Render the report's Campaigns section: each campaign of the target, or one line."""
     if not campaigns:
-        return _section(
+        return render_section(
             "campaigns",
             "Campaigns",
             intro=[
@@ -348,7 +350,7 @@ def render_campaigns(campaigns: Sequence[Mapping[str, Any]]) -> Markup:
                 "starts one)."
             ],
         )
-    return _section(
+    return render_section(
         "campaigns",
         "Campaigns",
         intro=[

@@ -24,6 +24,8 @@ __all__ = [
     "bar_chart",
     "column_chart",
     "format_value",
+    "open_svg",
+    "render_figure",
     "svg_number",
     "weekly_chart",
 ]
@@ -97,7 +99,13 @@ def _short(label: str) -> str:
     return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "…"
 
 
-def _svg_open(chart_id: str, title: str, description: str, height: float) -> Markup:
+def open_svg(chart_id: str, title: str, description: str, height: float) -> Markup:
+    """Return the opening ``<svg>`` tag of a chart, with its ``<title>`` and ``<desc>``.
+
+    The drawing is ``WIDTH`` wide and *height* high; the title and the
+    description (the title when empty) are escaped and labelled for screen
+    readers by ids derived from *chart_id*. The caller closes it with ``</svg>``.
+    """
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {w} {h}" '
         'role="img" aria-labelledby="{id}-title {id}-desc" preserveAspectRatio="xMinYMin meet">'
@@ -105,13 +113,32 @@ def _svg_open(chart_id: str, title: str, description: str, height: float) -> Mar
     ).format(w=WIDTH, h=svg_number(height), id=chart_id, title=title, desc=description or title)
 
 
-def _figure(
+def render_figure(
     chart_id: str,
     title: str,
     svg: Markup,
     header: Sequence[str],
     rows: Sequence[Sequence[object]],
 ) -> Markup:
+    """Wrap a drawn chart in its ``<figure>``, with the same numbers as a table under ``<details>``.
+
+    Parameters
+    ----------
+    chart_id : str
+        The figure's ``id``.
+    title : str
+        Its caption (escaped).
+    svg : markupsafe.Markup
+        The drawing, from :func:`open_svg` to ``</svg>``.
+    header : sequence of str
+        The data table's column headers.
+    rows : sequence of sequences
+        The data table's rows; a cell that is no string is shown by :func:`format_value`.
+
+    Returns
+    -------
+    markupsafe.Markup
+    """
     head = Markup("").join(Markup("<th scope='col'>{}</th>").format(cell) for cell in header)
     body = Markup("").join(
         Markup("<tr>{}</tr>").format(
@@ -165,7 +192,7 @@ def bar_chart(
     top = max([bar.value for bar in bars] + [marker or 0.0, 0.0])
     plot = WIDTH - _LABEL_WIDTH - _VALUE_WIDTH
     height = _TOP * 2 + len(bars) * (_BAR_HEIGHT + _BAR_GAP)
-    parts = [_svg_open(chart_id, title, description, height)]
+    parts = [open_svg(chart_id, title, description, height)]
     for index, bar in enumerate(bars):
         y = _TOP + index * (_BAR_HEIGHT + _BAR_GAP)
         width = plot * bar.value / top if top > 0 else 0.0
@@ -207,7 +234,7 @@ def bar_chart(
         )
     parts.append(Markup("</svg>"))
     rows = [(bar.label, bar.value) for bar in bars]
-    return _figure(chart_id, title, Markup("").join(parts), ("", "value"), rows)
+    return render_figure(chart_id, title, Markup("").join(parts), ("", "value"), rows)
 
 
 def column_chart(
@@ -239,7 +266,7 @@ def column_chart(
     slot = (WIDTH - 40) / max(len(bars), 1)
     width = max(slot * 0.7, 1.0)
     base = _TOP + PLOT_HEIGHT
-    parts = [_svg_open(chart_id, title, description, height)]
+    parts = [open_svg(chart_id, title, description, height)]
     parts.append(
         Markup('<line class="axis" x1="30" x2="{x2}" y1="{y}" y2="{y}"/>').format(
             x2=WIDTH - 10, y=base
@@ -276,7 +303,9 @@ def column_chart(
     )
     parts.append(Markup("</svg>"))
     rows = [(bar.label, bar.value) for bar in bars]
-    return _figure(chart_id, title, Markup("").join(parts), (x_label, y_label or "value"), rows)
+    return render_figure(
+        chart_id, title, Markup("").join(parts), (x_label, y_label or "value"), rows
+    )
 
 
 def weekly_chart(
@@ -312,7 +341,7 @@ def weekly_chart(
     slot = (WIDTH - 40) / max(len(weeks), 1)
     width = max(slot * 0.7, 1.0)
     every = max(1, math.ceil(len(weeks) / 8))
-    parts = [_svg_open(chart_id, title, description, height)]
+    parts = [open_svg(chart_id, title, description, height)]
     parts.append(
         Markup('<line class="axis" x1="30" x2="{x2}" y1="{y}" y2="{y}"/>').format(
             x2=WIDTH - 10, y=svg_number(axis)
@@ -375,4 +404,4 @@ def weekly_chart(
     parts.append(Markup("</svg>"))
     rows = [(w.label, w.new, w.lost, "spike" if w.is_spike else "") for w in weeks]
     header = ("week", new_label, lost_label, "")
-    return _figure(chart_id, title, Markup("").join(parts), header, rows)
+    return render_figure(chart_id, title, Markup("").join(parts), header, rows)

@@ -47,6 +47,7 @@ __all__ = [
     "render_plan",
     "render_profile",
     "render_report",
+    "render_section",
     "render_table",
     "render_tier_graph",
     "render_tiers",
@@ -218,7 +219,7 @@ def render_table(
     )
 
 
-def _section(
+def render_section(
     section_id: str,
     heading: str,
     *,
@@ -227,6 +228,25 @@ def _section(
     alerts: Iterable[str] = (),
     notes: Iterable[str] = (),
 ) -> Markup:
+    """Render one part of the report as a ``<section>`` that is safe to embed.
+
+    Parameters
+    ----------
+    section_id : str
+        The section's ``id`` (ours, never from the web).
+    heading : str
+        Its heading.
+    intro : iterable of str
+        Paragraphs under the heading (escaped).
+    blocks : iterable of markupsafe.Markup
+        Charts and tables, already rendered.
+    alerts, notes : iterable of str
+        Warnings shown as alerts, and notes shown after the blocks (escaped).
+
+    Returns
+    -------
+    markupsafe.Markup
+    """
     return _render(
         "section.html.j2",
         id=section_id,
@@ -316,7 +336,7 @@ def render_overview(
             )
         ),
     ]
-    return _section(
+    return render_section(
         "overview",
         "Overview",
         intro=[
@@ -431,7 +451,7 @@ def render_profile(audit: Mapping[str, Any]) -> Markup:
     notes = [note for note in audit["notes"] if not note.startswith("anchors:")]
     if authority["ranked_snapshot_id"] is not None:
         notes.append(f"authority from the rank of snapshot {authority['ranked_snapshot_id']}")
-    return _section(
+    return render_section(
         "profile",
         "Backlink profile",
         blocks=[Markup('<div class="charts">{}</div>').format(Markup("").join(charts)), *tables],
@@ -473,7 +493,7 @@ def render_anchors(audit: Mapping[str, Any]) -> Markup:
         name="audit.anchors.top",
         caption="Most used anchors",
     )
-    return _section(
+    return render_section(
         "anchors",
         "Anchors",
         intro=[
@@ -541,7 +561,7 @@ def render_velocity(diff: Mapping[str, Any], lost: Mapping[str, Any] | None = No
             )
         )
     spikes = diff["spike_weeks"]
-    return _section(
+    return render_section(
         "velocity",
         "Link velocity",
         intro=[
@@ -599,7 +619,7 @@ def render_toxicity(audit: Mapping[str, Any]) -> Markup:
         caption="Toxic links",
         more_hint="`linkequity toxic` lists them all",
     )
-    return _section(
+    return render_section(
         "toxicity",
         "Toxic links",
         intro=[
@@ -659,7 +679,7 @@ def render_tier_graph(
         hidden_total=sum(hidden.values()),
         hidden_text=hidden_text,
     )
-    return _section(
+    return render_section(
         "tier-graph",
         "Tier graph",
         intro=[
@@ -736,7 +756,7 @@ def render_tiers(tiers: Mapping[str, Any]) -> Markup:
             caption="Paths carrying most of the target's rank (domains)",
         ),
     ]
-    return _section(
+    return render_section(
         "tiers",
         "Tiers and equity",
         intro=[
@@ -845,7 +865,7 @@ def render_plan(plan: Mapping[str, Any]) -> Markup:
         ),
     ]
     share = plan["total_share"]
-    return _section(
+    return render_section(
         "plan",
         "Tier-2 plan",
         intro=[
@@ -919,12 +939,14 @@ def render_opportunities(opportunities: Mapping[str, Any]) -> Markup:
             more_hint=hint,
         ),
     ]
-    return _section("opportunities", "Opportunities", blocks=blocks, notes=opportunities["notes"])
+    return render_section(
+        "opportunities", "Opportunities", blocks=blocks, notes=opportunities["notes"]
+    )
 
 
 def render_notes(data: Mapping[str, Any]) -> Markup:
     """Render how the report was made: its project, time and snapshot."""
-    return _section(
+    return render_section(
         "about",
         "About this report",
         intro=[

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from markupsafe import Markup
 
 from linkequity.report.charts import (
     PLOT_HEIGHT,
@@ -14,6 +15,8 @@ from linkequity.report.charts import (
     bar_chart,
     column_chart,
     format_value,
+    open_svg,
+    render_figure,
     weekly_chart,
 )
 
@@ -120,6 +123,22 @@ def test_labels_from_the_web_are_escaped_everywhere() -> None:
         assert "<img" not in figure
         assert "&lt;script&gt;" in figure
         assert not [e for e in svg.iter() if any(k.startswith("on") for k in e.attrib)]
+
+
+def test_a_chart_drawn_elsewhere_gets_the_same_frame_and_data_table() -> None:
+    svg = open_svg("own", HOSTILE, "", 40) + Markup('<rect class="bar" data-value="3"/></svg>')
+    figure = render_figure("own", HOSTILE, svg, ("label", HOSTILE), [(HOSTILE, 1234.5)])
+    drawn = svg_of(figure)
+    assert [rect.get("data-value") for rect in bars_of(drawn)] == ["3"]
+    title = drawn.find(f"{SVG}title")
+    desc = drawn.find(f"{SVG}desc")
+    assert title is not None
+    assert desc is not None
+    assert title.text == desc.text == HOSTILE  # no description: the title stands in
+    assert '<figure class="chart" id="own">' in figure
+    assert "<td>1,234</td>" in figure
+    assert "<script" not in figure
+    assert "<img" not in figure
 
 
 @pytest.mark.parametrize(
