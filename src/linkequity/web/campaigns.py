@@ -16,17 +16,26 @@
     The prospects as ``campaign export`` writes them (``report.csv``: formula
     cells neutralised).
 
+A name may hold a slash ("q3/outreach"): the pages percent-encode it in every
+link (``%2F``), and one route reads the name and the view asked for from the
+request's raw path, where an encoded slash is still part of the name
+(:func:`campaign_view`). Each campaign has that one address: a slash left
+as it is separates the name from its view, so ``/campaign/q3/outreach`` is
+not found.
+
 Names, URLs, anchors and notes are escaped by the autoescaped templates.
 """
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request  # noqa: TC002 - FastAPI reads the annotations at run time
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
 from linkequity.errors import UsageError
@@ -45,19 +54,76 @@ from linkequity.services.campaigns import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from fastapi import FastAPI
     from jinja2 import Environment
 
     from linkequity.web.cache import PartCache
 
-__all__ = ["CAMPAIGN_PARTS", "add_campaign_routes"]
+__all__ = ["CAMPAIGN_PARTS", "CampaignView", "add_campaign_routes", "campaign_view"]
 
 #: The lazy parts of a campaign's page, each from ``/t/{target}/campaign/{name}/part/{part}``.
 CAMPAIGN_PARTS = ("gains",)
 #: The status dates a prospect's row shows, in funnel order.
 _DATES = ("created", "contacted", "replied", "agreed", "live", "lost", "declined")
+#: The raw path's segments before the campaign's: "", "t", the target, "campaign".
+_PREFIX_SEGMENTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignView:
+    """What a request under ``/t/{target}/campaign/`` asks for: a campaign and one of its views.
+
+    ``view`` is ``page``, ``part`` (then ``part`` names it) or ``csv``.
+    """
+
+    name: str
+    view: str
+    part: str = ""
+
+
+def campaign_view(segments: Sequence[str]) -> CampaignView:
+    """Return the campaign and the view that the path *segments* after ``/campaign/`` name.
+
+    Each segment is already percent-decoded: a slash inside one (sent as
+    ``%2F``) belongs to the name, which is always the first segment. The
+    rest say the view: nothing (the page), ``prospects.csv`` or ``part/PART``.
+
+    >>> campaign_view(["q3/outreach", "part", "gains"])
+    CampaignView(name='q3/outreach', view='part', part='gains')
+
+    Raises
+    ------
+    UsageError
+        If the segments are none of those (shown as "not found").
+    """
+    match segments:
+        case [name]:
+            return CampaignView(name, "page")
+        case [name, "prospects.csv"]:
+            return CampaignView(name, "csv")
+        case [name, "part", part]:
+            return CampaignView(name, "part", part)
+    raise UsageError(
+        f"{'/'.join(segments)!r} is not a campaign's page, part or file",
+        hint="A slash in a campaign's name is written %2F in its address (q3%2Foutreach).",
+    )
+
+
+def _segments_after_campaign(request: Request, rest: str) -> list[str]:
+    """Return the path segments after ``/t/{target}/campaign/``, each percent-decoded.
+
+    Read from the raw path, where a name's encoded slash is still ``%2F``;
+    without one (or under a root path), from the decoded *rest*.
+    """
+    raw: bytes | None = request.scope.get("raw_path")
+    if raw is None or request.scope.get("root_path"):
+        return rest.split("/")
+    return [
+        unquote_to_bytes(segment).decode("utf-8", "replace")
+        for segment in raw.split(b"/")[_PREFIX_SEGMENTS:]
+    ]
 
 
 def add_campaign_routes(
@@ -104,7 +170,6 @@ def add_campaign_routes(
             request, "campaigns.html", target=target, campaigns=target_campaigns(db, [name])
         )
 
-    @app.get("/t/{target}/campaign/{campaign}", response_class=HTMLResponse)
     def campaign_page(request: Request, target: str, campaign: str) -> HTMLResponse:
         name = target.strip().lower()
         campaign_of(name, campaign)
@@ -122,7 +187,6 @@ def add_campaign_routes(
             parts=CAMPAIGN_PARTS,
         )
 
-    @app.get("/t/{target}/campaign/{campaign}/part/{part}", response_class=HTMLResponse)
     def campaign_part(target: str, campaign: str, part: str) -> HTMLResponse:
         if part not in CAMPAIGN_PARTS:
             raise UsageError(
@@ -144,7 +208,6 @@ def add_campaign_routes(
         )
         return HTMLResponse(html)
 
-    @app.get("/t/{target}/campaign/{campaign}/prospects.csv")
     def prospects_csv(target: str, campaign: str) -> FileResponse:
         campaign_of(target.strip().lower(), campaign)
         with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as file:
@@ -156,6 +219,17 @@ def add_campaign_routes(
             filename=f"{file_stem(target)}-{file_stem(campaign)}-prospects.csv",
             background=BackgroundTask(path.unlink, missing_ok=True),
         )
+
+    # One route for the three views: which one is asked for, and of which
+    # campaign, only the raw path can tell when the name holds a slash.
+    @app.get("/t/{target}/campaign/{rest:path}", response_model=None)
+    def campaign_route(request: Request, target: str, rest: str) -> Response:
+        wanted = campaign_view(_segments_after_campaign(request, rest))
+        if wanted.view == "csv":
+            return prospects_csv(target, wanted.name)
+        if wanted.view == "part":
+            return campaign_part(target, wanted.name, wanted.part)
+        return campaign_page(request, target, wanted.name)
 
 
 def _prospect_row(link: dict[str, Any]) -> dict[str, Any]:
