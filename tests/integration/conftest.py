@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from linkequity.services.imports import import_exports, sample_exports
 from linkequity.services.ingest import ingest_archives
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     from linkequity.samples.web import SampleWeb
@@ -51,3 +53,24 @@ def domain_of(url: str) -> str:
     """The registrable domain of a URL's host, or the host when it has none."""
     host = urlsplit(url).hostname or ""
     return registrable_domain(host) or host
+
+
+def majestic_project(db: Path, links: Iterable[tuple[str, str, str]]) -> Path:
+    """Import *links* (target URL, source URL, anchor) into *db* as a Majestic export; return *db*.
+
+    The export is written beside *db* as ``majestic.csv``, with Majestic's
+    header and every other column empty or "-": a store crafted to the byte.
+    """
+    majestic = next(path for path in sample_exports() if "majestic" in path.name)
+    header = majestic.read_text(encoding="utf-8").splitlines()[0].split(",")
+    export = db.parent / "majestic.csv"
+    with export.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for target_url, source_url, anchor in links:
+            row = [""] * len(header)
+            row[:5] = [target_url, source_url, anchor, "2025-08-23", "2025-04-18"]
+            row[5:12] = ["-"] * 7
+            writer.writerow(row)
+    import_exports([export], db=db)
+    return db

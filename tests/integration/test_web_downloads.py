@@ -13,7 +13,6 @@ the app (pages, sections, downloads) needs the token.
 
 from __future__ import annotations
 
-import csv
 import shutil
 import socket
 from typing import TYPE_CHECKING
@@ -22,10 +21,10 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from tests.integration.conftest import majestic_project
 from tests.integration.web_server import client, served
 
 from linkequity.services.campaigns import create_campaign
-from linkequity.services.imports import import_exports, sample_exports
 from linkequity.web.security import TOKEN_COOKIE
 from linkequity.web.server import dashboard_server
 
@@ -58,27 +57,14 @@ ROUTE_VALUES = {
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of two targets (one an IDN) whose folder holds ``secret.txt`` beside it."""
     folder = tmp_path_factory.mktemp("downloads")
-    majestic = next(path for path in sample_exports() if "majestic" in path.name)
-    header = majestic.read_text(encoding="utf-8").splitlines()[0].split(",")
-    export = folder / "majestic.csv"
-    with export.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        for n, (target, source) in enumerate(
-            [(VICTIM, "spam-0.example"), (VICTIM, "blog.example"), (IDN_VICTIM, "spam-1.example")]
-        ):
-            row = [""] * len(header)
-            row[:5] = [
-                f"https://{target}/page-{n}/",
-                f"https://{source}/post/{n}",
-                f"anchor {n}",
-                "2025-08-23",
-                "2025-04-18",
-            ]
-            row[5:12] = ["-"] * 7
-            writer.writerow(row)
-    db = folder / "project.duckdb"
-    import_exports([export], db=db)
+    pairs = [(VICTIM, "spam-0.example"), (VICTIM, "blog.example"), (IDN_VICTIM, "spam-1.example")]
+    db = majestic_project(
+        folder / "project.duckdb",
+        (
+            (f"https://{target}/page-{n}/", f"https://{source}/post/{n}", f"anchor {n}")
+            for n, (target, source) in enumerate(pairs)
+        ),
+    )
     for campaign in CAMPAIGNS:
         create_campaign(db, campaign, [VICTIM])
     (folder / "secret.txt").write_text(SECRET, encoding="utf-8")

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 import typer
+from tests.integration.conftest import majestic_project
 from tests.integration.web_server import client, served
 from typer.testing import CliRunner
 
 from linkequity.cli.serve_command import serve_
 from linkequity.errors import UsageError
-from linkequity.services.imports import import_exports, sample_exports
 from linkequity.web.security import TOKEN_COOKIE
 from linkequity.web.server import dashboard_server
 
@@ -44,27 +44,14 @@ HOSTILE_ANCHORS = (
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store of Majestic rows whose anchors are attacks on a browser or a spreadsheet."""
-    folder = tmp_path_factory.mktemp("hostile")
-    majestic = next(path for path in sample_exports() if "majestic" in path.name)
-    header = majestic.read_text(encoding="utf-8").splitlines()[0].split(",")
-    export = folder / "majestic.csv"
-    with export.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        for n, anchor in enumerate(HOSTILE_ANCHORS):
-            row = [""] * len(header)
-            row[:5] = [
-                f"https://www.{VICTIM}/page-{n}/",
-                f"https://spam-{n}.example/post/{n}",
-                anchor,
-                "2025-08-23",
-                "2025-04-18",
-            ]
-            row[5:12] = ["-"] * 7
-            writer.writerow(row)
-    db = folder / "hostile.duckdb"
-    import_exports([export], db=db)
-    return db
+    db = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
+    return majestic_project(
+        db,
+        (
+            (f"https://www.{VICTIM}/page-{n}/", f"https://spam-{n}.example/post/{n}", anchor)
+            for n, anchor in enumerate(HOSTILE_ANCHORS)
+        ),
+    )
 
 
 def test_hostile_anchors_are_text_in_every_page(hostile_db: Path) -> None:
