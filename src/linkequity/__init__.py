@@ -62,6 +62,7 @@ if TYPE_CHECKING:
         campaign_summary,
         create_campaign,
         export_campaign,
+        target_campaigns,
         update_prospect,
     )
     from linkequity.services.monitor import LinkDiffReport, diff_links
@@ -128,6 +129,7 @@ _LAZY_NAMES = {
     "campaign_summary": "linkequity.services.campaigns",
     "create_campaign": "linkequity.services.campaigns",
     "export_campaign": "linkequity.services.campaigns",
+    "target_campaigns": "linkequity.services.campaigns",
     "update_prospect": "linkequity.services.campaigns",
     "LinkDiffReport": "linkequity.services.monitor",
     "diff_links": "linkequity.services.monitor",
@@ -227,6 +229,7 @@ __all__ = [
     "robots_allowed",
     "score_toxicity",
     "spam_mass",
+    "target_campaigns",
     "target_rank",
     "trustrank",
     "update_prospect",
