@@ -43,10 +43,11 @@ if TYPE_CHECKING:
 
     from linkequity.crawl.crawler import CrawlProgress
     from linkequity.crawl.robots import RobotsCheck
-    from linkequity.errors import BadExportRow, LinkEquityError
+    from linkequity.errors import LinkEquityError
     from linkequity.model.links import PageLinks
     from linkequity.model.records import DamagedRecord
     from linkequity.model.urls import Url
+    from linkequity.parsing.exports import BadRow
     from linkequity.services.crawl import CrawlReport
     from linkequity.services.demo import DemoReport
     from linkequity.services.imports import FormatInfo, ImportReport
@@ -76,15 +77,21 @@ def error(err: LinkEquityError) -> None:
     sys.stderr.write(f"error: {safe_text(err, limit=2000)}{hint}\n")
 
 
-def bad_row_printer(max_warnings: int) -> Callable[[Path, BadExportRow], None]:
-    """Return a callback that prints the first ``max_warnings`` bad rows of each file."""
+def bad_row_printer(max_warnings: int) -> Callable[[Path, BadRow], None]:
+    """Return a callback that prints the first ``max_warnings`` bad rows of each file.
+
+    Each reads ``warning: export.csv:17: source URL ... (row skipped)``: the row
+    located as everywhere else (``BadRow.in_file``).
+    """
     printed: dict[Path, int] = {}
 
-    def warn(path: Path, problem: BadExportRow) -> None:
+    def warn(path: Path, problem: BadRow) -> None:
         count = printed.get(path, 0) + 1
         printed[path] = count
         if count <= max_warnings:
-            stderr.print(Text(f"warning: {path}:{safe_text(problem)} (row skipped)"))
+            # The row's text comes from the export: cut to 300 characters, the file name whole.
+            located = safe_text(problem.in_file(path), limit=300 + len(str(path)))
+            stderr.print(Text(f"warning: {located} (row skipped)"))
         elif count == max_warnings + 1:
             stderr.print(Text(f"warning: {path}: more bad rows; only counting them now"))
 

@@ -5,8 +5,8 @@ import pytest
 from rich.console import Console
 
 from linkequity.cli import render
-from linkequity.errors import BadExportRow
 from linkequity.model.records import DamagedRecord
+from linkequity.parsing.exports import BadRow
 
 
 def terminal() -> tuple[Console, io.StringIO]:
@@ -41,9 +41,14 @@ def test_bad_rows_are_printed_up_to_the_limit_then_counted(
     console, buffer = terminal()
     monkeypatch.setattr(render, "stderr", console)
     warn = render.bad_row_printer(2)
-    for line in range(5):
-        warn(Path("e.csv"), BadExportRow(f"line {line}: bad"))
+    for line in range(2, 7):
+        warn(Path("e.csv"), BadRow("source URL 'htp:/x' is not a URL", line=line))
     lines = buffer.getvalue().splitlines()
+    # Located as everywhere else (BadRow.in_file): file:line: what is wrong.
+    assert lines[:2] == [
+        "warning: e.csv:2: source URL 'htp:/x' is not a URL (row skipped)",
+        "warning: e.csv:3: source URL 'htp:/x' is not a URL (row skipped)",
+    ]
     assert sum("row skipped" in line for line in lines) == 2
     assert sum("only counting" in line for line in lines) == 1
 
