@@ -341,4 +341,4 @@ def test_bad_input_is_a_one_line_error(web_db: Path, spike_db: Path, tmp_path: P
     empty.write_text("# nothing\n", encoding="utf-8")
     result = run("example.com", "--db", str(web_db), "--trust-seeds", str(empty))
     assert isinstance(result.exception, UsageError)
-    assert "lists no trusted domain" in str(result.exception)
+    assert f"{empty} holds no entry" in str(result.exception)

@@ -75,10 +75,6 @@ def toxic(
     from linkequity.services import toxicity
 
     seeds = read_list(trust_seeds)
-    if trust_seeds is not None and not seeds:
-        raise UsageError(
-            f"{trust_seeds} lists no trusted domain or URL", hint="List one a line (example.org)."
-        )
     settings = load_settings(flags={"store.db": db}).settings
     report = toxicity.score_toxicity(
         settings.store.db,
