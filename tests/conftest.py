@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from linkequity.cli import main
-
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import ModuleType
@@ -20,6 +18,28 @@ if TYPE_CHECKING:
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SPARK_TESTS = Path(__file__).resolve().parent / "spark"
+
+# pytest-xdist starts its workers with COLUMNS=80 in their environment, and Rich
+# fixes a console's width to COLUMNS when the console is made, at the import of
+# linkequity.cli.render (which this file therefore leaves to the fixtures): the
+# tests that set COLUMNS for one command would not be heard. Unset, it is read
+# at each print.
+os.environ.pop("COLUMNS", None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give pytest-xdist's ``--dist loadgroup`` one group per test file, and one for Spark.
+
+    A file's tests share module fixtures that take seconds to build, so they stay
+    on one worker; the Spark files share one JVM (a session fixture), so they all
+    go to the same worker rather than start a second one.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = "spark" if item.path.is_relative_to(SPARK_TESTS) else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,8 @@ def cli(
     for name in [name for name in os.environ if name.startswith("LINKEQUITY_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("COLUMNS", "200")
+
+    from linkequity.cli import main
 
     def run(*args: str | Path) -> CliResult:
         capsys.readouterr()
