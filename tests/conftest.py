@@ -28,6 +28,7 @@ SPARK_TESTS = Path(__file__).resolve().parent / "spark"
 os.environ.pop("COLUMNS", None)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Give pytest-xdist's ``--dist loadgroup`` one group per test file, and one for Spark.
 
@@ -38,7 +39,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not config.pluginmanager.hasplugin("xdist"):
         return
     for item in items:
-        group = "spark" if item.path.is_relative_to(SPARK_TESTS) else str(item.path)
+        is_spark = item.path.is_relative_to(SPARK_TESTS)
+        group = "spark" if is_spark else item.nodeid.split("::", 1)[0]
         item.add_marker(pytest.mark.xdist_group(group))
 
 
