@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
+# Some twenty Spark jobs a run, over a minute of fixed costs on two cores: run
+# with the proofs (scripts/prove); the equalities of tests/spark run in CI.
 @pytest.mark.spark
-@pytest.mark.slow
+@pytest.mark.prove
 def test_the_spark_benchmark_runs_and_writes_its_figures(
     spark: SparkSession,
     load_benchmark: Callable[[str], ModuleType],
