@@ -3,7 +3,8 @@
 Every failure we expect and can explain is a ``LinkEquityError``; anything else
 is a bug and keeps its traceback. Each class carries a ``hint``: the next thing
 the user should do. The CLI prints ``error: <message>`` and the hint on one line
-each and exits with status 2.
+each and exits with status 2. A hint that names a command writes it with
+``command_line``, so that it can be pasted into a shell as it is.
 
 ::
 
@@ -23,6 +24,7 @@ each and exits with status 2.
     ├── MissingExtra             an optional extra is not installed
     ├── UnreadableArchive        a file that is not a WARC or ARC file, or cannot be opened
     ├── NotConverged             an iterative score that did not settle (carries its last iterate)
+    ├── NothingCrawled           a crawl that fetched no URL at all
     └── FetchFailed              a URL that gave no HTTP response (DNS, connection, timeout)
         ├── HostNotFound         DNS has no address for the host
         ├── FetchTimedOut        connect, read or the whole fetch took too long
@@ -31,11 +33,21 @@ each and exits with status 2.
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+
+def command_line(*words: object) -> str:
+    """Return ``linkequity WORDS...`` as a hint writes it, each word quoted for a POSIX shell.
+
+    >>> command_line("campaign", "add", "q3 outreach", "--db", "my project.duckdb")
+    "linkequity campaign add 'q3 outreach' --db 'my project.duckdb'"
+    """
+    return shlex.join(["linkequity", *map(str, words)])
 
 
 class LinkEquityError(Exception):

@@ -475,6 +475,9 @@ def test_prospects_from_every_recommendation_list_and_the_tables(
     assert isinstance(missing.exception, UsageError)
     assert "no campaign called 'autumn'" in str(missing.exception)
     assert "(campaigns: spring)" in str(missing.exception)
+    spaced = run(project, "status", "q3 outreach")
+    assert isinstance(spaced.exception, UsageError)
+    assert "linkequity campaign new 'q3 outreach' --target" in spaced.exception.hint
 
 
 @pytest.mark.slow

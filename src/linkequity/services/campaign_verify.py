@@ -23,7 +23,7 @@ from linkequity.analysis.campaigns import (
     match_anchor,
     verified_status,
 )
-from linkequity.errors import UsageError
+from linkequity.errors import UsageError, command_line
 from linkequity.model.campaigns import ChangeBy, ProspectStatus
 from linkequity.services.campaigns import find_campaign, plain_values, url_domain, utc_now
 from linkequity.services.crawl import CrawlMode, CrawlPlan, crawl, resume_crawl
@@ -97,7 +97,7 @@ def verify_campaign(
     if not prospects:
         raise UsageError(
             f"campaign {name!r} has no prospect to verify",
-            hint=f"Add some: linkequity campaign add {name} --from plan --db {db}",
+            hint=f"Add some: {command_line('campaign', 'add', name, '--from', 'plan', '--db', db)}",
         )
     seeds = tuple(dict.fromkeys(row["source_url"] for row in prospects))
     if resume:
@@ -157,13 +157,13 @@ def _check_unfinished(db: Path, name: str, seeds: tuple[str, ...]) -> None:
     if unfinished is None:
         raise UsageError(
             f"{db} holds no unfinished verification of campaign {name!r} to resume",
-            hint=f"Start one: linkequity campaign verify {name} --db {db}",
+            hint=f"Start one: {command_line('campaign', 'verify', name, '--db', db)}",
         )
     plan = json.loads(unfinished[1]).get("plan", {})
     if plan.get("mode") != str(CrawlMode.VERIFY) or not set(plan.get("seeds", [])) <= set(seeds):
         raise UsageError(
             f"the unfinished crawl of {db} is not a verification of campaign {name!r}",
-            hint=f"Resume it first with: linkequity crawl --resume --db {db}",
+            hint=f"Resume it first with: {command_line('crawl', '--resume', '--db', db)}",
         )
 
 

@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from linkequity.analysis.campaign_risk import CampaignLink, RiskCheck, campaign_risk
 from linkequity.analysis.monitor import week_of
-from linkequity.errors import InvalidUrl, UsageError
+from linkequity.errors import InvalidUrl, UsageError, command_line
 from linkequity.graph import link_gains, pagerank
 from linkequity.model.campaigns import (
     STATUSES,
@@ -134,7 +134,8 @@ def create_campaign(
         if campaign_id is None:
             raise UsageError(
                 f"a campaign called {name!r} exists in {db}",
-                hint=f"Pick another name, or add to it: linkequity campaign add {name} ...",
+                hint="Pick another name, or add to it: "
+                + command_line("campaign", "add", name, "--from", "plan", "--db", db),
             )
         return find_campaign(store, name, db)
 
@@ -146,7 +147,8 @@ def find_campaign(store: Store, name: str, db: Path) -> dict[str, Any]:
         known = ", ".join(row["name"] for row in store.campaigns()) or "none yet"
         raise UsageError(
             f"no campaign called {name!r} in {db} (campaigns: {known})",
-            hint=f"Create it: linkequity campaign new {name} --target example.com --db {db}",
+            hint="Create it: "
+            + command_line("campaign", "new", name, "--target", "example.com", "--db", db),
         )
     return found
 

@@ -24,12 +24,12 @@ demo suggests run as they are.
 
 from __future__ import annotations
 
-import shlex
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from linkequity.errors import command_line
 from linkequity.model.urls import registrable_domain
 from linkequity.samples.web import SiteRole, generate_web, serve_web
 from linkequity.samples.web.backlinks_export import ahrefs_export
@@ -155,17 +155,16 @@ class DemoReport:
 
     def next_commands(self) -> list[str]:
         """Return commands to try next on the demo's project, ready to paste."""
-        db, target = shlex.quote(str(self.files.db)), shlex.quote(self.target)
-        seeds = shlex.quote(str(self.files.trust_seeds))
-        competitors = shlex.quote(str(self.files.competitors))
+        db, target = self.files.db, self.target
+        seeds, competitors = self.files.trust_seeds, self.files.competitors
+        plan_inputs = ("--trust-seeds", seeds, "--competitors", competitors)
         return [
-            f"linkequity audit {target} --db {db}",
-            f"linkequity tiers {target} --db {db}",
-            f"linkequity plan {target} --budget 10 --trust-seeds {seeds} "
-            f"--competitors {competitors} --db {db}",
-            f"linkequity toxic {target} --db {db}",
-            f"linkequity disavow {target} --db {db}",
-            f"linkequity serve --db {db}",
+            command_line("audit", target, "--db", db),
+            command_line("tiers", target, "--db", db),
+            command_line("plan", target, "--budget", 10, *plan_inputs, "--db", db),
+            command_line("toxic", target, "--db", db),
+            command_line("disavow", target, "--db", db),
+            command_line("serve", "--db", db),
         ]
 
     def as_dict(self) -> dict[str, Any]:

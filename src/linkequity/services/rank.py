@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from linkequity.errors import InvalidUrl, NotConverged, StoreCorrupt, UsageError
+from linkequity.errors import InvalidUrl, NotConverged, StoreCorrupt, UsageError, command_line
 from linkequity.graph import (
     LinkGraph,
     domain_graph,
@@ -416,7 +416,7 @@ def stored_ranking(db: Path, *, snapshot_id: int | None = None, top: int = 10) -
             which = "no snapshot" if snapshot_id is None else f"snapshot {snapshot_id}"
             raise UsageError(
                 f"{which} of {db} has scores",
-                hint=f"Compute them with `linkequity rank --db {db}`.",
+                hint=f"Compute them with `{command_line('rank', '--db', db)}`.",
             )
         top_pages, top_domains = _top(store, snapshot, top)
     return RankReport(

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from linkequity.errors import InvalidUrl, UsageError
+from linkequity.errors import InvalidUrl, UsageError, command_line
 from linkequity.model.urls import normalize_url, registrable_domain, url_host
 from linkequity.model.verification import LinkOutcome
 from linkequity.services.crawl import CrawlMode, CrawlPlan, crawl, resume_crawl
@@ -233,7 +233,7 @@ def verify_backlinks(
         to = f" to {domain}" if domain else ""
         raise UsageError(
             f"{db} holds no imported backlinks{to} to verify",
-            hint=f"Import a backlink export first: linkequity import FILE --db {db}",
+            hint=f"Import a backlink export first: {command_line('import', 'FILE', '--db', db)}",
         )
     plan = CrawlPlan(
         seeds=tuple(seeds),
@@ -266,13 +266,13 @@ def resume_verification(
     if unfinished is None:
         raise UsageError(
             f"{db} holds no unfinished verification to resume",
-            hint=f"Start one with: linkequity verify --db {db}",
+            hint=f"Start one with: {command_line('verify', '--db', db)}",
         )
     mode = json.loads(unfinished[1]).get("plan", {}).get("mode")
     if mode != str(CrawlMode.VERIFY):
         raise UsageError(
             f"the unfinished crawl of {db} is a {mode} crawl, not a verification",
-            hint=f"Resume it with: linkequity crawl --resume --db {db}",
+            hint=f"Resume it with: {command_line('crawl', '--resume', '--db', db)}",
         )
     report = resume_crawl(db=db, on_progress=on_progress)
     return _check_links(db, report, domain)
