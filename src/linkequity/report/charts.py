@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = [
+    "PLOT_HEIGHT",
+    "WIDTH",
     "Bar",
     "Week",
     "bar_chart",

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
 
 __all__ = [
+    "ROW_LIMIT",
     "Column",
     "render_anchors",
     "render_notes",
