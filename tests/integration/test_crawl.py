@@ -7,6 +7,7 @@ be checked as well as what was.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -258,6 +259,34 @@ def recurring_links(crawled: Crawled) -> set[LinkKey]:
 
 def host_of(url: str) -> str:
     return url.split("/")[2]
+
+
+@pytest.mark.loopback
+def test_a_crawl_called_inside_a_running_event_loop_runs_to_the_same_end(
+    web: SampleWeb, server: tuple[RecordingWeb, str], tmp_path: Path
+) -> None:
+    """A notebook cell runs inside an event loop, where ``asyncio.run`` refuses to start."""
+    _, resolve_to = server
+    plan = CrawlPlan(
+        seeds=seed_urls([web.sites[0].base], origin="argument"),
+        mode=CrawlMode.SITE,
+        max_pages=30,
+        allow_private=True,
+        resolve_to=resolve_to,
+    )
+    tuning = CrawlSettings(delay_s=0.0)
+
+    async def in_a_notebook() -> CrawlReport:
+        return crawl(plan, db=tmp_path / "inside.duckdb", tuning=tuning)
+
+    inside = asyncio.run(in_a_notebook())
+    outside = crawl(plan, db=tmp_path / "outside.duckdb", tuning=tuning)
+
+    assert inside.urls_by_state["done"] == 30
+    assert inside.urls_by_state == outside.urls_by_state
+    assert sorted(page["url"] for page in read_store(tmp_path / "inside.duckdb").pages) == sorted(
+        page["url"] for page in read_store(tmp_path / "outside.duckdb").pages
+    )
 
 
 # -- the command line ----------------------------------------------------------------------

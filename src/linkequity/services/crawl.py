@@ -23,11 +23,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 
@@ -61,7 +62,7 @@ from linkequity.store import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterator, Sequence
+    from collections.abc import Callable, Collection, Coroutine, Iterator, Sequence
 
     from linkequity.crawl.fetch import FetchResult
     from linkequity.crawl.frontier import CrawlRequest as Request
@@ -86,6 +87,8 @@ SAVED_SEEDS = 100
 SEED_BATCH = 100_000
 #: Failed URLs a report names.
 SHOWN_FAILURES = 10
+
+_T = TypeVar("_T")
 
 
 class CrawlMode(StrEnum):
@@ -515,7 +518,7 @@ def _run(
     # On resume too: a crawl stopped while reading them queued only some; the
     # frontier does not queue twice what it already holds.
     with_sitemaps = tuning.sitemaps and plan.mode is CrawlMode.SITE
-    progress, sitemap_pages = asyncio.run(
+    progress, sitemap_pages = _run_to_end(
         _crawl_async(frontier, plan, tuning, limits, on_progress, with_sitemaps=with_sitemaps)
     )
     sitewide = store.mark_sitewide(file_id, min_share=SITEWIDE_SHARE, min_pages=SITEWIDE_MIN_PAGES)
@@ -532,6 +535,21 @@ def _run(
         failures=_failures(store, snapshot_id),
         sitemap_urls=sitemap_pages,
     )
+
+
+def _run_to_end(work: Coroutine[Any, Any, _T]) -> _T:
+    """Run *work* in an event loop of its own, and return its result.
+
+    ``asyncio.run`` refuses to start inside a running loop, which a Jupyter
+    notebook (or any async caller of this synchronous API) has: there the
+    crawl gets a thread of its own and the caller waits for it.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="linkequity-crawl") as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 def _failures(store: Store, snapshot_id: int) -> tuple[tuple[str, str], ...]:
