@@ -181,7 +181,10 @@ class LinkGraph:
 
     def out_degree(self) -> npt.NDArray[np.int64]:
         """Count the distinct out-links of each node, indexed by node id."""
-        return np.bincount(self.in_indices, minlength=self.n_nodes).astype(np.int64)
+        counts: npt.NDArray[np.float64] = _kernels.source_totals(
+            self.in_indices, _NO_VALUES, self.n_nodes
+        )
+        return counts.astype(np.int64)
 
     def in_degree(self) -> npt.NDArray[np.int64]:
         """Count the distinct in-links of each node, indexed by node id."""
@@ -189,10 +192,11 @@ class LinkGraph:
 
     def out_weight(self) -> npt.NDArray[np.float64]:
         """Sum the out-edge weights of each node, indexed by node id."""
-        if self.in_weights is None:
-            return self.out_degree().astype(np.float64)
-        weights = np.bincount(self.in_indices, weights=self.in_weights, minlength=self.n_nodes)
-        return weights.astype(np.float64, copy=False)
+        weights = _NO_VALUES if self.in_weights is None else self.in_weights
+        totals: npt.NDArray[np.float64] = _kernels.source_totals(
+            self.in_indices, weights, self.n_nodes
+        )
+        return totals
 
 
 def rollup(

@@ -11,7 +11,7 @@ import pytest
 from scipy import sparse
 
 from linkequity.errors import LinkEquityError, NotConverged
-from linkequity.graph import LinkGraph, assign_ids, hits, pagerank
+from linkequity.graph import LinkGraph, _kernels, assign_ids, hits, pagerank
 from linkequity.graph.authority import pagerank_report
 
 if TYPE_CHECKING:
@@ -156,6 +156,33 @@ def test_generated_graph_agrees_with_networkx(seed: int, n: int) -> None:
         assert np.abs(scores - reference_pagerank(graph, **kwargs)).sum() < 1e-8
     unweighted = LinkGraph.from_arrays(*graph.adjacency.nonzero(), graph.n_nodes)
     assert np.abs(pagerank(unweighted) - networkx_pagerank(unweighted)).sum() < 1e-8
+
+
+@pytest.mark.parametrize("segment_nodes", [97, 1000, 2999])
+def test_rounds_in_source_segments_add_up_to_the_one_pass_rounds(
+    hollins: EdgeList, monkeypatch: pytest.MonkeyPatch, segment_nodes: int
+) -> None:
+    """Graphs above SEGMENT_NODES nodes gather one segment of sources at a time."""
+    n = hollins.n_nodes
+    rng = np.random.default_rng(segment_nodes)
+    counts = rng.integers(1, 5, hollins.sources.size).astype(np.float64)
+    graphs = {
+        "unweighted": LinkGraph.from_arrays(hollins.sources, hollins.targets, n),
+        "weighted": LinkGraph.from_arrays(hollins.sources, hollins.targets, n, weights=counts),
+    }
+    teleport = rng.random(n) * (rng.random(n) < 0.1)
+    dangling = rng.random(n)
+    options: list[dict[str, Any]] = [{}, {"teleport": teleport, "dangling": dangling}]
+    one_pass = {
+        (name, i): pagerank_report(graph, **kwargs)
+        for name, graph in graphs.items()
+        for i, kwargs in enumerate(options)
+    }
+    monkeypatch.setattr(_kernels, "SEGMENT_NODES", segment_nodes)
+    for (name, i), expected in one_pass.items():
+        segmented = pagerank_report(graphs[name], **options[i])
+        assert segmented.iterations == expected.iterations
+        assert np.abs(segmented.scores - expected.scores).sum() < 1e-14, (name, i)
 
 
 def test_dangling_mass_goes_to_the_teleport_vector() -> None:

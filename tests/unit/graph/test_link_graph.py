@@ -55,6 +55,22 @@ def test_degrees_and_out_weight_are_indexed_by_node_id() -> None:
     assert graph.out_weight().tolist() == [6.0, 0.0, 4.0, 0.0]
 
 
+@pytest.mark.parametrize("n_edges", [1_000, 450_000])  # one thread, and every thread
+def test_degrees_and_out_weights_agree_with_numpy(n_edges: int) -> None:
+    rng = np.random.default_rng(n_edges)
+    n = 5_000
+    sources, targets = rng.integers(0, n - 100, n_edges), rng.integers(0, n, n_edges)
+    weights = rng.random(n_edges) * (rng.random(n_edges) < 0.9)
+    graph = LinkGraph.from_arrays(sources, targets, n, weights=weights)
+    assert graph.n_edges > 200_000 or n_edges < 200_000
+    kept = (sources != targets) & (weights > 0)
+    pairs = np.unique(sources[kept] * n + targets[kept])
+    assert graph.out_degree().tolist() == np.bincount(pairs // n, minlength=n).tolist()
+    expected = np.bincount(sources[kept], weights=weights[kept], minlength=n)
+    assert np.allclose(graph.out_weight(), expected, rtol=1e-12, atol=0.0)
+    assert graph.out_weight()[-100:].tolist() == [0.0] * 100
+
+
 def test_transpose_reverses_every_edge() -> None:
     graph = LinkGraph.from_arrays([0, 0, 3], [1, 2, 0], 4, weights=[1, 2, 3])
     reverse = graph.transpose()
