@@ -148,11 +148,13 @@ def pagerank_report(
 
     Notes
     -----
-    Each round reads every node's in-links once, in one pass over memory on
-    every core (graph/_kernels.py): ``x_new = (1 - d) v + d (w * m + Σ_in x_j / out_j)``,
+    Each round reads every node's in-links once, on every core
+    (graph/_kernels.py): ``x_new = (1 - d) v + d (w * m + Σ_in x_j / out_j)``,
     with ``m`` the score held by dangling nodes and ``w`` the dangling
-    distribution. The rounds need no renormalisation, since every column of
-    the transition sums to 1; the scores are normalised once at the end.
+    distribution. Above ``_kernels.SEGMENT_NODES`` nodes the sum over in-links
+    is taken one cache-sized segment of sources at a time. The rounds need
+    no renormalisation, since every column of the transition sums to 1; the
+    scores are normalised once at the end.
 
     Examples
     --------
