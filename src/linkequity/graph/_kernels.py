@@ -198,10 +198,13 @@ def source_totals(indices: Any, weights: Any, n_nodes: int) -> Any:
     ``indices`` is the int32 column index array of a CSR pattern, ``weights``
     float64 beside it or empty. Returns float64 totals indexed by node id.
     NumPy's ``bincount`` does this on one core after widening every index to
-    int64; here each thread counts a chunk into a vector of its own.
+    int64; here each thread counts a chunk into a vector of its own, with no
+    more of those vectors than the index array's own bytes would hold (so
+    many threads over a graph of few edges per node do not multiply memory).
     """
     with _threads_for(indices.size) as n_threads:
-        return _source_totals(indices, weights, n_nodes, n_threads)
+        n_chunks = max(1, min(n_threads, indices.nbytes // max(8 * n_nodes, 1)))
+        return _source_totals(indices, weights, n_nodes, n_chunks)
 
 
 @_jit
