@@ -43,6 +43,16 @@ _PARALLEL_FROM = 200_000
 _PARALLEL_ROUNDS_FROM = 10_000
 
 
+def _chunks_within(budget_bytes: int, n_threads: int, vector_size: int) -> int:
+    """Return how many chunks of work to count in, each into a vector of 8-byte counts.
+
+    One a thread, but no more vectors than ``budget_bytes`` (the input's own
+    size) holds: 64 threads over a graph of few edges per node would
+    otherwise need 64 node-sized vectors.
+    """
+    return max(1, min(n_threads, budget_bytes // max(8 * vector_size, 1)))
+
+
 @contextmanager
 def _threads_for(n_edges: int, parallel_from: int = _PARALLEL_FROM) -> Iterator[int]:
     """Run the parallel kernels inside on every thread, or on one for small work."""
@@ -170,8 +180,9 @@ def build_csr(rows: Any, cols: Any, values: Any, keep: Any, n_rows: int) -> tupl
     when ``values`` is.
     """
     with _threads_for(rows.size) as n_threads:
+        n_chunks = _chunks_within(rows.nbytes, n_threads, n_rows)
         indptr, grouped_cols, grouped_values = _counting_sort(
-            rows, cols, values, keep, n_rows, n_threads
+            rows, cols, values, keep, n_rows, n_chunks
         )
         distinct = _sort_rows(indptr, grouped_cols, grouped_values)
         return _compact(indptr, grouped_cols, grouped_values, distinct)
@@ -198,12 +209,10 @@ def source_totals(indices: Any, weights: Any, n_nodes: int) -> Any:
     ``indices`` is the int32 column index array of a CSR pattern, ``weights``
     float64 beside it or empty. Returns float64 totals indexed by node id.
     NumPy's ``bincount`` does this on one core after widening every index to
-    int64; here each thread counts a chunk into a vector of its own, with no
-    more of those vectors than the index array's own bytes would hold (so
-    many threads over a graph of few edges per node do not multiply memory).
+    int64; here each thread counts a chunk into a vector of its own.
     """
     with _threads_for(indices.size) as n_threads:
-        n_chunks = max(1, min(n_threads, indices.nbytes // max(8 * n_nodes, 1)))
+        n_chunks = _chunks_within(indices.nbytes, n_threads, n_nodes)
         return _source_totals(indices, weights, n_nodes, n_chunks)
 
 

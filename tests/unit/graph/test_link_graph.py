@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import sparse
 
-from linkequity.graph import LinkGraph, assign_ids, rollup
+from linkequity.graph import LinkGraph, _kernels, assign_ids, rollup
 from linkequity.model.urls import registrable_domain, url_host
 
 if TYPE_CHECKING:
@@ -264,6 +264,31 @@ def test_build_agrees_with_scipy_on_hubs_with_many_repeated_in_links(seed: int) 
     assert edge_weights(unweighted) == dict.fromkeys(
         scipy_edge_weights(sources, targets, n, np.ones(m)), 1.0
     )
+
+
+@pytest.mark.parametrize(("n", "m"), [(5_000, 450_000), (2_000_000, 250_000)])
+def test_a_parallel_build_agrees_with_scipy_with_many_or_few_edges_a_node(n: int, m: int) -> None:
+    """Above 200k edges the build counts in chunks: one a thread, at most m / n of them."""
+    rng = np.random.default_rng(m)
+    sources, targets = rng.integers(0, n, m), rng.integers(0, n, m)
+    weights = rng.integers(0, 4, m).astype(np.float64)
+    graph = LinkGraph.from_arrays(sources, targets, n, weights=weights)
+    keep = sources != targets
+    in_links = sparse.coo_array((weights[keep], (targets[keep], sources[keep])), shape=(n, n))
+    expected = in_links.tocsr()
+    expected.sum_duplicates()
+    expected.eliminate_zeros()
+    expected.sort_indices()
+    assert np.array_equal(graph.in_indptr, expected.indptr)
+    assert np.array_equal(graph.in_indices, expected.indices)
+    assert np.array_equal(graph.in_weights, expected.data)
+
+
+def test_counting_vectors_stay_within_the_inputs_bytes() -> None:
+    assert _kernels._chunks_within(80 * 1000, 2, 1000) == 2  # 10 edges a node: a vector a thread
+    assert _kernels._chunks_within(80 * 1000, 64, 1000) == 10  # no more than the input holds
+    assert _kernels._chunks_within(8 * 100, 64, 1000) == 1  # fewer edges than nodes: one
+    assert _kernels._chunks_within(0, 2, 0) == 1
 
 
 def test_in_links_are_the_canonical_storage() -> None:
