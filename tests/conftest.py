@@ -85,8 +85,13 @@ def cli(
 
 
 @pytest.fixture
-def load_benchmark() -> Callable[[str], ModuleType]:
-    """Return a loader of a script in benchmarks/ by its name, e.g. ``"bench_store"``."""
+def load_benchmark(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], ModuleType]:
+    """Return a loader of a script in benchmarks/ by its name, e.g. ``"bench_store"``.
+
+    benchmarks/ goes on the import path, as for ``python benchmarks/NAME.py``,
+    so that a script can import another's helpers.
+    """
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
 
     def load(name: str) -> ModuleType:
         spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")

@@ -38,8 +38,8 @@ def _parallel_jit(function: _F) -> _F:
 # Below this many edges one thread finishes a build before the others would wake.
 _PARALLEL_FROM = 200_000
 # PageRank rounds gain from a second thread much sooner: on the UK 1996 host
-# graph (174k edges) a round takes 0.71 ms on one thread and 0.41 on two, on
-# hollins (24k edges) 0.039 and 0.031 (bench_graph's graphs, two cores).
+# graph (174k edges) a round takes 0.67 ms on one thread and 0.31 on two, on
+# hollins (24k edges) 0.035 and 0.025 (benchmarks/bench_rounds.py, two cores).
 _PARALLEL_ROUNDS_FROM = 10_000
 
 
@@ -245,8 +245,9 @@ def transpose_pattern(indptr: Any, indices: Any, n_cols: int) -> tuple[Any, Any,
 
 #: Sources per segment of a round: their previous scores, 8 MiB of float64,
 #: stay in the last-level cache while the segment's in-links gather them
-#: (bench_graph: 287 -> 180 ms a round at 5M nodes / 50M edges, where one
-#: 40 MB vector does not fit a 32 MiB L3). Fixed, not read from the machine,
+#: (benchmarks/bench_rounds.py: 282 -> 236 ms a round at 5M nodes / 50M edges,
+#: where one 40 MB vector does not fit a 32 MiB L3; 1.2x to 1.6x from run to
+#: run on a shared machine). Fixed, not read from the machine,
 #: so that every machine adds the same partial sums and ranks alike.
 SEGMENT_NODES = 1 << 20
 
@@ -370,8 +371,9 @@ def _pagerank_rounds(
         restart = (1.0 - damping) / n + damping * dangling_mass / n
         for i in numba.prange(n):
             # One segment (up to SEGMENT_NODES nodes) is the common case: its loops
-            # are written out, which bench_graph's UK 1996 graph runs 1.28x faster
-            # than through `_gather` (0.262 against 0.335 ms a round, best of 20).
+            # are written out, which an A/B against `_gather` here before 58d7e45
+            # found 1.28x faster on the UK 1996 graph (0.262 against 0.335 ms a
+            # round, best of 20).
             gathered = 0.0
             if last > 0:
                 start, end = in_indptr[i] + splits[last - 1, i], in_indptr[i + 1]
