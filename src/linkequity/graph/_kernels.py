@@ -250,6 +250,8 @@ def transpose_pattern(indptr: Any, indices: Any, n_cols: int) -> tuple[Any, Any,
 #: run on a shared machine). Fixed, not read from the machine,
 #: so that every machine adds the same partial sums and ranks alike.
 SEGMENT_NODES = 1 << 20
+# The splits of a graph in one segment: none (only the row count is read).
+_NO_SPLITS = np.zeros((0, 0), dtype=np.int32)
 
 
 def pagerank_rounds(
@@ -288,7 +290,11 @@ def pagerank_rounds(
     work = np.empty((4 if n_segments == 1 else 5, x.size), dtype=np.float64)
     work[0] = x
     with _threads_for(in_indices.size, _PARALLEL_ROUNDS_FROM):
-        splits = _segment_splits(in_indptr, in_indices, SEGMENT_NODES, n_segments)
+        splits = (
+            _segment_splits(in_indptr, in_indices, SEGMENT_NODES, n_segments)
+            if n_segments > 1
+            else _NO_SPLITS
+        )
         return _pagerank_rounds(
             in_indptr,
             in_indices,
