@@ -38,7 +38,7 @@ def test_a_run_on_hollins_times_every_setting_and_writes_its_figures(
     bench = load_benchmark("bench_rounds")
 
     rows = bench.main(
-        ["--sizes", "none", "--real", "hollins", "--rounds", "200", "--repeat", "1"]
+        ["--sizes", "none", "--real", "hollins", "--rounds", "200", "--repeat", "3"]
         + ["--out", str(tmp_path)]
     )
 

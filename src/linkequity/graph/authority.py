@@ -4,7 +4,9 @@ PageRank ``x`` solves ``x = (1 - d) v + d M x``, where ``M`` is the
 column-stochastic transition of the graph (each node splits its score over its
 out-edges in proportion to their weights) with the column of each dangling node
 (no out-edges) replaced by the dangling distribution, the teleport vector ``v``
-unless given. Each round is one pass over every in-link (graph/_kernels.py).
+unless given. Each round is one pass over the in-links of every node that has
+out-links (graph/_kernels.py); a dangling node's score feeds no link, so its
+row is read in the first round and once at the end.
 
 Pure: arrays in, arrays out.
 """
@@ -66,7 +68,9 @@ def pagerank(
         First iterate (normalised to sum 1), say the scores of a previous run.
         The teleport vector by default.
     tol : float, default 1e-10
-        Stop when the L1 norm of the change of one round is below ``tol``.
+        Stop when the L1 norm of the change of one round is below ``tol``
+        (after the first round, its part over dangling nodes is bounded from
+        above, which may add a round: see `pagerank_report`).
     max_iter : int, default 200
         Most rounds to run.
 
@@ -117,9 +121,10 @@ class PageRankReport:
     scores : numpy.ndarray
         float64 scores, indexed by node id, summing to 1.
     iterations : int
-        Rounds run (sparse products over every edge).
+        Rounds run.
     residual : float
-        L1 change of the last round, below the tolerance asked for.
+        L1 change of the last round (its part over dangling nodes bounded from
+        above after the first round), below the tolerance asked for.
     """
 
     scores: npt.NDArray[np.float64]
@@ -148,12 +153,20 @@ def pagerank_report(
 
     Notes
     -----
-    Each round reads every node's in-links once, on every core
-    (graph/_kernels.py): ``x_new = (1 - d) v + d (w * m + Σ_in x_j / out_j)``,
-    with ``m`` the score held by dangling nodes and ``w`` the dangling
-    distribution. Above ``_kernels.SEGMENT_NODES`` nodes the sum over in-links
-    is taken one cache-sized segment of sources at a time. The rounds need
-    no renormalisation, since every column of the transition sums to 1; the
+    Each round reads in-links once, on every core (graph/_kernels.py):
+    ``x_new = (1 - d) v + d (w * m + Σ_in x_j / out_j)``, with ``m`` the score
+    held by dangling nodes and ``w`` the dangling distribution. No round needs
+    a dangling node's own score, only ``m``, which follows from what the
+    other nodes pass to dangling nodes; so only the first round and a last
+    pass read the dangling nodes' in-links (on the UK 1996 host graph 91 %
+    of the links: a crawl's frontier links nowhere). In between, the L1
+    change over dangling nodes is bounded by ``d (|Δm| w(D) + Σ_j |Δx_j /
+    out_j| l_j)``, ``l_j`` the links from ``j`` to dangling nodes, which may
+    add a round to the textbook iteration's count, never remove one: the
+    scores are the textbook iterate of the rounds reported. Above
+    ``_kernels.SEGMENT_NODES`` nodes the sum over in-links is taken one
+    cache-sized segment of sources at a time. The rounds need no
+    renormalisation, since every column of the transition sums to 1; the
     scores are normalised once at the end.
 
     Examples

@@ -16,6 +16,8 @@ PageRank, the seeds for TrustRank, as graph/ uses them). Rounds
 start from ``v``, stop when the L1 change is below ``tol``, and the scores are
 normalised once at the end, as there; in doubles, the two engines agree to
 rounding (about 1e-16 per score) when they run the same number of rounds.
+(graph/ skips the dangling nodes' rows and bounds their part of the change
+from above, so it may run one round more on the same tolerance.)
 
 A round reads the scores once (each node joined with its out-edges, both
 partitioned by node), so its plan holds one copy of the previous round, and

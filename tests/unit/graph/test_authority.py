@@ -342,6 +342,61 @@ def test_report_gives_the_rounds_of_the_textbook_iteration(weighted: bool) -> No
     assert np.abs(report.scores - expected / expected.sum()).sum() < 1e-12
 
 
+def textbook_iterates(
+    graph: LinkGraph,
+    rounds: int,
+    *,
+    damping: float = 0.85,
+    teleport: Vector | None = None,
+    dangling: Vector | None = None,
+) -> list[Vector]:
+    """The start and every iterate of the textbook rounds, each gathering every row (SciPy)."""
+    n = graph.n_nodes
+    v = np.full(n, 1.0 / n) if teleport is None else teleport / teleport.sum()
+    w = v if dangling is None else dangling / dangling.sum()
+    out = graph.out_weight()
+    transition = graph.in_links @ sparse.diags_array(np.divide(1.0, out, where=out > 0, out=out))
+    iterates = [v.copy()]
+    for _ in range(rounds):
+        x = iterates[-1]
+        iterates.append((1 - damping) * v + damping * (transition @ x + x[out == 0].sum() * w))
+    return iterates
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("seeded", [False, True])
+def test_rounds_that_skip_dangling_rows_give_the_textbook_iterates(
+    weighted: bool, seeded: bool
+) -> None:
+    # A crawl's frontier: 90 % of the nodes link nowhere, as on the UK 1996 host graph.
+    graph, _, rng = random_graph(6, 3000, 6000, dangling_share=0.9)
+    if not weighted:
+        graph = LinkGraph.from_arrays(*graph.adjacency.nonzero(), graph.n_nodes)
+    n = graph.n_nodes
+    assert (graph.out_degree() == 0).mean() > 0.85
+    kwargs: dict[str, Vector] = {}
+    if seeded:
+        kwargs = {"teleport": rng.random(n) * (rng.random(n) < 0.1), "dangling": rng.random(n)}
+    iterates = textbook_iterates(graph, 200, **kwargs)
+    changes = [np.abs(new - old).sum() for old, new in zip(iterates, iterates[1:], strict=False)]
+    for rounds in (1, 2, 5, 12):
+        with pytest.raises(NotConverged) as caught:
+            pagerank_report(graph, **kwargs, tol=0.0, max_iter=rounds)
+        expected = iterates[rounds]
+        assert np.abs(caught.value.scores - expected / expected.sum()).sum() < 1e-14
+        # Round 1 gathers the dangling rows; later rounds bound their change from above.
+        if rounds == 1:
+            assert caught.value.residual == pytest.approx(changes[0], rel=1e-12)
+        else:
+            assert caught.value.residual >= changes[rounds - 1] * (1 - 1e-12)
+    # So the bound can only add rounds: here one at most (bound/exact is about 1.4).
+    report = pagerank_report(graph, **kwargs, tol=1e-10)
+    textbook_rounds = 1 + next(k for k, change in enumerate(changes) if change < 1e-10)
+    assert report.iterations in (textbook_rounds, textbook_rounds + 1)
+    expected = iterates[report.iterations]
+    assert np.abs(report.scores - expected / expected.sum()).sum() < 1e-14
+
+
 @pytest.mark.slow
 def test_a_generated_million_node_graph_agrees_with_networkx() -> None:
     # Power-law in-degrees (Pareto targets) and a tenth of the nodes dangling:
