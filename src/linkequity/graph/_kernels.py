@@ -103,12 +103,49 @@ def _counting_sort(
     return indptr, grouped_cols, grouped_values
 
 
-_SHORT_ROW = 32
+@_parallel_jit
+def _regroup(indptr: Any, members: Any, values: Any, n_groups: int, n_chunks: int) -> Any:
+    """Regroup a grouping by its members: row ``j`` of the result lists the groups holding ``j``.
+
+    ``indptr`` and ``members`` (int32) group the entries, ``values`` (float64
+    or empty) rides along. Each thread takes a run of groups holding about
+    as many entries as the others' and places them in increasing order, the
+    runs' slots within a row following each other, so every row of the result
+    lists its groups in increasing order. Returns ``(indptr, groups, values)``.
+    """
+    is_weighted = values.size > 0
+    n_entries = indptr[-1]
+    bounds = np.searchsorted(indptr, np.linspace(0, n_entries, n_chunks + 1).astype(np.int64))
+    bounds[-1] = indptr.size - 1
+    cursors = np.zeros((n_chunks, n_groups), dtype=np.int64)
+    for c in numba.prange(n_chunks):
+        for k in range(indptr[bounds[c]], indptr[bounds[c + 1]]):
+            cursors[c, members[k]] += 1
+    new_indptr = np.zeros(n_groups + 1, dtype=np.int64)
+    total = 0
+    for r in range(n_groups):
+        new_indptr[r] = total
+        for c in range(n_chunks):
+            count = cursors[c, r]
+            cursors[c, r] = total
+            total += count
+    new_indptr[n_groups] = total
+    groups = np.empty(total, dtype=np.int32)
+    new_values = np.empty(total if is_weighted else 0, dtype=np.float64)
+    for c in numba.prange(n_chunks):
+        for g in range(bounds[c], bounds[c + 1]):
+            for k in range(indptr[g], indptr[g + 1]):
+                slot = cursors[c, members[k]]
+                groups[slot] = g
+                if is_weighted:
+                    new_values[slot] = values[k]
+                cursors[c, members[k]] += 1
+    return new_indptr, groups, new_values
 
 
 @_parallel_jit
-def _sort_rows(indptr: Any, cols: Any, values: Any) -> Any:
-    """Sort each row by column and merge repeated columns (adding their values).
+def _merge_repeats(indptr: Any, cols: Any, values: Any) -> Any:
+    """Merge each row's repeated columns (sorted, so side by side), adding their values.
 
     Works in place; returns the number of distinct columns of each row, shifted
     by one like a row pointer array before its running sum.
@@ -118,26 +155,6 @@ def _sort_rows(indptr: Any, cols: Any, values: Any) -> Any:
     distinct = np.zeros(n_rows + 1, dtype=np.int64)
     for i in numba.prange(n_rows):
         start, end = indptr[i], indptr[i + 1]
-        if end - start > _SHORT_ROW:
-            if is_weighted:
-                order = np.argsort(cols[start:end], kind="mergesort")
-                values[start:end] = values[start:end][order]
-                cols[start:end] = cols[start:end][order]
-            else:
-                cols[start:end] = np.sort(cols[start:end])
-        else:
-            for k in range(start + 1, end):
-                col = cols[k]
-                value = values[k] if is_weighted else 0.0
-                at = k - 1
-                while at >= start and cols[at] > col:
-                    cols[at + 1] = cols[at]
-                    if is_weighted:
-                        values[at + 1] = values[at]
-                    at -= 1
-                cols[at + 1] = col
-                if is_weighted:
-                    values[at + 1] = value
         last = start - 1
         for k in range(start, end):
             if last >= start and cols[k] == cols[last]:
@@ -170,21 +187,30 @@ def _compact(indptr: Any, cols: Any, values: Any, distinct: Any) -> tuple[Any, A
     return new_indptr, new_cols, new_values
 
 
-def build_csr(rows: Any, cols: Any, values: Any, keep: Any, n_rows: int) -> tuple[Any, Any, Any]:
+def build_csr(rows: Any, cols: Any, values: Any, keep: Any, n_nodes: int) -> tuple[Any, Any, Any]:
     """Build canonical CSR arrays (sorted columns, no repeats) from the kept entries.
 
-    ``rows`` and ``cols`` are int64 and ``keep`` bool, all of one length;
-    ``values`` is float64 of the same length, whose entries for repeated
-    ``(row, col)`` pairs add up, or empty for a pattern without values.
-    Returns ``(indptr int64, indices int32, data float64)``, ``data`` empty
-    when ``values`` is.
+    ``rows`` and ``cols`` are int64 ids in ``[0, n_nodes)`` and ``keep`` bool,
+    all of one length; ``values`` is float64 of the same length, whose entries
+    for repeated ``(row, col)`` pairs add up, or empty for a pattern without
+    values. Returns ``(indptr int64, indices int32, data float64)``, ``data``
+    empty when ``values`` is.
+
+    Two stable counting sorts, by column and then by row (a radix sort of two
+    digits), leave every row's columns in increasing order with repeats side by
+    side, in linear time: sorting each row instead took 70 % of the build of a
+    power-law graph, whose hubs' rows hold thousands of entries.
     """
     with _threads_for(rows.size) as n_threads:
-        n_chunks = _chunks_within(rows.nbytes, n_threads, n_rows)
-        indptr, grouped_cols, grouped_values = _counting_sort(
-            rows, cols, values, keep, n_rows, n_chunks
+        n_chunks = _chunks_within(rows.nbytes, n_threads, n_nodes)
+        by_col_indptr, by_col_rows, by_col_values = _counting_sort(
+            cols, rows, values, keep, n_nodes, n_chunks
         )
-        distinct = _sort_rows(indptr, grouped_cols, grouped_values)
+        indptr, grouped_cols, grouped_values = _regroup(
+            by_col_indptr, by_col_rows, by_col_values, n_nodes, n_chunks
+        )
+        del by_col_indptr, by_col_rows, by_col_values
+        distinct = _merge_repeats(indptr, grouped_cols, grouped_values)
         return _compact(indptr, grouped_cols, grouped_values, distinct)
 
 
