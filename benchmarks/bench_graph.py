@@ -77,7 +77,9 @@ graph stores one; per node an indptr entry), read the previous scores once
 per node (the best case, every gathered score served by the cache) and
 write the new ones: ``m * (index + weight) + n * (indptr + 8 + 8)`` bytes,
 with the sizes of the arrays the graph keeps (its in-link lists, or
-``graph.adjacency`` in a commit without them). That over the read
+``graph.adjacency`` in a commit without them), ``m`` and ``n`` the edges and
+rows a round gathers: since b08f790 the rows of nodes with out-links only
+(a dangling node's score feeds no link), before it all. That over the read
 bandwidth is the bound in ms per round; the "gather" bound
 reads 8 more bytes per edge (each score fetched once per edge), the "line"
 bound a 64-byte cache line per edge (every gather a miss: the worst case).
@@ -494,13 +496,23 @@ class Ours(Contestant):
 
 def _layout(graph: Any) -> dict[str, Any]:
     """Return the sizes of what a PageRank round reads: the in-link lists where the graph
-    keeps them (``in_indptr``, ``in_indices``, ``in_weights`` or None), else its matrix."""
+    keeps them (``in_indptr``, ``in_indices``, ``in_weights`` or None), else its matrix.
+
+    Rows a round gathers: those of the nodes with out-links where the graph keeps
+    in-links (since b08f790 a round skips the rows of dangling nodes), else all.
+    """
+    gathered: dict[str, int] = {}
     if hasattr(graph, "in_indices"):
         indptr, indices, weights = graph.in_indptr, graph.in_indices, graph.in_weights
+        has_out_links = graph.out_degree() > 0
+        gathered = {
+            "rows_gathered": int(np.count_nonzero(has_out_links)),
+            "edges_gathered": int(np.diff(indptr)[has_out_links].sum()),
+        }
     else:
         matrix = graph.adjacency
         indptr, indices, weights = matrix.indptr, matrix.indices, matrix.data
-    return {
+    return gathered | {
         "layout": "in-links" if hasattr(graph, "in_indices") else "adjacency CSR",
         "index_bytes": indices.dtype.itemsize,
         "value_bytes": 0 if weights is None else weights.dtype.itemsize,
@@ -720,17 +732,25 @@ def bandwidth_bound(
 ) -> dict[str, float]:
     """Return the least bytes one PageRank round moves, and that in ms at *read_gbs*.
 
-    Per edge a source id and a weight if one is stored, per node an indptr
-    entry, the previous score read once and the new one written once (8 bytes
-    each). The gather model reads the previous score once per edge, the
-    line-gather model a whole cache line per edge (every gather a miss).
+    Per edge gathered a source id and a weight if one is stored, per row
+    gathered an indptr entry, the previous score read once and the new one
+    written once (8 bytes each); the rows and edges are all of them unless
+    *layout* says a round gathers fewer (``rows_gathered``, ``edges_gathered``).
+    The gather model reads the previous score once per edge, the line-gather
+    model a whole cache line per edge (every gather a miss).
     """
+    rows = layout.get("rows_gathered", n_nodes)
+    edges = layout.get("edges_gathered", n_edges)
     per_edge = layout["index_bytes"] + layout["value_bytes"]
     per_node = layout["indptr_bytes"] + 8 + 8
-    least = n_edges * per_edge + n_nodes * per_node
-    gather = least + n_edges * 8
-    line_gather = least + n_edges * CACHE_LINE_BYTES
+    least = edges * per_edge + rows * per_node
+    gather = least + edges * 8
+    line_gather = least + edges * CACHE_LINE_BYTES
     return {
+        "rows": rows,
+        "edges": edges,
+        "all_rows": n_nodes,
+        "all_edges": n_edges,
         "bytes": least,
         "ms": least / (read_gbs * 1e9) * 1e3,
         "gather_bytes": gather,
@@ -1129,6 +1149,11 @@ def _goal_lines(found: dict[str, Any], bandwidth: dict[str, float]) -> list[str]
     bound = found.get("bandwidth")
     if bound:
         gbs = _read_gbs(bandwidth)
+        if bound["rows"] < bound["all_rows"]:
+            lines.append(
+                f"a round gathers {bound['rows']:,} rows of {bound['all_rows']:,} and "
+                f"{bound['edges']:,} edges of {bound['all_edges']:,} (dangling nodes' rows skipped)"
+            )
         lines += [
             f"bandwidth bound of a round at {gbs:.1f} GB/s: scores read once per node "
             f"{bound['bytes'] / 1e6:.0f} MB = {bound['ms']:.2f} ms; 8 B gathered per edge "
