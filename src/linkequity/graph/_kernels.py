@@ -37,9 +37,11 @@ def _parallel_jit(function: _F) -> _F:
 
 # Below this many edges one thread finishes a build before the others would wake.
 _PARALLEL_FROM = 200_000
-# PageRank rounds gain from a second thread much sooner: on the UK 1996 host
-# graph (174k edges) a round takes 0.67 ms on one thread and 0.31 on two, on
-# hollins (24k edges) 0.035 and 0.025 (benchmarks/bench_rounds.py, two cores).
+# PageRank rounds gain from a second thread much sooner. Counted in the edges a
+# round gathers: on the UK 1996 host graph (15.5k of its 174k edges, the rest
+# into dangling nodes) a round takes 0.068 ms on one thread and 0.042 on two,
+# on hollins (19.7k of 23.9k) 0.031 and 0.021 (benchmarks/bench_rounds.py, two
+# cores, at 632f263).
 _PARALLEL_ROUNDS_FROM = 10_000
 
 
