@@ -15,6 +15,7 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -23,7 +24,9 @@ from selectolax.lexbor import LexborHTMLParser
 from tests.integration.test_report import command_json, compare
 from tests.integration.web_server import REQUEST_S
 
+from linkequity.services import browse
 from linkequity.services.imports import import_exports
+from linkequity.services.plan import plan_target
 from linkequity.web.app import COSTLY_PARTS, PLAN_BUDGET, SECTIONS
 from linkequity.web.security import new_token
 from linkequity.web.server import dashboard_server
@@ -145,6 +148,26 @@ def test_a_second_visit_finds_every_part_kept(web: Served, manifest: dict[str, A
     assert web.sections(target) == first
     assert web.get(f"/t/{target}/links").status_code == 200
     assert dict(web.cache.computations) == built
+
+
+def test_tier1_pages_share_one_solve_per_version_of_the_store(
+    web: Served, web_db: Path, manifest: dict[str, Any]
+) -> None:
+    target = manifest["target"]["domain"]
+    plan = plan_target(web_db, [target], budget=PLAN_BUDGET)
+    view = browse.load_target(web_db, [target])
+    kept = browse.page_gains(web_db, view, plan)
+    assert plan.candidates
+    for candidate in plan.candidates[:3]:
+        page = web.get(f"/t/{target}/page?url={quote(candidate['url'], safe='')}")
+        assert page.status_code == 200
+        assert 'id="gain"' in page.text
+        # A gain looked up in the kept solve is the one a solve of its own gives.
+        alone = browse.page_gain(web_db, view, candidate["url"], plan)["gain"]
+        looked_up = browse.page_gain(web_db, view, candidate["url"], plan, kept)["gain"]
+        assert looked_up == alone == pytest.approx(candidate["page_gain"], rel=1e-9)
+    assert web.cache.computations["page-gains"] == 1
+    assert browse.page_gain(web_db, view, "https://nowhere.example/", plan, kept)["gain"] is None
 
 
 def test_a_write_to_the_project_drops_what_was_kept(

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from linkequity.analysis.anchors import AnchorRules, classify_anchor
@@ -45,6 +47,7 @@ __all__ = [
     "RELS",
     "LinkFilter",
     "LinkPage",
+    "PageGains",
     "TargetSummary",
     "TargetView",
     "data_version",
@@ -53,6 +56,7 @@ __all__ = [
     "list_targets",
     "load_target",
     "page_gain",
+    "page_gains",
     "page_links",
     "target_summary",
     "write_links_csv",
@@ -126,6 +130,29 @@ class TargetSummary:
     snapshot_id: int
     target_pages: int
     totals: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class PageGains:
+    """The exact gain of one more link to each page of a target's graph (`page_gains`).
+
+    Attributes
+    ----------
+    url_ids : numpy.ndarray
+        int64 store URL ids of the graph's pages, sorted.
+    gains : numpy.ndarray
+        float64 gain of the target's PageRank from one link to each of them.
+    """
+
+    url_ids: npt.NDArray[np.int64]
+    gains: npt.NDArray[np.float64]
+
+    def of(self, url_id: int) -> float | None:
+        """Return the gain of a link to the page *url_id*, or None if it is no node."""
+        at = int(np.searchsorted(self.url_ids, url_id))
+        if at < self.url_ids.size and self.url_ids[at] == url_id:
+            return float(self.gains[at])
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,14 +368,39 @@ def page_links(db: Path, view: TargetView, url: str) -> dict[str, Any]:
     }
 
 
-def page_gain(db: Path, view: TargetView, url: str, plan: PlanReport) -> dict[str, Any]:
-    """Return the what-if of one more link to a page, as ``linkequity plan`` values it.
+def page_gains(db: Path, view: TargetView, plan: PlanReport) -> PageGains:
+    """Return the gain of one more link to every page of the target's graph, one solve for all.
 
     The gain is exact: ``d a r_p``, the change of the target's PageRank from
-    one link to the page from a new page of the plan's new-source rank (the
-    median PageRank of the ranked pages). The plan's verdict on the page
-    comes along: its cautions when it is a candidate, its reasons when
-    rejected, and the existing sources it lists when it chose the page.
+    one link to page ``p`` from a new page of the plan's new-source rank
+    ``a`` (the median PageRank of the ranked pages), ``r`` the influence of
+    every page on the target. The dashboard keeps it per version of the
+    store, so that a tier-1 page's gain is a lookup, not a load of the graph
+    and a solve per request.
+    """
+    names, urls = parse_target(list(view.target))
+    with open_existing(db, read_only=True) as store:
+        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
+        loaded = load_ranked_graph(store, view.snapshot_id, target_rows)
+    found = link_gains(
+        loaded.graph,
+        loaded.targets,
+        np.arange(loaded.graph.n_nodes),
+        new_source_rank=plan.new_source_rank,
+        teleport=loaded.teleport,
+    )
+    return PageGains(loaded.url_ids, found.gains)
+
+
+def page_gain(
+    db: Path, view: TargetView, url: str, plan: PlanReport, gains: PageGains | None = None
+) -> dict[str, Any]:
+    """Return the what-if of one more link to a page, as ``linkequity plan`` values it.
+
+    The gain is the page's in `page_gains`, worked out here unless *gains*
+    are given. The plan's verdict on the page comes along: its cautions when
+    it is a candidate, its reasons when rejected, and the existing sources it
+    lists when it chose the page.
 
     Keys: ``url, gain, share, new_source_rank, target_rank, status``
     (``candidate``, ``rejected`` or ``not tier 1``), ``reasons``,
@@ -357,23 +409,11 @@ def page_gain(db: Path, view: TargetView, url: str, plan: PlanReport) -> dict[st
     node in the followed-link graph.
     """
     url = normalize_url(url)
-    names, urls = parse_target(list(view.target))
+    if gains is None:
+        gains = page_gains(db, view, plan)
     with open_existing(db, read_only=True) as store:
-        target_rows = select_target_rows(store.target_pages(names, urls), names, urls, db)
-        loaded = load_ranked_graph(store, view.snapshot_id, target_rows)
-        found = store.url_ids([url])
-    node = loaded.nodes_of(int64_column(found.column("url_id")))
-    gain: float | None = None
-    if node.size:
-        gain = float(
-            link_gains(
-                loaded.graph,
-                loaded.targets,
-                node,
-                new_source_rank=plan.new_source_rank,
-                teleport=loaded.teleport,
-            ).gains[0]
-        )
+        found = int64_column(store.url_ids([url]).column("url_id"))
+    gain = gains.of(int(found[0])) if found.size else None
     candidate = next((row for row in plan.candidates if row["url"] == url), None)
     rejected = next((row for row in plan.rejected if row["url"] == url), None)
     status, reasons = (

@@ -235,6 +235,12 @@ def create_app(
             lambda: plan_target(db, [name], budget=PLAN_BUDGET, toxicity=toxicity_of(name)),
         )
 
+    def gains_of(target: str) -> browse.PageGains:
+        name = _target_name(target)
+        return cache.get(
+            "page-gains", name, lambda: browse.page_gains(db, view_of(name), plan_of(name))
+        )
+
     costly: dict[str, Callable[[str], object]] = {
         "toxicity": toxicity_of,
         "audit": audit_report_of,
@@ -425,7 +431,7 @@ def create_app(
             target=target,
             view=view,
             links=browse.page_links(db, view, url),
-            gain=browse.page_gain(db, view, url, plan),
+            gain=browse.page_gain(db, view, url, plan, gains_of(target)),
             plan=plan,
         )
 
