@@ -721,6 +721,18 @@ def measure_bandwidth(mib: int, *, repeat: int = 5) -> dict[str, float]:
     }
 
 
+def save_rows(out: Path, bench: str, rows: list[dict[str, Any]]) -> Path:
+    """Write a benchmark's rows, one per graph, to ``out/<bench>-<graphs>.json``; return the path.
+
+    For the benchmarks that reuse these graphs (bench_rounds, bench_influence).
+    """
+    label = "-".join(row["graph"] for row in rows) or "none"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{bench}-{label}.json"
+    path.write_text(json.dumps({"python": platform.python_version(), "rows": rows}, indent=2))
+    return path
+
+
 def _timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()

@@ -42,8 +42,6 @@ on ``Σ_T x``). Figures go to stdout and to
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -52,7 +50,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bench_graph import OUT, generated_graph, uk1996_graph
+from bench_graph import OUT, generated_graph, save_rows, uk1996_graph
 from linkequity.graph import LinkGraph, pagerank
 from linkequity.graph.influence import link_gains
 
@@ -230,10 +228,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         print(f"  {files.name}: {files.n_nodes:,} nodes, {files.n_edges:,} edges", flush=True)
         rows.append(run_graph(files.name, src, dst, files.n_nodes, args))
     print(render(rows))
-    figures = {"python": platform.python_version(), "rows": rows}
-    label = "-".join(row["graph"] for row in rows) or "none"
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"bench_influence-{label}.json").write_text(json.dumps(figures, indent=2))
+    save_rows(args.out, "bench_influence", rows)
     return rows
 
 

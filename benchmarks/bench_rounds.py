@@ -32,8 +32,6 @@ go to stdout and to ``benchmarks/out/bench_rounds-<graphs>.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import sys
 import time
 from contextlib import contextmanager
@@ -43,7 +41,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from bench_graph import OUT, GraphFiles, generated_graph, hollins_graph, uk1996_graph
+from bench_graph import (
+    OUT,
+    GraphFiles,
+    generated_graph,
+    hollins_graph,
+    save_rows,
+    uk1996_graph,
+)
 from linkequity.graph import LinkGraph, _kernels
 
 if TYPE_CHECKING:
@@ -182,10 +187,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         for name in SETTINGS:
             if not row[name]["l1_vs_shipped"] < SAME_VECTOR_L1:
                 raise SystemExit(f"{row['graph']}: {name} ranks another vector than shipped")
-    figures = {"python": platform.python_version(), "rows": rows}
-    label = "-".join(row["graph"] for row in rows) or "none"
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"bench_rounds-{label}.json").write_text(json.dumps(figures, indent=2))
+    save_rows(args.out, "bench_rounds", rows)
     return rows
 
 

@@ -66,6 +66,27 @@ def _threads_for(n_edges: int, parallel_from: int = _PARALLEL_FROM) -> Iterator[
         numba.set_num_threads(previous)
 
 
+@numba.njit(inline="always", nogil=True)
+def _cursor_starts(cursors: Any) -> Any:
+    """Turn per-chunk counts of each row into each chunk's first slot; return row pointers.
+
+    ``cursors[c, r]`` counts chunk ``c``'s entries of row ``r`` and becomes the
+    first slot they take: a row's chunks follow each other in chunk order,
+    which keeps a counting sort stable.
+    """
+    n_chunks, n_rows = cursors.shape
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    total = 0
+    for r in range(n_rows):
+        indptr[r] = total
+        for c in range(n_chunks):
+            count = cursors[c, r]
+            cursors[c, r] = total
+            total += count
+    indptr[n_rows] = total
+    return indptr
+
+
 @_parallel_jit
 def _counting_sort(
     rows: Any, cols: Any, values: Any, keep: Any, n_rows: int, n_chunks: int
@@ -83,15 +104,8 @@ def _counting_sort(
         for e in range(c * chunk, min(rows.size, (c + 1) * chunk)):
             if keep[e]:
                 cursors[c, rows[e]] += 1
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    total = 0
-    for r in range(n_rows):
-        indptr[r] = total
-        for c in range(n_chunks):
-            count = cursors[c, r]
-            cursors[c, r] = total
-            total += count
-    indptr[n_rows] = total
+    indptr = _cursor_starts(cursors)
+    total = indptr[n_rows]
     grouped_cols = np.empty(total, dtype=np.int32)
     grouped_values = np.empty(total if is_weighted else 0, dtype=np.float64)
     for c in numba.prange(n_chunks):
@@ -123,15 +137,8 @@ def _regroup(indptr: Any, members: Any, values: Any, n_groups: int, n_chunks: in
     for c in numba.prange(n_chunks):
         for k in range(indptr[bounds[c]], indptr[bounds[c + 1]]):
             cursors[c, members[k]] += 1
-    new_indptr = np.zeros(n_groups + 1, dtype=np.int64)
-    total = 0
-    for r in range(n_groups):
-        new_indptr[r] = total
-        for c in range(n_chunks):
-            count = cursors[c, r]
-            cursors[c, r] = total
-            total += count
-    new_indptr[n_groups] = total
+    new_indptr = _cursor_starts(cursors)
+    total = new_indptr[n_groups]
     groups = np.empty(total, dtype=np.int32)
     new_values = np.empty(total if is_weighted else 0, dtype=np.float64)
     for c in numba.prange(n_chunks):

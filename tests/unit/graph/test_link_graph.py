@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
@@ -109,6 +109,9 @@ def test_bad_arrays_are_refused(
         LinkGraph.from_arrays(sources, targets, n_nodes, **kwargs)
 
 
+# No deadline: run on a worker of its own (pytest -n without --dist loadgroup), the
+# first example compiles the build's kernels, some 10 s on a clean Numba cache.
+@settings(deadline=None)
 @given(
     st.integers(1, 12).flatmap(
         lambda n: st.tuples(
