@@ -679,8 +679,7 @@ def test_the_compiled_sweep_does_what_its_python_source_says() -> None:
     forward = chain.forward
     rhs = np.zeros((2, 30))
     rhs[0, 3] = rhs[1, 7] = 1.0
-    compiled, interpreted = rhs.copy(), rhs.copy()
-    arguments = (
+    split = (
         forward.indptr.astype(np.int64),
         forward.indices.astype(np.int32),
         forward.data,
@@ -688,11 +687,56 @@ def test_the_compiled_sweep_does_what_its_python_source_says() -> None:
         chain.dangling,
         rhs,
     )
+    terms = module._split_links(*split)
+    for compiled_part, interpreted_part in zip(
+        terms, module._split_links.py_func(*split), strict=True
+    ):
+        np.testing.assert_array_equal(compiled_part, interpreted_part)
+    linking, indptr, indices, data, to_dangling, weights, linking_rhs, from_dangling, level = terms
+    arguments = (
+        indptr,
+        indices,
+        data,
+        to_dangling,
+        weights,
+        float(chain.dangling[chain.is_dangling].sum()),
+        True,
+        linking_rhs,
+        from_dangling,
+        level,
+    )
+    compiled = np.zeros((2, linking.size + 1))
+    compiled[:, :-1] = linking_rhs
+    interpreted = compiled.copy()
     for _ in range(3):
         moved = module._gauss_seidel_sweep(*arguments, compiled, 0.85)
         assert module._gauss_seidel_sweep.py_func(*arguments, interpreted, 0.85) == moved
     np.testing.assert_array_equal(compiled, interpreted)
     assert np.count_nonzero(compiled) > 2
+
+
+@pytest.mark.parametrize("dangling_share", [0.0, 0.2, 0.9])
+def test_a_sweep_is_gauss_seidel_with_the_dangling_pages_first(dangling_share: float) -> None:
+    # The solver never reads a dangling entry: all of them are B_j + d σ. Three
+    # sweeps (the first extrapolation comes later) must still be exactly three
+    # textbook Gauss-Seidel sweeps of R = B + d M^T R over a dense M, visiting
+    # the dangling pages first, then the linking pages in id order.
+    module = importlib.import_module("linkequity.graph.chain")
+    graph = random_graph(92, 60, 200, is_weighted=True, dangling_share=dangling_share)
+    rng = np.random.default_rng(5)
+    dangling = rng.random(60)
+    chain = module.reversed_chain(graph, damping=0.85, teleport=None, dangling=dangling)
+    transposed = dense_chain(graph, dangling).T
+    rhs = rng.random((2, 60)) * (rng.random((2, 60)) < 0.3)
+    expected = rhs.copy()
+    for _ in range(3):
+        level = expected @ chain.dangling
+        expected[:, chain.is_dangling] = rhs[:, chain.is_dangling] + 0.85 * level[:, None]
+        for i in np.flatnonzero(~chain.is_dangling):
+            expected[:, i] = rhs[:, i] + 0.85 * expected @ transposed[i]
+    with pytest.raises(NotConverged) as raised:
+        module.solve_reversed(chain, rhs, 0.85, 1e-300, 3)
+    np.testing.assert_allclose(raised.value.scores.T, expected, rtol=1e-13, atol=1e-16)
 
 
 def test_paths_below_a_share_of_1e_12_are_left_out() -> None:
