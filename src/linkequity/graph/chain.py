@@ -319,10 +319,13 @@ def _split_links(
         position[j] = count
         if not is_dangling[j]:
             count += 1
+    between_linking = 0
+    for e in range(indices.size):
+        between_linking += not is_dangling[indices[e]]
     linking = np.empty(count, dtype=np.int64)
     block_indptr = np.zeros(count + 1, dtype=np.int64)
-    block_indices = np.empty(indices.size, dtype=np.int32)
-    block_data = np.empty(indices.size, dtype=np.float64)
+    block_indices = np.empty(between_linking, dtype=np.int32)
+    block_data = np.empty(between_linking, dtype=np.float64)
     to_dangling = np.zeros(count)
     weights = np.empty(count)
     linking_rhs = np.empty((k, count))
@@ -353,8 +356,8 @@ def _split_links(
     return (
         linking,
         block_indptr,
-        block_indices[:fill],
-        block_data[:fill],
+        block_indices,
+        block_data,
         to_dangling,
         weights,
         linking_rhs,
