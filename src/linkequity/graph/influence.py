@@ -14,7 +14,9 @@ Influence
     adjacency), by Gauss-Seidel sweeps (compiled, one core) with a geometric
     extrapolation that is kept only when it helps; the stopping rule (no
     entry moved by ``tol``) bounds the error by ``tol d / (1 - d)`` per
-    entry. Several right-hand sides share each sweep's set-up.
+    entry. A sweep reads only the links between pages with out-links: the
+    entries of dangling pages are all ``e_T + d δ^T r`` (``chain.solve_reversed``).
+    Several right-hand sides share each sweep's set-up.
     ``Σ_T x = (1 - d) v^T r``.
 
 What-if gain of one new link ``q -> p`` of weight ``w``
