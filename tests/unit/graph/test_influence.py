@@ -715,14 +715,26 @@ def test_the_compiled_sweep_does_what_its_python_source_says() -> None:
     assert np.count_nonzero(compiled) > 2
 
 
-@pytest.mark.parametrize("dangling_share", [0.0, 0.2, 0.9])
-def test_a_sweep_is_gauss_seidel_with_the_dangling_pages_first(dangling_share: float) -> None:
+@pytest.mark.parametrize("dangling_share", [None, 0.2, 0.9])
+def test_a_sweep_is_gauss_seidel_with_the_dangling_pages_first(
+    dangling_share: float | None,
+) -> None:
     # The solver never reads a dangling entry: all of them are B_j + d σ. Three
     # sweeps (the first extrapolation comes later) must still be exactly three
     # textbook Gauss-Seidel sweeps of R = B + d M^T R over a dense M, visiting
     # the dangling pages first, then the linking pages in id order.
     module = importlib.import_module("linkequity.graph.chain")
-    graph = random_graph(92, 60, 200, is_weighted=True, dangling_share=dangling_share)
+    graph = random_graph(92, 60, 200, is_weighted=True, dangling_share=dangling_share or 0.0)
+    if dangling_share is None:  # a ring through every page: none is dangling
+        rows, cols, weights = edges_of(graph)
+        ring = np.arange(60)
+        graph = LinkGraph.from_arrays(
+            np.concatenate([rows, ring]),
+            np.concatenate([cols, (ring + 1) % 60]),
+            60,
+            weights=np.concatenate([weights, np.ones(60)]),
+        )
+        assert not np.any(graph.out_degree() == 0)
     rng = np.random.default_rng(5)
     dangling = rng.random(60)
     chain = module.reversed_chain(graph, damping=0.85, teleport=None, dangling=dangling)
@@ -730,6 +742,7 @@ def test_a_sweep_is_gauss_seidel_with_the_dangling_pages_first(dangling_share: f
     rhs = rng.random((2, 60)) * (rng.random((2, 60)) < 0.3)
     expected = rhs.copy()
     for _ in range(3):
+        before = expected.copy()
         level = expected @ chain.dangling
         expected[:, chain.is_dangling] = rhs[:, chain.is_dangling] + 0.85 * level[:, None]
         for i in np.flatnonzero(~chain.is_dangling):
@@ -737,6 +750,8 @@ def test_a_sweep_is_gauss_seidel_with_the_dangling_pages_first(dangling_share: f
     with pytest.raises(NotConverged) as raised:
         module.solve_reversed(chain, rhs, 0.85, 1e-300, 3)
     np.testing.assert_allclose(raised.value.scores.T, expected, rtol=1e-13, atol=1e-16)
+    # The residual is the largest move of the last sweep, dangling entries included.
+    assert raised.value.residual == pytest.approx(np.abs(expected - before).max(), rel=1e-9)
 
 
 def test_paths_below_a_share_of_1e_12_are_left_out() -> None:
