@@ -240,7 +240,7 @@ def _jit(function: _F) -> _F:
 
 
 @_jit
-def _gauss_seidel_sweep(  # noqa: PLR0913 (the kernel takes the block and the fixed terms apart)
+def _gauss_seidel_sweep(
     indptr: npt.NDArray[np.int64],
     indices: npt.NDArray[np.int32],
     data: npt.NDArray[np.float64],
