@@ -310,7 +310,7 @@ def _split_links(
     npt.NDArray[np.float64],
     Vector,
 ]:
-    """Return the fields of ``_SweepTerms``, in their order, in one pass over the links."""
+    """Return the fields of ``_SweepTerms``, in order: one pass counts the kept links, one fills."""
     n = is_dangling.size
     k = rhs.shape[0]
     position = np.empty(n, dtype=np.int64)
