@@ -754,6 +754,19 @@ def test_a_sweep_is_gauss_seidel_with_the_dangling_pages_first(
     assert raised.value.residual == pytest.approx(np.abs(expected - before).max(), rel=1e-9)
 
 
+def test_without_dangling_pages_the_dangling_level_does_not_hold_up_the_stop() -> None:
+    # Nobody links to page 0, so its influence on itself is all there is: the
+    # first sweep moves nothing. The solver's σ (the dangling pages' level)
+    # moves from 0 to δ^T B = 1 in that sweep, but with no dangling page it
+    # stands for no entry and must not count as a move.
+    module = importlib.import_module("linkequity.graph.chain")
+    graph = LinkGraph.from_arrays([0, 1, 2], [1, 2, 1], 3)
+    chain = module.reversed_chain(graph, damping=0.85, teleport=None, dangling=[1.0, 0.0, 0.0])
+    assert not chain.is_dangling.any()
+    solved = module.solve_reversed(chain, np.array([[1.0, 0.0, 0.0]]), 0.85, 1e-12, 1)
+    np.testing.assert_array_equal(solved, [[1.0, 0.0, 0.0]])
+
+
 def test_paths_below_a_share_of_1e_12_are_left_out() -> None:
     graph = LinkGraph.from_arrays([0, 2], [1, 1], 3)
     teleport = np.array([1.0, 1.0, 1e-14])
