@@ -68,7 +68,7 @@ def _compiled_for(n_work: int, parallel_from: int = _PARALLEL_FROM) -> tuple[Sim
     """Return the kernels to run work of this size with, and the threads they share it among.
 
     Small work, or a single thread in all, takes the one-thread twins
-    (`_one_thread_twins`), which also compile in less than half the time.
+    (`_one_thread_twins`), which also compile in a third of the time.
     """
     n_threads = numba.get_num_threads()
     if n_work < parallel_from or n_threads == 1:
@@ -591,11 +591,11 @@ def _one_thread_twins(kernels: list[Any]) -> SimpleNamespace:
     """Compile each parallel kernel again without ``parallel``, for work too small to share out.
 
     A twin runs the same source on one thread, its ``prange`` loops as plain
-    loops, and the kernels it calls are twins too. It also compiles in less
-    than half the time: on a clean cache, ranking a small graph compiled for
-    13.7 s with the parallel kernels and 5.9 s with the twins, most of the
-    first ``linkequity demo``'s run. Each twin is named apart (``_one_thread``
-    after its kernel's name) so that Numba's on-disk cache keeps the two apart.
+    loops, and the kernels it calls are twins too. It also compiles in a third
+    of the time: on a clean Numba cache, ``linkequity demo`` spent 13.9 s
+    ranking with the parallel kernels and 4.4 s with the twins (the demo in
+    all: 20.1 and 10.2 s). A twin's name ends in ``_one_thread``, which is
+    what Numba names its cache files after, so the two never share one.
     """
     namespace = dict(globals())
     twins = {}
