@@ -13,15 +13,14 @@ Pure: arrays in, arrays out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 import numpy.typing as npt
 
 from linkequity.errors import NotConverged
+from linkequity.graph._kernels import _jit
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -230,13 +229,6 @@ class _SweepTerms:
     rhs: npt.NDArray[np.float64]
     from_dangling: npt.NDArray[np.float64]
     dangling_level: Vector
-
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _jit(function: _F) -> _F:
-    return cast("_F", numba.njit(cache=True, nogil=True)(function))
 
 
 @_jit
